@@ -1,0 +1,70 @@
+/**
+ * One clock for everything time-based (codes, tokens, ID tokens, sessions, our own timestamps).
+ *
+ * oidc-provider has no clock option: it reads `Date.now()` (oidc-provider-notes.md §8). So moving
+ * the clock patches `Date.now` process-wide while an offset is set. `new Date()` without arguments is
+ * NOT affected; our code calls `clock.date()`. reset() puts real time back and unpatches.
+ */
+const realNow = Date.now.bind(Date);
+let offsetMs = 0;
+let installed = 0;
+
+function patchedNow(): number {
+  return realNow() + offsetMs;
+}
+
+export interface Clock {
+  now(): number;
+  date(): Date;
+  /** RFC 3339, seconds precision, UTC with Z: Kakao's datetime format. */
+  iso(): string;
+  /** Seconds since the epoch. */
+  epoch(): number;
+  advance(ms: number): void;
+  offset(): number;
+  /** Back to real time. */
+  reset(): void;
+  /** Detach from the process (close()). Real time returns when the last clock detaches. */
+  release(): void;
+}
+
+export function toKakaoTime(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export function createClock(): Clock {
+  installed += 1;
+  let released = false;
+  const clock: Clock = {
+    now: () => realNow() + offsetMs,
+    date: () => new Date(realNow() + offsetMs),
+    iso: () => toKakaoTime(new Date(realNow() + offsetMs)),
+    epoch: () => Math.floor((realNow() + offsetMs) / 1000),
+    advance(ms) {
+      offsetMs += ms;
+      Date.now = offsetMs === 0 ? realNow : patchedNow;
+    },
+    offset: () => offsetMs,
+    reset() {
+      offsetMs = 0;
+      Date.now = realNow;
+    },
+    release() {
+      if (released) return;
+      released = true;
+      installed -= 1;
+      if (installed === 0) clock.reset();
+    },
+  };
+  return clock;
+}
+
+/** "6h", "31d", "90s", "1500ms", or a number of ms. */
+export function parseDuration(value: string | number): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  const m = /^\s*(-?\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/.exec(value);
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(m[2] ?? 'ms') as 'ms'];
+  return n * unit;
+}

@@ -1,0 +1,83 @@
+/**
+ * The two error families (design.md §4.4). Handlers throw; each surface renders in one place:
+ * kauth errors as `{error, error_description, error_code}` (or the KOE HTML page at authorize),
+ * kapi errors as `{msg, code}`.
+ */
+
+/** kauth (`/oauth/*`) error. */
+export class KakaoAuthError extends Error {
+  readonly status: number;
+  readonly error: string;
+  readonly errorCode: string;
+  readonly description: string;
+  constructor(status: number, error: string, description: string, errorCode: string) {
+    super(`${errorCode} ${error}: ${description}`);
+    this.name = 'KakaoAuthError';
+    this.status = status;
+    this.error = error;
+    this.description = description;
+    this.errorCode = errorCode;
+  }
+  toJSON(): { error: string; error_description: string; error_code: string } {
+    return { error: this.error, error_description: this.description, error_code: this.errorCode };
+  }
+}
+
+export const authErrors = {
+  unknownClient: (clientId: string) =>
+    new KakaoAuthError(401, 'invalid_client', `Not exist client_id [${clientId}]`, 'KOE101'),
+  badClientCredentials: () => new KakaoAuthError(401, 'invalid_client', 'Bad client credentials', 'KOE010'),
+  redirectUriMismatch: () => new KakaoAuthError(400, 'invalid_grant', 'Redirect URI mismatch.', 'KOE303'),
+  codeNotFound: (code: string) =>
+    new KakaoAuthError(400, 'invalid_grant', `authorization code not found for code=${code}`, 'KOE320'),
+  applicationMismatch: () => new KakaoAuthError(400, 'invalid_grant', 'Application ID mismatch', 'KOE114'),
+  unsupportedGrantType: (grantType: string) =>
+    new KakaoAuthError(400, 'unsupported_grant_type', `unsupported grant_type: ${grantType}`, 'KOE310'),
+  missingRefreshToken: () =>
+    new KakaoAuthError(400, 'invalid_request', "missing required parameter 'refresh_token'", 'KOE319'),
+  invalidRefreshToken: () =>
+    new KakaoAuthError(400, 'invalid_grant', 'expired_or_invalid_refresh_token', 'KOE322'),
+  invalidRequest: (description: string, code = 'KOE001') => new KakaoAuthError(400, 'invalid_request', description, code),
+  invalidToken: (description: string) => new KakaoAuthError(400, 'invalid_token', description, 'KOE400'),
+  serverError: () => new KakaoAuthError(500, 'server_error', 'temporary server error, retry later', 'KOE003'),
+};
+
+/** kapi (`/v1/*`, `/v2/*`) error. */
+export class KakaoApiError extends Error {
+  readonly status: number;
+  readonly code: number;
+  readonly extra: Record<string, unknown>;
+  constructor(status: number, code: number, msg: string, extra: Record<string, unknown> = {}) {
+    super(msg);
+    this.name = 'KakaoApiError';
+    this.status = status;
+    this.code = code;
+    this.extra = extra;
+  }
+  toJSON(): Record<string, unknown> {
+    return { msg: this.message, code: this.code, ...this.extra };
+  }
+}
+
+export const apiErrors = {
+  internal: () => new KakaoApiError(500, -1, 'internal error. please retry later.'),
+  invalidParam: (msg: string) => new KakaoApiError(400, -2, msg),
+  notEnabled: (msg: string) => new KakaoApiError(403, -3, msg),
+  notLinked: () => new KakaoApiError(400, -101, 'NotRegisteredUserException'),
+  alreadyRegistered: () => new KakaoApiError(400, -102, 'already registered'),
+  unknownProperty: (keys: string[], appId: number) =>
+    new KakaoApiError(400, -201, `user property not found ([${keys.join(', ')}] for appId=${appId})`),
+  tokenNotFound: () => new KakaoApiError(401, -401, 'this access token does not exist'),
+  tokenExpired: () => new KakaoApiError(401, -401, 'this access token is already expired'),
+  invalidAppKey: (msg = 'wrong appKey(type) or not exist appKey') => new KakaoApiError(401, -401, msg),
+  insufficientScopes: (required: string[], allowed: string[]) =>
+    new KakaoApiError(403, -402, 'insufficient scopes.', {
+      api_type: 'USER_ME',
+      required_scopes: required,
+      allowed_scopes: allowed,
+    }),
+  underAge: () => new KakaoApiError(401, -406, 'underage user can not use this service'),
+  notTalkUser: () => new KakaoApiError(400, -501, 'given account is not connected to any talk user.'),
+  quota: () => new KakaoApiError(429, -10, 'API limit has been exceeded.'),
+  maintenance: () => new KakaoApiError(503, -9798, 'service is under maintenance.'),
+};

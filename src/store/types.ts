@@ -1,0 +1,152 @@
+/**
+ * The repository interfaces. Only src/store/ touches lowdb; kauth, kapi and the control plane see
+ * these interfaces, so a second implementation (Redis, for several instances) can replace lowdb.
+ *
+ * Reads are synchronous and return copies (callers may mutate what they get). Writes of durable
+ * records return a promise that resolves once the change is on disk (group commit, design.md §6):
+ * a handler awaits it before it answers.
+ */
+import type { Account, App, Fixtures } from '../config/types.js';
+
+export type AgreedBy = 'KAUTH' | 'KAPI';
+
+export interface TermAgreement {
+  /** RFC 3339, seconds precision, UTC (`2022-04-11T01:45:28Z`). */
+  agreedAt: string;
+  agreedBy: AgreedBy;
+}
+
+/** Account × App (design.md §1). Deleted on unlink; the user id is derived, so a relink gets it back. */
+export interface Link {
+  appId: number;
+  accountId: string;
+  userId: number;
+  /** RFC 3339. */
+  connectedAt: string;
+  /** RFC 3339; set when the link went through Simple Signup. */
+  synchedAt: string | null;
+  /** Apps with auto-link off: false until POST /v1/user/signup. */
+  signedUp: boolean;
+  /** scope id → RFC 3339 time of agreement. */
+  scopes: Record<string, string>;
+  /** service-term tag → agreement. */
+  terms: Record<string, TermAgreement>;
+  /** Custom user properties (/v1/user/update_profile). */
+  properties: Record<string, string>;
+}
+
+export type ChannelRelationState = 'ADDED' | 'BLOCKED' | 'NONE';
+
+/** Account × Channel. */
+export interface ChannelRelation {
+  accountId: string;
+  channelPublicId: string;
+  relation: ChannelRelationState;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface AccountRepository {
+  get(id: string): Account | undefined;
+  /** Case-insensitive. */
+  findByEmail(email: string): Account | undefined;
+  list(): Account[];
+  count(): number;
+  put(account: Account): Promise<void>;
+  delete(id: string): Promise<boolean>;
+}
+
+export type KeyType = 'rest' | 'js';
+
+export interface AppRepository {
+  get(appId: number): App | undefined;
+  /** By REST API key or JavaScript key. */
+  byClientId(clientId: string): { app: App; keyType: KeyType } | undefined;
+  byAdminKey(adminKey: string): App | undefined;
+  list(): App[];
+  put(app: App): Promise<void>;
+  delete(appId: number): Promise<boolean>;
+}
+
+export interface LinkRepository {
+  get(appId: number, accountId: string): Link | undefined;
+  byUserId(appId: number, userId: number): Link | undefined;
+  /** Sorted by userId ascending. */
+  listByApp(appId: number): Link[];
+  listByAccount(accountId: string): Link[];
+  count(): number;
+  put(link: Link): Promise<void>;
+  delete(appId: number, accountId: string): Promise<boolean>;
+}
+
+export interface ChannelRepository {
+  get(accountId: string, channelPublicId: string): ChannelRelation | undefined;
+  listByAccount(accountId: string): ChannelRelation[];
+  put(relation: ChannelRelation): Promise<void>;
+}
+
+/** Signing keys (private JWKs). Durable, so ID tokens verify after a restart. */
+export interface KeyRepository {
+  get(): Record<string, unknown>[] | undefined;
+  put(keys: Record<string, unknown>[]): Promise<void>;
+}
+
+/** oidc-provider's adapter contract (see oidc-provider docs, "Adapter"). */
+export interface OidcAdapterPayload {
+  [key: string]: unknown;
+  uid?: string;
+  grantId?: string;
+  accountId?: string;
+  clientId?: string;
+  consumed?: unknown;
+}
+
+export interface OidcAdapter {
+  upsert(id: string, payload: OidcAdapterPayload, expiresIn?: number): Promise<void>;
+  find(id: string): Promise<OidcAdapterPayload | undefined>;
+  findByUserCode(userCode: string): Promise<OidcAdapterPayload | undefined>;
+  findByUid(uid: string): Promise<OidcAdapterPayload | undefined>;
+  consume(id: string): Promise<void>;
+  destroy(id: string): Promise<void>;
+  revokeByGrantId(grantId: string): Promise<void>;
+}
+
+/**
+ * oidc-provider model storage. Tiers (design.md §6): Session, Grant, AccessToken, RefreshToken are
+ * snapshotted; everything else (AuthorizationCode, Interaction, ReplayDetection, ...) stays in memory.
+ */
+export interface OidcRepository {
+  adapter(model: string): OidcAdapter;
+  /** Synchronous lookup (for kapi's hot path); expired records read as undefined. */
+  findSync(model: string, id: string): OidcAdapterPayload | undefined;
+  /** Every stored record of a model for an account (e.g. revoke all tokens of a user on unlink). */
+  listByAccount(model: string, accountId: string): Array<{ id: string; payload: OidcAdapterPayload }>;
+  count(model: string): number;
+  /** Remove expired records; also runs periodically. */
+  sweep(): number;
+}
+
+export interface Store {
+  accounts: AccountRepository;
+  apps: AppRepository;
+  links: LinkRepository;
+  channels: ChannelRepository;
+  keys: KeyRepository;
+  oidc: OidcRepository;
+  /** Back to the fixtures: runtime accounts/apps, links, channels and tokens are dropped (keys kept). */
+  reset(fixtures?: Fixtures): Promise<void>;
+  /** Write everything pending (durable and snapshot) now. */
+  flush(): Promise<void>;
+  /** flush() and stop timers. */
+  close(): Promise<void>;
+}
+
+export interface StoreOptions {
+  fixtures: Fixtures;
+  /** Folder of the data files; null = memory only. */
+  dataDir: string | null;
+  /** Debounce of the token snapshot, ms. */
+  snapshotDelayMs?: number;
+  /** Current time in ms (the virtual clock). */
+  now?: () => number;
+}
