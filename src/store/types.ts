@@ -149,4 +149,22 @@ export interface StoreOptions {
   snapshotDelayMs?: number;
   /** Current time in ms (the virtual clock). */
   now?: () => number;
+  /** Period of the sweep of expired oidc records, ms (default 60 000). */
+  sweepIntervalMs?: number;
+  /**
+   * Called after every data-file write, successful or not: for logs, metrics and tests. Without it,
+   * a failed background snapshot write is reported with console.error.
+   */
+  onWrite?: (event: StoreWriteEvent) => void;
+}
+
+export interface StoreWriteEvent {
+  tier: 'durable' | 'snapshot';
+  file: string;
+  /** How many changes this one write carried (group commit / debounce). */
+  changes: number;
+  bytes: number;
+  ms: number;
+  /** Set when the write failed. */
+  error?: Error;
 }

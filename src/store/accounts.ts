@@ -1,0 +1,81 @@
+import type { Account } from '../config/types.js';
+import { MultiIndex } from './multi-index.js';
+import { Overlay } from './overlay.js';
+import type { AccountRepository } from './types.js';
+
+const emailKey = (email: string): string => email.toLowerCase();
+
+export class AccountStore implements AccountRepository {
+  readonly #commit: () => Promise<void>;
+  readonly #overlay = new Overlay<string, Account>((account) => account.id);
+  /** lowercase email → account ids. A set, not one id: an address can move to another account
+   * (Account.emailValid = false on the old one). */
+  readonly #byEmail = new MultiIndex<string, string>();
+
+  constructor(commit: () => Promise<void>) {
+    this.#commit = commit;
+  }
+
+  load(fixtures: readonly Account[], runtime: readonly Account[], tombstones: readonly string[]): void {
+    this.#overlay.load(structuredClone(fixtures), structuredClone(runtime), tombstones);
+    this.#byEmail.clear();
+    for (const account of this.#overlay.values()) this.#index(account);
+  }
+
+  get(id: string): Account | undefined {
+    const account = this.#overlay.get(id);
+    return account === undefined ? undefined : structuredClone(account);
+  }
+
+  findByEmail(email: string): Account | undefined {
+    let fallback: Account | undefined;
+    for (const id of this.#byEmail.get(emailKey(email))) {
+      const account = this.#overlay.get(id);
+      if (account === undefined) continue;
+      // The account that currently owns the address wins over one whose address went stale.
+      if (account.emailValid) return structuredClone(account);
+      fallback ??= account;
+    }
+    return fallback === undefined ? undefined : structuredClone(fallback);
+  }
+
+  list(): Account[] {
+    return [...this.#overlay.values()].map((account) => structuredClone(account));
+  }
+
+  count(): number {
+    return this.#overlay.size;
+  }
+
+  async put(account: Account): Promise<void> {
+    const stored = structuredClone(account);
+    const before = this.#overlay.put(stored);
+    if (before !== undefined) this.#unindex(before);
+    this.#index(stored);
+    await this.#commit();
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const before = this.#overlay.delete(id);
+    if (before === undefined) return false;
+    this.#unindex(before);
+    await this.#commit();
+    return true;
+  }
+
+  runtime(): Account[] {
+    return this.#overlay.runtime();
+  }
+
+  tombstones(): string[] {
+    return this.#overlay.tombstones();
+  }
+
+  #index(account: Account): void {
+    if (account.email !== null) this.#byEmail.add(emailKey(account.email), account.id);
+  }
+
+  #unindex(account: Account): void {
+    if (account.email !== null) this.#byEmail.remove(emailKey(account.email), account.id);
+  }
+}

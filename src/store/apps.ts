@@ -1,0 +1,115 @@
+import type { App } from '../config/types.js';
+import { Overlay } from './overlay.js';
+import type { AppRepository, KeyType } from './types.js';
+
+interface AppIndexes {
+  /** REST API key or JavaScript key → app (they share one namespace: both are client_ids). */
+  byClientId: Map<string, { appId: number; keyType: KeyType }>;
+  byAdminKey: Map<string, number>;
+}
+
+function emptyIndexes(): AppIndexes {
+  return { byClientId: new Map(), byAdminKey: new Map() };
+}
+
+/** Throws when a key of `app` already belongs to another app: byClientId must be unambiguous. */
+function checkKeys(indexes: AppIndexes, app: App): void {
+  const clash = (what: string, key: string, owner: number | undefined): void => {
+    if (owner !== undefined && owner !== app.appId) {
+      throw new Error(`apps: ${what} "${key}" of app ${app.appId} is already used by app ${owner}`);
+    }
+  };
+  clash('restApiKey', app.restApiKey, indexes.byClientId.get(app.restApiKey)?.appId);
+  clash('javascriptKey', app.javascriptKey, indexes.byClientId.get(app.javascriptKey)?.appId);
+  clash('adminKey', app.adminKey, indexes.byAdminKey.get(app.adminKey));
+  if (app.restApiKey === app.javascriptKey) {
+    throw new Error(`apps: app ${app.appId} uses the same value as REST API key and JavaScript key`);
+  }
+}
+
+function index(indexes: AppIndexes, app: App): void {
+  indexes.byClientId.set(app.restApiKey, { appId: app.appId, keyType: 'rest' });
+  indexes.byClientId.set(app.javascriptKey, { appId: app.appId, keyType: 'js' });
+  indexes.byAdminKey.set(app.adminKey, app.appId);
+}
+
+function unindex(indexes: AppIndexes, app: App): void {
+  indexes.byClientId.delete(app.restApiKey);
+  indexes.byClientId.delete(app.javascriptKey);
+  indexes.byAdminKey.delete(app.adminKey);
+}
+
+export class AppStore implements AppRepository {
+  readonly #commit: () => Promise<void>;
+  #overlay = new Overlay<number, App>((app) => app.appId);
+  #indexes = emptyIndexes();
+
+  constructor(commit: () => Promise<void>) {
+    this.#commit = commit;
+  }
+
+  /** Builds the new state aside and swaps it in only if every key is unique. */
+  load(fixtures: readonly App[], runtime: readonly App[], tombstones: readonly number[]): void {
+    const overlay = new Overlay<number, App>((app) => app.appId);
+    overlay.load(structuredClone(fixtures), structuredClone(runtime), tombstones);
+    const indexes = emptyIndexes();
+    for (const app of overlay.values()) {
+      checkKeys(indexes, app);
+      index(indexes, app);
+    }
+    this.#overlay = overlay;
+    this.#indexes = indexes;
+  }
+
+  get(appId: number): App | undefined {
+    const app = this.#overlay.get(appId);
+    return app === undefined ? undefined : structuredClone(app);
+  }
+
+  byClientId(clientId: string): { app: App; keyType: KeyType } | undefined {
+    const hit = this.#indexes.byClientId.get(clientId);
+    const app = hit === undefined ? undefined : this.#overlay.get(hit.appId);
+    return hit === undefined || app === undefined ? undefined : { app: structuredClone(app), keyType: hit.keyType };
+  }
+
+  byAdminKey(adminKey: string): App | undefined {
+    const appId = this.#indexes.byAdminKey.get(adminKey);
+    return appId === undefined ? undefined : this.get(appId);
+  }
+
+  list(): App[] {
+    return [...this.#overlay.values()].map((app) => structuredClone(app));
+  }
+
+  /** Rejects (nothing changed) when a key is already used by another app. */
+  async put(app: App): Promise<void> {
+    const stored = structuredClone(app);
+    const before = this.#overlay.get(stored.appId);
+    if (before !== undefined) unindex(this.#indexes, before);
+    try {
+      checkKeys(this.#indexes, stored);
+    } catch (error) {
+      if (before !== undefined) index(this.#indexes, before);
+      throw error;
+    }
+    this.#overlay.put(stored);
+    index(this.#indexes, stored);
+    await this.#commit();
+  }
+
+  async delete(appId: number): Promise<boolean> {
+    const before = this.#overlay.delete(appId);
+    if (before === undefined) return false;
+    unindex(this.#indexes, before);
+    await this.#commit();
+    return true;
+  }
+
+  runtime(): App[] {
+    return this.#overlay.runtime();
+  }
+
+  tombstones(): number[] {
+    return this.#overlay.tombstones();
+  }
+}

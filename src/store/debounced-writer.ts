@@ -1,0 +1,86 @@
+import { setTimeout, clearTimeout } from 'node:timers';
+
+/**
+ * Writes at most once per `delayMs` after a change (design.md §6, snapshot tier). The timer starts
+ * at the first change after a write and is not pushed back by later changes, so under constant
+ * traffic the file still lags by at most one interval (plain debouncing would never write).
+ */
+export class DebouncedWriter {
+  readonly #write: (changes: number) => Promise<void>;
+  readonly #delayMs: number;
+  readonly #onError: (error: unknown) => void;
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  #running: Promise<void> | null = null;
+  #changes = 0;
+  #stopped = false;
+
+  constructor(write: (changes: number) => Promise<void>, delayMs: number, onError: (error: unknown) => void) {
+    this.#write = write;
+    this.#delayMs = delayMs;
+    this.#onError = onError;
+  }
+
+  get dirty(): boolean {
+    return this.#changes > 0;
+  }
+
+  markDirty(): void {
+    this.#changes += 1;
+    if (this.#stopped || this.#timer !== null || this.#running !== null) return;
+    this.#arm();
+  }
+
+  /** Writes now if anything changed since the last write; waits for a running write first. */
+  async flush(): Promise<void> {
+    this.#disarm();
+    while (this.#running !== null) await this.#running.catch(() => undefined);
+    if (this.#changes > 0) await this.#run(true);
+  }
+
+  /** No more timers (close()); flush() still writes. */
+  stop(): void {
+    this.#stopped = true;
+    this.#disarm();
+  }
+
+  #arm(): void {
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      this.#run(false).catch(() => undefined);
+    }, this.#delayMs);
+    // A pending snapshot must not keep the process alive; close() flushes it.
+    this.#timer.unref();
+  }
+
+  #disarm(): void {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+  }
+
+  async #run(rethrow: boolean): Promise<void> {
+    const changes = this.#changes;
+    this.#changes = 0;
+    let running: Promise<void>;
+    try {
+      running = this.#write(changes);
+    } catch (error) {
+      running = Promise.reject(error);
+    }
+    this.#running = running;
+    let ok = false;
+    try {
+      await running;
+      ok = true;
+    } catch (error) {
+      // Keep the changes pending: the next change or flush() tries again. No automatic retry, so a
+      // full disk does not turn into a write attempt every interval.
+      this.#changes += changes;
+      if (rethrow) throw error;
+      this.#onError(error);
+    } finally {
+      this.#running = null;
+      // Changes that arrived while this write ran get their own write one interval later.
+      if (ok && this.#changes > 0 && !this.#stopped && this.#timer === null) this.#arm();
+    }
+  }
+}

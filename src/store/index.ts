@@ -1,0 +1,112 @@
+/**
+ * The store: the only code that touches lowdb (design.md §3, §4.7, §6).
+ *
+ * - durable tier, `kakao-mock.json`: runtime accounts/apps (+ tombstones of deleted fixtures),
+ *   links, channel relations, signing keys. Every put/delete resolves after a group-committed write
+ *   that contains it.
+ * - snapshot tier, `kakao-mock.tokens.json`: Session, Grant, AccessToken, RefreshToken; written
+ *   `snapshotDelayMs` after changes and on flush()/close().
+ * - memory: every other oidc-provider model.
+ * Fixtures are never written: they are the base layer under the runtime overrides.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { clearInterval, setInterval } from 'node:timers';
+import type { Fixtures } from '../config/types.js';
+import { AccountStore } from './accounts.js';
+import { AppStore } from './apps.js';
+import { ChannelStore } from './channels.js';
+import { Durable, DURABLE_FILE } from './durable.js';
+import { KeyStore } from './keys.js';
+import { LinkStore } from './links.js';
+import { OidcStore } from './oidc-models.js';
+import { Snapshot, SNAPSHOT_FILE } from './snapshot.js';
+import type { Store, StoreOptions } from './types.js';
+
+export type * from './types.js';
+export { DURABLE_FILE } from './durable.js';
+export { SNAPSHOT_FILE } from './snapshot.js';
+export { SNAPSHOT_MODELS } from './oidc-models.js';
+
+const DEFAULT_SNAPSHOT_DELAY_MS = 250;
+const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
+
+export async function createStore(options: StoreOptions): Promise<Store> {
+  // Read Date.now at call time, not once here: the clock patches it (oidc-provider-notes.md §8).
+  const now = options.now ?? (() => Date.now());
+  const dir = options.dataDir;
+  if (dir !== null) await mkdir(dir, { recursive: true });
+
+  const durable = new Durable(dir === null ? null : join(dir, DURABLE_FILE), options.onWrite);
+  const oidcRef: { current: OidcStore | null } = { current: null };
+  const snapshot = new Snapshot(
+    dir === null ? null : join(dir, SNAPSHOT_FILE),
+    () => oidcRef.current?.snapshot() ?? {},
+    options.snapshotDelayMs ?? DEFAULT_SNAPSHOT_DELAY_MS,
+    options.onWrite,
+  );
+  const oidc = new OidcStore(now, () => snapshot.changed());
+  oidcRef.current = oidc;
+
+  // Read both files before building anything: a bad file rejects here, and nothing was written.
+  const [saved, tokens] = await Promise.all([durable.load(), snapshot.load()]);
+
+  const commit = (): Promise<void> => durable.commit();
+  const accounts = new AccountStore(commit);
+  const apps = new AppStore(commit);
+  const links = new LinkStore(commit);
+  const channels = new ChannelStore(commit);
+  const keys = new KeyStore(commit);
+  let fixtures: Fixtures = options.fixtures;
+
+  apps.load(fixtures.apps, saved.apps, saved.deletedApps);
+  accounts.load(fixtures.accounts, saved.accounts, saved.deletedAccounts);
+  links.load(saved.links);
+  channels.load(saved.channels);
+  keys.load(saved.keys);
+  oidc.loadSnapshot(tokens);
+
+  durable.setSource(() => ({
+    version: 1,
+    accounts: accounts.runtime(),
+    deletedAccounts: accounts.tombstones(),
+    apps: apps.runtime(),
+    deletedApps: apps.tombstones(),
+    links: [...links.all()],
+    channels: [...channels.all()],
+    keys: keys.raw(),
+  }));
+
+  const sweeper = setInterval(() => oidc.sweep(), options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS);
+  // The sweep is housekeeping: it must not keep a test process or the CLI alive.
+  sweeper.unref();
+
+  const flush = async (): Promise<void> => {
+    await Promise.all([durable.flush(), snapshot.flush()]);
+  };
+
+  return {
+    accounts,
+    apps,
+    links,
+    channels,
+    keys,
+    oidc,
+    async reset(next?: Fixtures): Promise<void> {
+      // Apps first: their load throws on a key clash, and must do so before anything is dropped.
+      apps.load((next ?? fixtures).apps, [], []);
+      if (next !== undefined) fixtures = next;
+      accounts.load(fixtures.accounts, [], []);
+      links.clear();
+      channels.clear();
+      oidc.clear();
+      await Promise.all([durable.commit(), snapshot.flush()]);
+    },
+    flush,
+    async close(): Promise<void> {
+      clearInterval(sweeper);
+      snapshot.stop();
+      await flush();
+    },
+  };
+}

@@ -1,0 +1,99 @@
+import { MultiIndex } from './multi-index.js';
+import type { Link, LinkRepository } from './types.js';
+
+const linkKey = (appId: number, accountId: string): string => `${appId}:${accountId}`;
+const userKey = (appId: number, userId: number): string => `${appId}:${userId}`;
+
+/** Links by (app, account), with O(1) indexes by (app, user id), per app and per account. */
+export class LinkStore implements LinkRepository {
+  readonly #commit: () => Promise<void>;
+  readonly #links = new Map<string, Link>();
+  readonly #byUserId = new Map<string, string>();
+  readonly #byApp = new MultiIndex<number, string>();
+  readonly #byAccount = new MultiIndex<string, string>();
+
+  constructor(commit: () => Promise<void>) {
+    this.#commit = commit;
+  }
+
+  load(links: readonly Link[]): void {
+    this.clear();
+    for (const link of links) this.#set(link);
+  }
+
+  clear(): void {
+    this.#links.clear();
+    this.#byUserId.clear();
+    this.#byApp.clear();
+    this.#byAccount.clear();
+  }
+
+  get(appId: number, accountId: string): Link | undefined {
+    const link = this.#links.get(linkKey(appId, accountId));
+    return link === undefined ? undefined : structuredClone(link);
+  }
+
+  byUserId(appId: number, userId: number): Link | undefined {
+    const key = this.#byUserId.get(userKey(appId, userId));
+    return key === undefined ? undefined : structuredClone(this.#links.get(key));
+  }
+
+  /** Admin-only (user id listing), so sorting on each call is acceptable. */
+  listByApp(appId: number): Link[] {
+    return this.#collect(this.#byApp.get(appId)).sort((a, b) => a.userId - b.userId);
+  }
+
+  listByAccount(accountId: string): Link[] {
+    return this.#collect(this.#byAccount.get(accountId));
+  }
+
+  count(): number {
+    return this.#links.size;
+  }
+
+  async put(link: Link): Promise<void> {
+    this.#set(structuredClone(link));
+    await this.#commit();
+  }
+
+  async delete(appId: number, accountId: string): Promise<boolean> {
+    const key = linkKey(appId, accountId);
+    const before = this.#links.get(key);
+    if (before === undefined) return false;
+    this.#links.delete(key);
+    this.#unindex(key, before);
+    await this.#commit();
+    return true;
+  }
+
+  /** The live records, for serialising the durable file (not copied: serialised at once). */
+  all(): IterableIterator<Link> {
+    return this.#links.values();
+  }
+
+  #set(link: Link): void {
+    const key = linkKey(link.appId, link.accountId);
+    const before = this.#links.get(key);
+    if (before !== undefined) this.#unindex(key, before);
+    this.#links.set(key, link);
+    this.#byUserId.set(userKey(link.appId, link.userId), key);
+    this.#byApp.add(link.appId, key);
+    this.#byAccount.add(link.accountId, key);
+  }
+
+  #unindex(key: string, link: Link): void {
+    const byUser = userKey(link.appId, link.userId);
+    if (this.#byUserId.get(byUser) === key) this.#byUserId.delete(byUser);
+    this.#byApp.remove(link.appId, key);
+    this.#byAccount.remove(link.accountId, key);
+  }
+
+  #collect(keys: ReadonlySet<string>): Link[] {
+    const out: Link[] = [];
+    for (const key of keys) {
+      const link = this.#links.get(key);
+      if (link !== undefined) out.push(structuredClone(link));
+    }
+    return out;
+  }
+}

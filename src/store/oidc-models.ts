@@ -1,0 +1,223 @@
+import { MultiIndex } from './multi-index.js';
+import type { OidcAdapter, OidcAdapterPayload, OidcRepository } from './types.js';
+
+/** Snapshot tier (design.md §6): must survive a restart, may lose one snapshot interval on SIGKILL. */
+export const SNAPSHOT_MODELS: ReadonlySet<string> = new Set(['Session', 'Grant', 'AccessToken', 'RefreshToken']);
+
+/**
+ * consume() deletes these instead of marking them consumed. oidc-provider treats a consumed code or
+ * refresh token that is presented again as replay and revokes every token of the grant; Kakao only
+ * answers "not found" (KOE320 / KOE322). A deleted record reads as exactly that, with no side effects
+ * (oidc-provider-notes.md §2, §3).
+ */
+const DELETE_ON_CONSUME: ReadonlySet<string> = new Set(['AuthorizationCode', 'RefreshToken']);
+
+export interface StoredRecord {
+  payload: OidcAdapterPayload;
+  /** Absolute ms on the virtual clock; null = no expiry. */
+  expiresAt: number | null;
+}
+
+/** One model's records with the secondary indexes oidc-provider and kapi look up by. */
+class ModelTable {
+  readonly records = new Map<string, StoredRecord>();
+  readonly byGrant = new MultiIndex<string, string>();
+  readonly byAccount = new MultiIndex<string, string>();
+  readonly byUid = new Map<string, string>();
+
+  set(id: string, record: StoredRecord): void {
+    const before = this.records.get(id);
+    if (before !== undefined) this.#unindex(id, before.payload);
+    this.records.set(id, record);
+    const { grantId, accountId, uid } = record.payload;
+    if (typeof grantId === 'string') this.byGrant.add(grantId, id);
+    if (typeof accountId === 'string') this.byAccount.add(accountId, id);
+    if (typeof uid === 'string') this.byUid.set(uid, id);
+  }
+
+  delete(id: string): boolean {
+    const before = this.records.get(id);
+    if (before === undefined) return false;
+    this.records.delete(id);
+    this.#unindex(id, before.payload);
+    return true;
+  }
+
+  clear(): void {
+    this.records.clear();
+    this.byGrant.clear();
+    this.byAccount.clear();
+    this.byUid.clear();
+  }
+
+  #unindex(id: string, payload: OidcAdapterPayload): void {
+    const { grantId, accountId, uid } = payload;
+    if (typeof grantId === 'string') this.byGrant.remove(grantId, id);
+    if (typeof accountId === 'string') this.byAccount.remove(accountId, id);
+    if (typeof uid === 'string' && this.byUid.get(uid) === id) this.byUid.delete(uid);
+  }
+}
+
+/** Snapshot file content: model → id → record. */
+export type ModelSnapshot = Record<string, Record<string, StoredRecord>>;
+
+/**
+ * oidc-provider's models in memory, every lookup by index. Records of SNAPSHOT_MODELS report their
+ * changes (`onSnapshotChange`) so the snapshot file gets rewritten shortly after; the others are
+ * memory only and gone after a restart.
+ */
+export class OidcStore implements OidcRepository {
+  readonly #now: () => number;
+  readonly #onSnapshotChange: () => void;
+  readonly #tables = new Map<string, ModelTable>();
+  readonly #adapters = new Map<string, OidcAdapter>();
+
+  constructor(now: () => number, onSnapshotChange: () => void) {
+    this.#now = now;
+    this.#onSnapshotChange = onSnapshotChange;
+  }
+
+  adapter(model: string): OidcAdapter {
+    let adapter = this.#adapters.get(model);
+    if (adapter === undefined) {
+      adapter = this.#createAdapter(model);
+      this.#adapters.set(model, adapter);
+    }
+    return adapter;
+  }
+
+  findSync(model: string, id: string): OidcAdapterPayload | undefined {
+    const table = this.#tables.get(model);
+    const record = table?.records.get(id);
+    if (table === undefined || record === undefined) return undefined;
+    if (this.#expired(record)) {
+      // Expired records are removed when met, so they do not wait for the sweep to free memory.
+      this.#remove(model, table, id);
+      return undefined;
+    }
+    return structuredClone(record.payload);
+  }
+
+  listByAccount(model: string, accountId: string): Array<{ id: string; payload: OidcAdapterPayload }> {
+    const table = this.#tables.get(model);
+    if (table === undefined) return [];
+    const out: Array<{ id: string; payload: OidcAdapterPayload }> = [];
+    for (const id of table.byAccount.get(accountId)) {
+      const record = table.records.get(id);
+      if (record !== undefined && !this.#expired(record)) out.push({ id, payload: structuredClone(record.payload) });
+    }
+    return out;
+  }
+
+  /** Stored records, including expired ones the sweep has not removed yet. */
+  count(model: string): number {
+    return this.#tables.get(model)?.records.size ?? 0;
+  }
+
+  sweep(): number {
+    let removed = 0;
+    let snapshotChanged = false;
+    for (const [model, table] of this.#tables) {
+      for (const [id, record] of table.records) {
+        if (!this.#expired(record)) continue;
+        table.delete(id);
+        removed += 1;
+        if (SNAPSHOT_MODELS.has(model)) snapshotChanged = true;
+      }
+    }
+    if (snapshotChanged) this.#onSnapshotChange();
+    return removed;
+  }
+
+  /** Drops every record of every model (reset). */
+  clear(): void {
+    for (const table of this.#tables.values()) table.clear();
+    this.#onSnapshotChange();
+  }
+
+  /** Replaces the snapshot models with what the snapshot file held; expired records are skipped. */
+  loadSnapshot(snapshot: ModelSnapshot): void {
+    for (const model of SNAPSHOT_MODELS) {
+      const table = this.#table(model);
+      table.clear();
+      for (const [id, record] of Object.entries(snapshot[model] ?? {})) {
+        if (!this.#expired(record)) table.set(id, { payload: record.payload, expiresAt: record.expiresAt ?? null });
+      }
+    }
+  }
+
+  /** The snapshot models as one plain object; not copied, so serialise it at once. */
+  snapshot(): ModelSnapshot {
+    const out: ModelSnapshot = {};
+    for (const model of SNAPSHOT_MODELS) {
+      const models: Record<string, StoredRecord> = {};
+      for (const [id, record] of this.#tables.get(model)?.records ?? []) {
+        if (!this.#expired(record)) models[id] = record;
+      }
+      out[model] = models;
+    }
+    return out;
+  }
+
+  #expired(record: StoredRecord): boolean {
+    return record.expiresAt !== null && record.expiresAt <= this.#now();
+  }
+
+  #table(model: string): ModelTable {
+    let table = this.#tables.get(model);
+    if (table === undefined) {
+      table = new ModelTable();
+      this.#tables.set(model, table);
+    }
+    return table;
+  }
+
+  #changed(model: string): void {
+    if (SNAPSHOT_MODELS.has(model)) this.#onSnapshotChange();
+  }
+
+  #remove(model: string, table: ModelTable, id: string): void {
+    if (table.delete(id)) this.#changed(model);
+  }
+
+  #createAdapter(model: string): OidcAdapter {
+    const table = this.#table(model);
+    const deleteOnConsume = DELETE_ON_CONSUME.has(model);
+    return {
+      upsert: async (id, payload, expiresIn) => {
+        // expiresIn is in seconds and may be undefined (no TTL); store the absolute time on the
+        // virtual clock so moving the clock expires records (oidc-provider-notes.md §8, §10).
+        const expiresAt = typeof expiresIn === 'number' ? this.#now() + expiresIn * 1000 : null;
+        // Clone: oidc-provider keeps using the object it saved (nested grant.openid, session.authorizations).
+        table.set(id, { payload: structuredClone(payload), expiresAt });
+        this.#changed(model);
+      },
+      find: async (id) => this.findSync(model, id),
+      findByUid: async (uid) => {
+        const id = table.byUid.get(uid);
+        return id === undefined ? undefined : this.findSync(model, id);
+      },
+      // Device flow is off: no user codes.
+      findByUserCode: async () => undefined,
+      consume: async (id) => {
+        if (deleteOnConsume) {
+          this.#remove(model, table, id);
+          return;
+        }
+        const record = table.records.get(id);
+        if (record === undefined) return;
+        record.payload.consumed = Math.floor(this.#now() / 1000);
+        this.#changed(model);
+      },
+      destroy: async (id) => {
+        this.#remove(model, table, id);
+      },
+      revokeByGrantId: async (grantId) => {
+        // Copy first: deleting shrinks the very set being iterated.
+        const ids = [...table.byGrant.get(grantId)];
+        for (const id of ids) table.delete(id);
+        if (ids.length > 0) this.#changed(model);
+      },
+    };
+  }
+}

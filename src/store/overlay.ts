@@ -1,0 +1,75 @@
+/**
+ * Fixture records with durable runtime overrides on top (design.md §1: apps and accounts come from
+ * fixtures, "then the store"). Fixtures stay in memory and are never written; a runtime put is an
+ * override, and deleting a record that a fixture provides leaves a tombstone, so both survive a
+ * restart with the same fixtures.
+ */
+export class Overlay<K, V> {
+  readonly #keyOf: (value: V) => K;
+  #fixtures = new Map<K, V>();
+  #runtime = new Map<K, V>();
+  #tombstones = new Set<K>();
+  /** The merged view: what get() answers, kept eagerly so reads are one Map lookup. */
+  #effective = new Map<K, V>();
+
+  constructor(keyOf: (value: V) => K) {
+    this.#keyOf = keyOf;
+  }
+
+  /** Replaces everything; values are stored as given (callers clone). */
+  load(fixtures: readonly V[], runtime: readonly V[], tombstones: readonly K[]): void {
+    const fixtureMap = new Map<K, V>();
+    for (const value of fixtures) fixtureMap.set(this.#keyOf(value), value);
+    const runtimeMap = new Map<K, V>();
+    for (const value of runtime) runtimeMap.set(this.#keyOf(value), value);
+    const tombs = new Set(tombstones);
+    // Map order = fixture order, then runtime-created records in creation order (persona picker).
+    const effective = new Map<K, V>();
+    for (const [key, value] of fixtureMap) if (!tombs.has(key)) effective.set(key, value);
+    for (const [key, value] of runtimeMap) effective.set(key, value);
+    this.#fixtures = fixtureMap;
+    this.#runtime = runtimeMap;
+    this.#tombstones = tombs;
+    this.#effective = effective;
+  }
+
+  get(key: K): V | undefined {
+    return this.#effective.get(key);
+  }
+
+  values(): IterableIterator<V> {
+    return this.#effective.values();
+  }
+
+  get size(): number {
+    return this.#effective.size;
+  }
+
+  /** Returns the record this replaced, if any. */
+  put(value: V): V | undefined {
+    const key = this.#keyOf(value);
+    const before = this.#effective.get(key);
+    this.#runtime.set(key, value);
+    this.#tombstones.delete(key);
+    this.#effective.set(key, value);
+    return before;
+  }
+
+  /** Returns the record removed, if any. */
+  delete(key: K): V | undefined {
+    const before = this.#effective.get(key);
+    this.#runtime.delete(key);
+    if (this.#fixtures.has(key)) this.#tombstones.add(key);
+    this.#effective.delete(key);
+    return before;
+  }
+
+  /** What the durable file holds: overrides and tombstones, never the fixtures themselves. */
+  runtime(): V[] {
+    return [...this.#runtime.values()];
+  }
+
+  tombstones(): K[] {
+    return [...this.#tombstones];
+  }
+}
