@@ -1,0 +1,179 @@
+/**
+ * Who is calling (kakao-api.md §1, §7): a user access token, or the app's admin key naming a user.
+ *
+ * Credential forms:
+ *  - `Authorization: Bearer TOKEN` (scheme case-insensitive: `bearer` works too);
+ *  - `access_token=TOKEN` in the query or form, when there is no Authorization header (passport-kakao);
+ *  - `Authorization: KakaoAK ADMIN_KEY` + `target_id_type=user_id&target_id=ID` (admin form).
+ *
+ * Errors (UNCONFIRMED messages are marked):
+ *  - nothing at all → -401 `no authentication key!` (observed);
+ *  - unknown / revoked token, or a token whose Link is gone (unlink) → -401 `this access token does not exist`;
+ *  - expired token → -401 `this access token is already expired`;
+ *  - malformed header (unknown scheme, empty credentials) → -401 (UNCONFIRMED message);
+ *  - unknown admin key, a user token on an admin-only API, an admin key on a user-only API → -401
+ *    `wrong appKey(type) or not exist appKey` (UNCONFIRMED: Kakao answers some of these with -2/-3;
+ *    we chose one answer, -401, since in each case the credential is of the wrong kind);
+ *  - admin form without a valid `target_id_type` / `target_id` → -2; target not linked → -101.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Account, App } from '../config/types.js';
+import type { Clock } from '../clock.js';
+import { KakaoApiError, apiErrors } from '../kakao/errors.js';
+import { knownUnder14 } from '../kakao/age-rules.js';
+import { integerParam, type Params } from '../kakao/kapi-params.js';
+import type { KeyType, Link, OidcAdapterPayload, Store } from '../store/types.js';
+import type { KapiContext } from './http.js';
+
+export interface TokenCaller {
+  via: 'token';
+  app: App;
+  keyType: KeyType;
+  account: Account;
+  link: Link;
+  userId: number;
+  /** The presented token (= its id in the AccessToken store). */
+  tokenId: string;
+  token: OidcAdapterPayload;
+}
+
+export interface AdminCaller {
+  via: 'admin';
+  app: App;
+  account: Account;
+  link: Link;
+  userId: number;
+}
+
+export type UserCaller = TokenCaller | AdminCaller;
+
+/** `user`: token only; `user-or-admin`: token or admin key + target; `admin`: admin key only, no target. */
+export type AuthMode = 'user' | 'user-or-admin' | 'admin';
+
+type Credential = { kind: 'bearer'; token: string } | { kind: 'admin'; key: string };
+
+export interface AuthDeps {
+  store: Store;
+  clock: Clock;
+}
+
+const missing = () => new KakaoApiError(401, -401, 'no authentication key!');
+const wrongKind = () => apiErrors.invalidAppKey();
+
+export function readCredential(ctx: KapiContext, params: Params): Credential {
+  const header = ctx.get('Authorization').trim();
+  if (header) {
+    const space = header.search(/\s/);
+    const scheme = (space === -1 ? header : header.slice(0, space)).toLowerCase();
+    const value = space === -1 ? '' : header.slice(space).trim();
+    if (scheme === 'bearer') {
+      if (!value) throw apiErrors.tokenNotFound();
+      return { kind: 'bearer', token: value };
+    }
+    if (scheme === 'kakaoak') {
+      if (!value) throw apiErrors.invalidAppKey();
+      return { kind: 'admin', key: value };
+    }
+    // UNCONFIRMED message.
+    throw new KakaoApiError(401, -401, 'invalid authorization header. use "Bearer ${ACCESS_TOKEN}" or "KakaoAK ${ADMIN_KEY}".');
+  }
+  const token = params.access_token;
+  if (token) return { kind: 'bearer', token };
+  throw missing();
+}
+
+export function resolveToken(deps: AuthDeps, tokenId: string): TokenCaller {
+  const token = deps.store.oidc.findSync('AccessToken', tokenId);
+  if (!token) throw apiErrors.tokenNotFound();
+  if (typeof token.exp === 'number' && token.exp <= deps.clock.epoch()) throw apiErrors.tokenExpired();
+  const { clientId, accountId } = token;
+  if (typeof clientId !== 'string' || typeof accountId !== 'string') throw apiErrors.tokenNotFound();
+  const found = deps.store.apps.byClientId(clientId);
+  if (!found) throw apiErrors.tokenNotFound();
+  const account = deps.store.accounts.get(accountId);
+  const link = deps.store.links.get(found.app.appId, accountId);
+  // Unlink revokes tokens; a token that outlived its Link (or its account) is dead all the same.
+  if (!account || !link) throw apiErrors.tokenNotFound();
+  return { via: 'token', app: found.app, keyType: found.keyType, account, link, userId: link.userId, tokenId, token };
+}
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
+}
+
+/**
+ * The app whose admin key this is. Compared in constant time: digests of equal length, every app
+ * compared, no early exit. The cost is O(apps) (console configuration, a handful), not O(users).
+ */
+export function appByAdminKey(store: Store, key: string): App | undefined {
+  const presented = digest(key);
+  let match: App | undefined;
+  for (const app of store.apps.list()) {
+    if (timingSafeEqual(presented, digest(app.adminKey)) && !match) match = app;
+  }
+  return match;
+}
+
+/** `target_id_type=user_id&target_id=ID` → the linked user, or -2 / -101. */
+export function resolveTarget(deps: AuthDeps, app: App, params: Params): AdminCaller {
+  const type = params.target_id_type;
+  if (!type) throw apiErrors.invalidParam('target_id_type is required.');
+  if (type !== 'user_id') throw apiErrors.invalidParam(`target_id_type must be user_id. (given: ${type})`);
+  const userId = integerParam(params, 'target_id', { min: 1 });
+  if (userId === undefined) throw apiErrors.invalidParam('target_id is required.');
+  const link = deps.store.links.byUserId(app.appId, userId);
+  const account = link ? deps.store.accounts.get(link.accountId) : undefined;
+  if (!link || !account) throw apiErrors.notLinked();
+  return { via: 'admin', app, account, link, userId: link.userId };
+}
+
+/** Step 2 of every route: establish the caller for the route's auth mode. */
+export function authenticate(deps: AuthDeps, mode: AuthMode) {
+  return async function requireCaller(ctx: KapiContext, next: () => Promise<unknown>): Promise<void> {
+    const params = ctx.state.params;
+    const credential = readCredential(ctx, params);
+    if (credential.kind === 'bearer') {
+      if (mode === 'admin') {
+        // The token itself is not even looked up: the kind of credential is wrong.
+        throw wrongKind();
+      }
+      ctx.state.caller = resolveToken(deps, credential.token);
+    } else {
+      const app = appByAdminKey(deps.store, credential.key);
+      if (!app) throw apiErrors.invalidAppKey();
+      if (mode === 'user') throw wrongKind();
+      if (mode === 'admin') ctx.state.adminApp = app;
+      else ctx.state.caller = resolveTarget(deps, app, params);
+    }
+    await next();
+  };
+}
+
+/**
+ * Step 3 of routes that hand out user data: an identity-verified user Kakao knows to be under 14,
+ * in an app with the Simple Signup "14세 이상" setting, gets -406 (kakao-api.md §7.1, §8.1).
+ * Such a user can never link through our consent screen; this catches users who were linked before
+ * the setting was switched on or whose account changed.
+ */
+export function rejectUnderage(deps: AuthDeps) {
+  return async function requireAge14(ctx: KapiContext, next: () => Promise<unknown>): Promise<void> {
+    const caller = ctx.state.caller;
+    if (caller && caller.app.simpleSignup?.ageCheck14 && knownUnder14(caller.account, deps.clock.date())) {
+      throw apiErrors.underAge();
+    }
+    await next();
+  };
+}
+
+/** The caller a user route established (authenticate() ran before). */
+export function callerOf(ctx: KapiContext): UserCaller {
+  const caller = ctx.state.caller;
+  if (!caller) throw new Error('kapi route without a caller: authenticate() missing from its pipeline');
+  return caller;
+}
+
+export function adminAppOf(ctx: KapiContext): App {
+  const app = ctx.state.adminApp;
+  if (!app) throw new Error('kapi admin route without an app: authenticate() missing from its pipeline');
+  return app;
+}

@@ -1,0 +1,133 @@
+/**
+ * The HTTP edge of kapi: the one place errors are rendered, CORS, and request parameters.
+ */
+import type { RouterContext } from '@koa/router';
+import type { App } from '../config/types.js';
+import { KakaoApiError, apiErrors } from '../kakao/errors.js';
+import { decodeUtf8, parseJsonBody, parseUrlEncoded, type Params } from '../kakao/kapi-params.js';
+import type { UserCaller } from './auth.js';
+
+export interface KapiState {
+  /** Query and body parameters merged (body wins). */
+  params: Params;
+  /** Set by authenticate() on user routes. */
+  caller?: UserCaller;
+  /** Set by authenticate() on admin-only routes. */
+  adminApp?: App;
+}
+
+export type KapiContext = RouterContext<KapiState>;
+
+export type Log = (level: 'debug' | 'info' | 'warn' | 'error', msg: string, extra?: object) => void;
+
+export const JSON_TYPE = 'application/json;charset=UTF-8';
+
+/** Kakao documents form bodies; we cap them (no kapi call needs more than a few KiB). */
+export const BODY_LIMIT_BYTES = 64 * 1024;
+
+export function sendJson(ctx: KapiContext, status: number, body: unknown): void {
+  ctx.status = status;
+  // Set the type before the body: Koa keeps an explicit Content-Type (Kakao's exact spelling).
+  ctx.set('Content-Type', JSON_TYPE);
+  ctx.body = JSON.stringify(body);
+}
+
+const ALLOWED_HEADERS = 'Authorization, KA, Content-Type, Cache-Control, Pragma';
+const ALLOWED_METHODS = 'GET, POST';
+
+/**
+ * CORS for browser calls (the JavaScript SDK calls kapi directly).
+ * Differs from Kakao: Kakao only allows origins registered as the app's Web platform domains; apps
+ * have no such setting here, so every origin is echoed.
+ */
+function setCorsHeaders(ctx: KapiContext): void {
+  const origin = ctx.get('Origin');
+  ctx.set('Access-Control-Allow-Origin', origin || '*');
+  if (origin) ctx.vary('Origin');
+}
+
+/**
+ * The top of the router: CORS headers on every answer, and the single place where errors become
+ * Kakao's `{msg, code}` body. A KakaoApiError keeps its status (401s carry
+ * `WWW-Authenticate: Bearer error=invalid_token`); anything else is a bug: logged, answered with -1.
+ */
+export function kapiEdge(log: Log) {
+  return async function renderKapiErrors(ctx: KapiContext, next: () => Promise<unknown>): Promise<void> {
+    setCorsHeaders(ctx);
+    try {
+      await next();
+    } catch (err) {
+      let apiError: KakaoApiError;
+      if (err instanceof KakaoApiError) {
+        apiError = err;
+        log('debug', 'kapi error', { method: ctx.method, path: ctx.path, status: err.status, code: err.code, msg: err.message });
+      } else {
+        apiError = apiErrors.internal();
+        log('error', 'kapi handler failed', {
+          method: ctx.method,
+          path: ctx.path,
+          error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+        });
+      }
+      if (apiError.status === 401) ctx.set('WWW-Authenticate', 'Bearer error=invalid_token');
+      sendJson(ctx, apiError.status, apiError.toJSON());
+    }
+  };
+}
+
+export async function corsPreflight(ctx: KapiContext): Promise<void> {
+  ctx.set('Access-Control-Allow-Methods', ALLOWED_METHODS);
+  ctx.set('Access-Control-Allow-Headers', ALLOWED_HEADERS);
+  ctx.set('Access-Control-Max-Age', '86400');
+  ctx.status = 204;
+}
+
+/**
+ * A known path with a method it does not serve.
+ * UNCONFIRMED: Kakao's answer is not documented; we chose 405 with a -2 body and an `Allow` header.
+ */
+export function methodNotAllowed(methods: readonly string[]) {
+  return async function rejectMethod(ctx: KapiContext): Promise<void> {
+    ctx.set('Allow', [...methods, 'OPTIONS'].join(', '));
+    throw new KakaoApiError(405, -2, `Request method '${ctx.method}' not supported`);
+  };
+}
+
+async function readBody(ctx: KapiContext): Promise<Uint8Array> {
+  const declared = Number(ctx.get('Content-Length') || 0);
+  if (declared > BODY_LIMIT_BYTES) throw tooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > BODY_LIMIT_BYTES) throw tooLarge();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Differs from Kakao: its body limit and answer are not documented; we answer 413 with -2. */
+function tooLarge(): KakaoApiError {
+  return new KakaoApiError(413, -2, `request body is too large (limit ${BODY_LIMIT_BYTES} bytes).`);
+}
+
+/**
+ * Step 1 of every route: the query string and (for POST) the body, parsed strictly (bad encoding,
+ * bad UTF-8, bad JSON → -2). Form bodies are Kakao's documented encoding; JSON bodies are tolerated.
+ */
+export async function parseParams(ctx: KapiContext, next: () => Promise<unknown>): Promise<void> {
+  const query = parseUrlEncoded(ctx.querystring);
+  let body: Params = {};
+  if (ctx.method === 'POST') {
+    const raw = await readBody(ctx);
+    if (raw.length > 0) {
+      const text = decodeUtf8(raw);
+      const type = (ctx.get('Content-Type').split(';')[0] ?? '').trim().toLowerCase();
+      if (type === 'application/json' || type.endsWith('+json')) body = parseJsonBody(text);
+      else if (type === '' || type === 'application/x-www-form-urlencoded' || type === 'text/plain') body = parseUrlEncoded(text);
+      else throw apiErrors.invalidParam(`unsupported Content-Type: ${type}. use application/x-www-form-urlencoded.`);
+    }
+  }
+  ctx.state.params = Object.assign(Object.create(null) as Params, query, body);
+  await next();
+}

@@ -1,0 +1,28 @@
+/**
+ * OIDC userinfo (kakao-api.md §5.5): Bearer only, for tokens issued with the `openid` scope.
+ */
+import { splitList } from '../kakao/scopes.js';
+import { buildOidcUserinfo } from '../kakao/user-response.js';
+import { callerOf } from './auth.js';
+import type { KapiContext } from './http.js';
+import type { KapiDeps, RouteDef } from './route.js';
+import { insufficientScopes } from './user.js';
+
+export function oidcUserinfoRoutes(_deps: KapiDeps): RouteDef[] {
+  /**
+   * UNCONFIRMED (kakao-api.md §5.5, §13.9): Kakao's answer to a token without `openid` is not
+   * documented; we chose 403 -402 `insufficient scopes.` with `required_scopes: ["openid"]`
+   * (OIDC's `insufficient_scope`, in Kakao's error shape).
+   */
+  function userinfo(ctx: KapiContext) {
+    const caller = callerOf(ctx);
+    const scope = caller.via === 'token' && typeof caller.token.scope === 'string' ? caller.token.scope : '';
+    if (!splitList(scope).includes('openid')) throw insufficientScopes('OIDC_USERINFO', ['openid'], caller.link);
+    return buildOidcUserinfo({ app: caller.app, account: caller.account, link: caller.link });
+  }
+
+  return [
+    // POST as well: OIDC Core §5.3.1 lets clients use either.
+    { name: 'oidc.userinfo', methods: ['GET', 'POST'], path: '/v1/oidc/userinfo', auth: 'user', checkAge: true, handle: userinfo },
+  ];
+}

@@ -1,0 +1,28 @@
+import type { Config } from '../config/types.js';
+import type { Clock } from '../clock.js';
+import type { Store } from '../store/types.js';
+import type { Webhooks } from '../webhooks/types.js';
+import type { AuthMode } from './auth.js';
+import type { KapiContext, Log } from './http.js';
+
+export interface KapiDeps {
+  config: Config;
+  store: Store;
+  clock: Clock;
+  webhooks: Webhooks;
+  log: Log;
+}
+
+/**
+ * One kapi endpoint. index.ts turns it into a pipeline of named steps:
+ * parseParams → requireCaller(auth) → [requireAge14] → the handler, whose return value is the 200 body.
+ */
+export interface RouteDef {
+  name: string;
+  methods: readonly ('GET' | 'POST')[];
+  path: string;
+  auth: AuthMode;
+  /** Answer -406 for known under-14 users of 14+ apps (routes that hand out user data). */
+  checkAge?: boolean;
+  handle: (ctx: KapiContext) => Promise<object> | object;
+}

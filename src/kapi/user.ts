@@ -1,0 +1,168 @@
+/**
+ * User APIs (kakao-api.md §6.1, §6.3, §7.1, §7.4–§7.7).
+ */
+import type { ShippingAddress } from '../config/types.js';
+import { KakaoApiError, apiErrors } from '../kakao/errors.js';
+import { booleanParam, integerParam, jsonStringArray, jsonStringObject } from '../kakao/kapi-params.js';
+import { ME_BASE_FIELDS, buildKakaoUser, selectUserFields } from '../kakao/user-response.js';
+import { appUserUuid } from '../kakao/user-uuid.js';
+import type { App } from '../config/types.js';
+import type { Link } from '../store/types.js';
+import { callerOf, type UserCaller } from './auth.js';
+import type { KapiContext } from './http.js';
+import type { KapiDeps, RouteDef } from './route.js';
+import { revokeForApp } from './tokens.js';
+
+/**
+ * -402 with the scope the API needs (kakao-api.md §11.2). `allowed_scopes` = what the user agreed to.
+ * UNCONFIRMED: `api_type` values other than Kakao's message APIs (`TALK_MEMO_DEFAULT_SEND`) are not
+ * documented; we name them after the API.
+ */
+export function insufficientScopes(apiType: string, required: string[], link: Link): KakaoApiError {
+  return new KakaoApiError(403, -402, 'insufficient scopes.', {
+    api_type: apiType,
+    required_scopes: required,
+    allowed_scopes: Object.keys(link.scopes),
+  });
+}
+
+/** `properties` for update_profile / signup: only keys the app defines (`[Kakao Login] > [User Properties]`). */
+function readProperties(app: App, raw: Record<string, string>): Record<string, string> {
+  const unknown = Object.keys(raw).filter((key) => !app.userProperties.includes(key));
+  if (unknown.length > 0) throw apiErrors.unknownProperty(unknown, app.appId);
+  return raw;
+}
+
+function shippingAddressWire(a: ShippingAddress) {
+  return {
+    id: a.id,
+    name: a.name,
+    is_default: a.isDefault,
+    updated_at: a.updatedAt,
+    type: a.type,
+    base_address: a.baseAddress,
+    detail_address: a.detailAddress,
+    receiver_name: a.receiverName,
+    receiver_phone_number1: a.receiverPhoneNumber1,
+    ...(a.receiverPhoneNumber2 !== undefined ? { receiver_phone_number2: a.receiverPhoneNumber2 } : {}),
+    ...(a.zoneNumber !== undefined ? { zone_number: a.zoneNumber } : {}),
+    ...(a.zipCode !== undefined ? { zip_code: a.zipCode } : {}),
+  };
+}
+
+export function userRoutes(deps: KapiDeps): RouteDef[] {
+  const { store, config, clock } = deps;
+
+  function me(ctx: KapiContext) {
+    const { app, account, link } = callerOf(ctx);
+    const params = ctx.state.params;
+    const secure = booleanParam(params, 'secure_resource', false);
+    const keys = jsonStringArray(params, 'property_keys');
+    const full = buildKakaoUser({ app, account, link, secure, uuid: appUserUuid(config.userIdSecret, app.appId, account.id) });
+    return keys ? selectUserFields(full, keys, ME_BASE_FIELDS) : full;
+  }
+
+  function accessTokenInfo(ctx: KapiContext) {
+    const caller = callerOf(ctx);
+    if (caller.via !== 'token') throw apiErrors.invalidAppKey();
+    const exp = typeof caller.token.exp === 'number' ? caller.token.exp : clock.epoch();
+    return { id: caller.userId, expires_in: Math.max(0, exp - clock.epoch()), app_id: caller.app.appId };
+  }
+
+  /** Bearer: that access token and the refresh tokens of its grant. Admin: all the user's tokens. The Link stays. */
+  async function logout(ctx: KapiContext) {
+    const caller = callerOf(ctx);
+    const accountId = caller.account.id;
+    if (caller.via === 'token') {
+      await store.oidc.adapter('AccessToken').destroy(caller.tokenId);
+      const grantId = caller.token.grantId;
+      if (grantId) await revokeForApp(store, caller.app, accountId, ['RefreshToken'], (p) => p.grantId === grantId);
+    } else {
+      await revokeForApp(store, caller.app, accountId, ['AccessToken', 'RefreshToken']);
+    }
+    return { id: caller.userId };
+  }
+
+  /**
+   * Withdraws every consent: tokens, grants and pending codes of both app keys go, then the Link
+   * (scopes, terms, properties). Never fires the unlink webhook (kakao-api.md §6.3, §10.1).
+   */
+  async function unlink(ctx: KapiContext) {
+    const caller = callerOf(ctx);
+    await revokeForApp(store, caller.app, caller.account.id, ['AccessToken', 'RefreshToken', 'Grant', 'AuthorizationCode']);
+    const deleted = await store.links.delete(caller.app.appId, caller.account.id);
+    if (!deleted) throw apiErrors.notLinked();
+    deps.log('info', 'user unlinked by the app', { appId: caller.app.appId, userId: caller.userId, via: caller.via });
+    return { id: caller.userId };
+  }
+
+  async function updateProfile(ctx: KapiContext) {
+    const caller = callerOf(ctx);
+    const raw = jsonStringObject(ctx.state.params, 'properties');
+    if (raw === undefined) throw apiErrors.invalidParam('properties is required.');
+    const properties = readProperties(caller.app, raw);
+    await saveLink(caller, (link) => ({ ...link, properties: { ...link.properties, ...properties } }));
+    return { id: caller.userId };
+  }
+
+  /**
+   * Manual link for apps with auto-link off (kakao-api.md §7.6).
+   * UNCONFIRMED: for auto-link apps every linked user is already registered, so we answer -102
+   * `already registered` there too.
+   */
+  async function signup(ctx: KapiContext) {
+    const caller = callerOf(ctx);
+    if (caller.app.autoLink || caller.link.signedUp) throw apiErrors.alreadyRegistered();
+    const raw = jsonStringObject(ctx.state.params, 'properties');
+    const properties = raw ? readProperties(caller.app, raw) : {};
+    await saveLink(caller, (link) => ({ ...link, signedUp: true, properties: { ...link.properties, ...properties } }));
+    return { id: caller.userId };
+  }
+
+  /**
+   * Shipping addresses (kakao-api.md §7.7): default address first, then the most recently updated.
+   * `from_updated_at` pages backwards (addresses updated strictly before it, default excluded).
+   * Without `shipping_address` consent: -402 (so `shipping_addresses_needs_agreement` is always false
+   * on a 200).
+   */
+  function shippingAddress(ctx: KapiContext) {
+    const { account, link, userId } = callerOf(ctx);
+    const params = ctx.state.params;
+    const addressId = integerParam(params, 'address_id', { min: 1 });
+    const from = integerParam(params, 'from_updated_at', { min: 0, fallback: 0 }) ?? 0;
+    const pageSize = integerParam(params, 'page_size', { min: 2, fallback: 10 }) ?? 10;
+    if (link.scopes.shipping_address === undefined) throw insufficientScopes('USER_SHIPPING_ADDRESS', ['shipping_address'], link);
+    let list: ShippingAddress[];
+    if (addressId !== undefined) {
+      list = account.shippingAddresses.filter((a) => a.id === addressId);
+    } else {
+      list = [...account.shippingAddresses].sort(
+        (a, b) => Number(b.isDefault) - Number(a.isDefault) || b.updatedAt - a.updatedAt || b.id - a.id,
+      );
+      if (from > 0) list = list.filter((a) => !a.isDefault && a.updatedAt < from);
+      list = list.slice(0, pageSize);
+    }
+    return {
+      user_id: userId,
+      shipping_addresses_needs_agreement: false,
+      shipping_addresses: list.map(shippingAddressWire),
+    };
+  }
+
+  /** Read-modify-write of the caller's Link; re-read so concurrent writes of other fields survive. */
+  async function saveLink(caller: UserCaller, change: (link: Link) => Link): Promise<void> {
+    const current = store.links.get(caller.app.appId, caller.account.id);
+    if (!current) throw apiErrors.notLinked();
+    await store.links.put(change(current));
+  }
+
+  return [
+    { name: 'user.me', methods: ['GET', 'POST'], path: '/v2/user/me', auth: 'user-or-admin', checkAge: true, handle: me },
+    { name: 'user.access_token_info', methods: ['GET'], path: '/v1/user/access_token_info', auth: 'user', handle: accessTokenInfo },
+    { name: 'user.logout', methods: ['POST'], path: '/v1/user/logout', auth: 'user-or-admin', handle: logout },
+    { name: 'user.unlink', methods: ['POST'], path: '/v1/user/unlink', auth: 'user-or-admin', handle: unlink },
+    { name: 'user.update_profile', methods: ['POST'], path: '/v1/user/update_profile', auth: 'user', checkAge: true, handle: updateProfile },
+    { name: 'user.signup', methods: ['POST'], path: '/v1/user/signup', auth: 'user', checkAge: true, handle: signup },
+    { name: 'user.shipping_address', methods: ['GET'], path: '/v1/user/shipping_address', auth: 'user-or-admin', checkAge: true, handle: shippingAddress },
+  ];
+}
