@@ -1,0 +1,65 @@
+import type Koa from 'koa';
+import type Provider from 'oidc-provider';
+import type { Clock } from './clock.js';
+import type { Config } from './config/types.js';
+import type { Logger } from './log.js';
+import type { Store } from './store/types.js';
+import type { Webhooks } from './webhooks/types.js';
+import { createWebhooks } from './webhooks/index.js';
+import { createKauth } from './kauth/index.js';
+import { createKapiRouter } from './kapi/index.js';
+import type { LoginQueue } from './kauth/interactions/login-queue.js';
+import { staticFiles } from './static.js';
+
+export interface AppDeps {
+  config: Config;
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  /** The public base URL, also the OIDC issuer. */
+  issuer: string;
+  webhooks?: Webhooks;
+}
+
+export interface KakaoMockApp {
+  /** The Koa application (oidc-provider's Provider is a Koa app); call `.callback()` to serve. */
+  app: Koa;
+  provider: Provider;
+  webhooks: Webhooks;
+  loginQueue: LoginQueue;
+  publicJwks: { keys: Record<string, unknown>[] };
+}
+
+async function health(ctx: Koa.Context, next: Koa.Next) {
+  if (ctx.path !== '/health') return next();
+  ctx.type = 'application/json';
+  ctx.body = { status: 'ok' };
+}
+
+/** The request log: one readable line per request, with the Kakao error code when there is one. */
+function requestLog(log: Logger) {
+  return async function logRequest(ctx: Koa.Context, next: Koa.Next) {
+    const started = performance.now();
+    try {
+      await next();
+    } finally {
+      if (ctx.path !== '/health' && !ctx.path.startsWith('/static/')) {
+        const ms = (performance.now() - started).toFixed(1);
+        log.info(`${ctx.method} ${ctx.path} ${ctx.status} ${ms}ms`);
+      }
+    }
+  };
+}
+
+/** Builds the whole server as a Koa app: kauth (oidc-provider), kapi, control plane. No listen(). */
+export async function createApp(deps: AppDeps): Promise<KakaoMockApp> {
+  const { config, store, clock, log, issuer } = deps;
+  const webhooks = deps.webhooks ?? createWebhooks({ clock, log: (level, msg, extra) => log[level](msg, extra as Record<string, unknown>) });
+  const kauth = await createKauth({ config, store, clock, webhooks, log, issuer });
+  const app = kauth.provider as unknown as Koa;
+  app.proxy = true;
+
+  const kapi = createKapiRouter({ config, store, clock, webhooks, log: (level, msg, extra) => log[level](msg, extra as Record<string, unknown>) });
+  kauth.mount(app, [requestLog(log), health, staticFiles(), kapi.routes() as Koa.Middleware, kapi.allowedMethods() as Koa.Middleware]);
+  return { app, provider: kauth.provider, webhooks, loginQueue: kauth.loginQueue, publicJwks: kauth.publicJwks };
+}

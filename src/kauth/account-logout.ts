@@ -1,0 +1,35 @@
+import Router from '@koa/router';
+import type { Store } from '../store/types.js';
+import { KakaoAuthError } from '../kakao/errors.js';
+
+/**
+ * GET /oauth/logout: Kakao Account logout (kakao-api.md §6.2). Ends the browser's Kakao Account
+ * session (not the app's tokens) and redirects to a registered logout_redirect_uri.
+ */
+export function accountLogoutRoute(store: Store, sessionCookie: string): Router {
+  const router = new Router();
+  router.get('/oauth/logout', async function kakaoAccountLogout(ctx) {
+    const one = (name: string) => {
+      const v = ctx.query[name];
+      if (Array.isArray(v)) throw new KakaoAuthError(400, 'invalid_request', `parameter ${name} must not be provided twice`, 'KOE001');
+      return v;
+    };
+    const clientId = one('client_id') ?? '';
+    const found = store.apps.byClientId(clientId);
+    if (!found) throw new KakaoAuthError(401, 'invalid_client', `Not exist client_id [${clientId}]`, 'KOE101');
+    const target = one('logout_redirect_uri') ?? '';
+    if (!found.app.logoutRedirectUris.includes(target)) {
+      throw new KakaoAuthError(400, 'invalid_request', `Invalid logout_redirect_uri: ${target}`, 'KOE007');
+    }
+    const sessionId = ctx.cookies.get(sessionCookie, { signed: true });
+    if (sessionId) await store.oidc.adapter('Session').destroy(sessionId);
+    ctx.cookies.set(sessionCookie, null, { signed: true });
+    ctx.cookies.set(`${sessionCookie}.legacy`, null);
+    const url = new URL(target);
+    const state = one('state');
+    if (state !== undefined) url.searchParams.set('state', state);
+    ctx.status = 302;
+    ctx.redirect(url.toString());
+  });
+  return router;
+}

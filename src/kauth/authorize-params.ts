@@ -1,0 +1,76 @@
+import type { Context, Next } from 'koa';
+import type { App } from '../config/types.js';
+import { KakaoAuthError } from '../kakao/errors.js';
+import { splitList } from '../kakao/scopes.js';
+import type { Store } from '../store/types.js';
+
+const PROMPTS = new Set(['login', 'none', 'create', 'select_account']);
+/** Parameters passed on to oidc-provider; everything else (SDK-internal `ka`, `agt`, ...) is ignored. */
+const PASSED = ['client_id', 'redirect_uri', 'state', 'nonce', 'login_hint', 'code_challenge', 'code_challenge_method', 'service_terms', 'lang'];
+
+const page = (code: string, error: string, description: string) => new KakaoAuthError(400, error, description, code);
+
+function single(ctx: Context, name: string): string | undefined {
+  const value = ctx.query[name];
+  if (Array.isArray(value)) throw page('KOE001', 'invalid_request', `parameter ${name} must not be provided twice`);
+  return value;
+}
+
+/**
+ * Scopes handed to oidc-provider: `openid` (OIDC apps, or when asked for), every consent item the app
+ * configures, and what the client asked for. The Grant built from the Link then limits the token to
+ * what the user actually agreed (kauth/grant.ts), so a declined optional item is not asked again.
+ */
+export function requestScopes(app: App, asked: string[]): string[] {
+  const scopes = new Set<string>();
+  if (app.oidc || asked.includes('openid')) scopes.add('openid');
+  for (const id of Object.keys(app.consentItems)) scopes.add(id);
+  for (const id of asked) scopes.add(id);
+  return [...scopes];
+}
+
+/**
+ * GET /oauth/authorize, before oidc-provider: Kakao's configuration checks, each answered with the KOE
+ * page and never a redirect (kakao-api.md §3.3), then Kakao's parameter forms normalised for
+ * oidc-provider (comma or space lists, base scopes, no response_mode).
+ */
+export function normaliseAuthorize(store: Store) {
+  return async function normaliseKakaoAuthorize(ctx: Context, next: Next) {
+    if (ctx.path !== '/oauth/authorize') return next();
+    if (ctx.method !== 'GET') throw page('KOE001', 'invalid_request', 'only GET is supported on /oauth/authorize');
+
+    const clientId = single(ctx, 'client_id') ?? '';
+    const found = store.apps.byClientId(clientId);
+    if (!found) throw new KakaoAuthError(401, 'invalid_client', `Not exist client_id [${clientId}]`, 'KOE101');
+    const { app } = found;
+    if (!app.kakaoLogin) throw page('KOE004', 'unauthorized_client', 'Kakao Login is disabled for this app');
+
+    const redirectUri = single(ctx, 'redirect_uri') ?? '';
+    // Exact match: no prefix, no case folding, no added query (kakao-api.md §2).
+    if (!app.redirectUris.includes(redirectUri)) throw page('KOE006', 'invalid_request', `Invalid redirect: ${redirectUri} does not match one of the registered values`);
+
+    // UNCONFIRMED (kakao-api.md §3.1): KOE201 vs KOE202 for a bad response_type; we chose KOE201.
+    if (single(ctx, 'response_type') !== 'code') throw page('KOE201', 'unsupported_response_type', 'response_type must be code');
+
+    const asked = splitList(single(ctx, 'scope'));
+    const unknown = asked.filter((s) => s !== 'openid' && !(s in app.consentItems));
+    if (unknown.length) throw page('KOE205', 'invalid_scope', unknown.join(','));
+
+    const prompts = splitList(single(ctx, 'prompt'));
+    const badPrompt = prompts.find((p) => !PROMPTS.has(p));
+    if (badPrompt) throw page('KOE001', 'invalid_request', `unsupported prompt value: ${badPrompt}`);
+
+    const out = new URLSearchParams();
+    for (const name of PASSED) {
+      const value = single(ctx, name);
+      if (value !== undefined && value !== '') out.set(name, value);
+    }
+    out.set('response_type', 'code');
+    out.set('scope', requestScopes(app, asked).join(' '));
+    // Our own marker of what the client asked for (additional consent); never taken from the client.
+    out.set('kakao_scope', asked.join(' '));
+    if (prompts.length) out.set('prompt', prompts.join(' '));
+    ctx.querystring = out.toString();
+    return next();
+  };
+}

@@ -1,0 +1,49 @@
+import type { App } from '../config/types.js';
+import type { KeyType, Store } from '../store/types.js';
+
+/**
+ * oidc-provider client metadata for one app key. Each app has two clients (REST key, JavaScript key)
+ * that share the app id, so pairwise subjects (= the app user id) are equal across them.
+ */
+export function clientMetadata(app: App, keyType: KeyType): Record<string, unknown> {
+  const clientId = keyType === 'rest' ? app.restApiKey : app.javascriptKey;
+  // Kakao configures the client secret per REST API key; the JavaScript key never has one.
+  const secret = keyType === 'rest' ? app.clientSecret : null;
+  return {
+    client_id: clientId,
+    ...(secret ? { client_secret: secret, token_endpoint_auth_method: 'client_secret_post' } : { token_endpoint_auth_method: 'none' }),
+    client_name: app.name,
+    redirect_uris: app.redirectUris,
+    response_types: ['code'],
+    grant_types: ['authorization_code', 'refresh_token'],
+    // The per-app user id is emitted as a pairwise `sub` (oidc-provider-notes.md §5). The sector URI is
+    // never fetched (sectorIdentifierUriValidate returns false); it only groups the app's keys.
+    subject_type: 'pairwise',
+    sector_identifier_uri: `https://apps.kakao-mock.invalid/${app.appId}`,
+    app_id: app.appId,
+    key_type: keyType,
+  };
+}
+
+/** The `Client` model's adapter: a read-only view of the apps in the store. */
+export function clientAdapter(store: Store) {
+  const fail = async () => {
+    throw new Error('clients are read-only: change apps through the store');
+  };
+  return {
+    async find(id: string) {
+      const found = store.apps.byClientId(id);
+      return found ? clientMetadata(found.app, found.keyType) : undefined;
+    },
+    upsert: fail,
+    consume: fail,
+    destroy: fail,
+    revokeByGrantId: fail,
+    async findByUid() {
+      return undefined;
+    },
+    async findByUserCode() {
+      return undefined;
+    },
+  };
+}

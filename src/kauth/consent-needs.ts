@@ -1,0 +1,37 @@
+import type { Store } from '../store/types.js';
+import { splitList } from '../kakao/scopes.js';
+
+export interface ConsentNeeds {
+  /** No Link yet: the whole screen (Simple Signup screen for Kakao Sync apps). */
+  firstLink: boolean;
+  /** Items asked for with `scope=` that the user has not agreed to (additional consent). */
+  scopes: string[];
+  /** Tags asked for with `service_terms=` that are not agreed yet. */
+  terms: string[];
+  /** One of `terms` is required: only then is the screen shown for service_terms (kakao-api.md §8.4). */
+  termsRequired: boolean;
+}
+
+/**
+ * What the consent step must still collect, from the Link (the source of truth) and the authorize
+ * parameters as normalised by authorize-params.ts (`kakao_scope` = the scopes the client asked for).
+ */
+export function consentNeeds(store: Store, clientId: string, accountId: string, params: Record<string, unknown>): ConsentNeeds | undefined {
+  const found = store.apps.byClientId(clientId);
+  if (!found) return undefined;
+  const { app } = found;
+  const link = store.links.get(app.appId, accountId);
+  const asked = splitList(params.kakao_scope as string | undefined).filter((s) => s !== 'openid');
+  const tags = splitList(params.service_terms as string | undefined);
+  const terms = app.simpleSignup?.terms.filter((t) => tags.includes(t.tag)) ?? [];
+  if (!link) {
+    return { firstLink: true, scopes: asked, terms: terms.map((t) => t.tag), termsRequired: terms.some((t) => t.required) };
+  }
+  const missingTerms = terms.filter((t) => !link.terms[t.tag]);
+  return {
+    firstLink: false,
+    scopes: asked.filter((s) => !link.scopes[s]),
+    terms: missingTerms.map((t) => t.tag),
+    termsRequired: missingTerms.some((t) => t.required),
+  };
+}

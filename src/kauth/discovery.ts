@@ -1,0 +1,58 @@
+import type { Context, Next } from 'koa';
+
+/**
+ * Kakao's discovery document, field for field (kakao-api.md §5.1), with this server's URLs.
+ * oidc-provider can only add fields, so its body is replaced after it ran.
+ */
+export function kakaoDiscovery(issuer: string) {
+  const base = issuer.replace(/\/$/, '');
+  return async function kakaoDiscoveryDocument(ctx: Context, next: Next) {
+    // oidc-provider also serves RFC 8414 metadata; Kakao has no such path.
+    if (ctx.path === '/.well-known/oauth-authorization-server') {
+      ctx.status = 404;
+      return;
+    }
+    await next();
+    if (ctx.path !== '/.well-known/openid-configuration' || ctx.status !== 200) return;
+    ctx.type = 'application/json;charset=utf-8';
+    ctx.body = JSON.stringify({
+      issuer,
+      authorization_endpoint: `${base}/oauth/authorize`,
+      token_endpoint: `${base}/oauth/token`,
+      // Differs from Kakao: userinfo lives on kapi.kakao.com there; here both hosts share one origin.
+      userinfo_endpoint: `${base}/v1/oidc/userinfo`,
+      jwks_uri: `${base}/.well-known/jwks.json`,
+      token_endpoint_auth_methods_supported: ['client_secret_post'],
+      subject_types_supported: ['public'],
+      id_token_signing_alg_values_supported: ['RS256'],
+      request_uri_parameter_supported: false,
+      response_types_supported: ['code'],
+      response_modes_supported: ['query'],
+      grant_types_supported: ['authorization_code', 'refresh_token'],
+      code_challenge_methods_supported: ['S256'],
+      claims_supported: ['iss', 'aud', 'sub', 'auth_time', 'exp', 'iat', 'nonce', 'nickname', 'picture', 'email'],
+    });
+  };
+}
+
+/**
+ * Kakao redirects with 302 and adds no RFC 9207 `iss` (kakao-api.md §3.3); oidc-provider answers GET
+ * authorization steps with 303 and `iss`.
+ */
+export async function kakaoRedirects(ctx: Context, next: Next) {
+  await next();
+  if (ctx.method !== 'GET' || ctx.status !== 303) return;
+  const location = ctx.response.get('Location');
+  ctx.status = 302;
+  if (!location) return;
+  try {
+    const url = new URL(location);
+    if (url.searchParams.has('iss') && (url.searchParams.has('code') || url.searchParams.has('error'))) {
+      url.searchParams.delete('iss');
+      ctx.redirect(url.toString());
+      ctx.status = 302;
+    }
+  } catch {
+    /* relative Location: our own interaction URL, nothing to strip */
+  }
+}

@@ -1,0 +1,110 @@
+/** Korean by default, English with `lang=en` or an English Accept-Language (issue: consent step). */
+export type Lang = 'ko' | 'en';
+
+export function pickLang(explicit: unknown, acceptLanguage: string | undefined): Lang {
+  if (explicit === 'en' || explicit === 'ko') return explicit;
+  const first = (acceptLanguage ?? '').split(',')[0]?.trim().toLowerCase() ?? '';
+  return first.startsWith('en') ? 'en' : 'ko';
+}
+
+const ko = {
+  kakaoAccount: '카카오계정',
+  loginTitle: '카카오계정으로 로그인',
+  loginLead: '테스트 계정을 고르거나 이메일을 입력하세요.',
+  personas: '테스트 계정',
+  emailLabel: '계정정보 입력',
+  emailPlaceholder: '카카오메일 아이디, 이메일, 전화번호',
+  passwordPlaceholder: '비밀번호 (아무 값이나 입력)',
+  keepLoggedIn: '로그인 상태 유지',
+  login: '로그인',
+  createAccount: '새 테스트 계정 만들기',
+  createTitle: '카카오계정 만들기',
+  nickname: '닉네임',
+  email: '이메일',
+  ageRange: '연령대',
+  ageUnknown: '정보 없음',
+  talkUser: '카카오톡 사용자',
+  create: '계정 만들기',
+  selectAccountTitle: '계정을 선택해 주세요',
+  useAnotherAccount: '다른 카카오계정으로 로그인',
+  unknownEmail: '가입되지 않은 이메일입니다. 새 테스트 계정을 만들 수 있습니다.',
+  mockNotice: '이 화면은 kakao-mock의 테스트용 로그인 화면입니다. 비밀번호는 확인하지 않습니다.',
+  consentTitle: (app: string) => `${app}`,
+  consentLeadSync: '카카오로 간편하게 시작하기',
+  consentLead: '서비스 제공을 위해 아래 정보 제공에 동의해 주세요.',
+  agreeAll: '전체 동의하기',
+  agreeAllHint: '전체동의는 선택목적에 대한 동의를 포함하고 있으며, 선택목적에 대한 동의를 거부해도 서비스 이용이 가능합니다.',
+  required: '[필수]',
+  optional: '[선택]',
+  view: '보기',
+  privacyHeading: (app: string) => `${app} 서비스 제공을 위한 개인정보 제공 동의`,
+  termsHeading: '서비스 약관',
+  age14: '만 14세 이상입니다',
+  channelAdd: (app: string) => `${app} 광고와 마케팅 메시지를 카카오톡으로 받습니다`,
+  channelName: '카카오톡 채널',
+  continue: '동의하고 계속하기',
+  cancel: '취소',
+  refusedTitle: '서비스를 이용할 수 없습니다',
+  refusedBody: (app: string) => `만 14세 미만은 ${app} 서비스를 이용할 수 없습니다.`,
+  errorTitle: '잘못된 요청입니다',
+  errorBack: '이전 페이지로',
+  missingRequired: '필수 항목에 모두 동의해 주세요.',
+};
+
+const en: typeof ko = {
+  kakaoAccount: 'Kakao Account',
+  loginTitle: 'Log in with Kakao Account',
+  loginLead: 'Pick a test account or enter an email.',
+  personas: 'Test accounts',
+  emailLabel: 'Account',
+  emailPlaceholder: 'KakaoMail ID, email, phone number',
+  passwordPlaceholder: 'Password (anything)',
+  keepLoggedIn: 'Stay signed in',
+  login: 'Log In',
+  createAccount: 'Create a new test account',
+  createTitle: 'Create Kakao Account',
+  nickname: 'Nickname',
+  email: 'Email',
+  ageRange: 'Age range',
+  ageUnknown: 'Unknown',
+  talkUser: 'Kakao Talk user',
+  create: 'Create account',
+  selectAccountTitle: 'Choose an account',
+  useAnotherAccount: 'Log in with another Kakao Account',
+  unknownEmail: 'No account uses this email. You can create a new test account.',
+  mockNotice: 'This is the kakao-mock test login page. Passwords are not checked.',
+  consentTitle: (app: string) => `${app}`,
+  consentLeadSync: 'Start easily with Kakao',
+  consentLead: 'Please agree to provide the information below.',
+  agreeAll: 'Agree to all',
+  agreeAllHint: 'Agree to all includes optional items; you can use the service without agreeing to them.',
+  required: '[Required]',
+  optional: '[Optional]',
+  view: 'View',
+  privacyHeading: (app: string) => `Consent to provide personal information to ${app}`,
+  termsHeading: 'Terms of service',
+  age14: 'I am 14 years of age or older',
+  channelAdd: (app: string) => `Receive ads and marketing messages from ${app} on Kakao Talk`,
+  channelName: 'Kakao Talk Channel',
+  continue: 'Agree and Continue',
+  cancel: 'Cancel',
+  refusedTitle: 'You cannot use this service',
+  refusedBody: (app: string) => `Users under 14 cannot use ${app}.`,
+  errorTitle: 'Bad request',
+  errorBack: 'Go back',
+  missingRequired: 'Please agree to every required item.',
+};
+
+export type Messages = typeof ko;
+export const messages: Record<Lang, Messages> = { ko, en };
+
+/** The KOE page texts (kakao-api.md §11.1). */
+export const koeText: Record<string, { ko: string; en: string }> = {
+  KOE001: { ko: '잘못된 요청입니다. 요청 파라미터를 확인해 주세요.', en: 'Bad request: check the request parameters.' },
+  KOE004: { ko: '카카오 로그인이 활성화되지 않은 앱입니다.', en: 'Kakao Login is disabled for this app.' },
+  KOE006: { ko: '등록되지 않은 리다이렉트 URI입니다.', en: 'The redirect URI is not registered for this app.' },
+  KOE007: { ko: '등록되지 않은 로그아웃 리다이렉트 URI입니다.', en: 'The logout redirect URI is not registered for this app.' },
+  KOE101: { ko: '앱 키가 올바르지 않습니다.', en: 'The app key (client_id) does not exist.' },
+  KOE201: { ko: '지원하지 않는 response_type입니다.', en: 'Unsupported response_type.' },
+  KOE205: { ko: '설정하지 않은 동의 항목을 요청했습니다.', en: 'A requested consent item is not configured for this app.' },
+};

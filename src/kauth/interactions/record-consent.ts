@@ -1,0 +1,56 @@
+import type { Account, App } from '../../config/types.js';
+import type { Clock } from '../../clock.js';
+import type { Link, Store } from '../../store/types.js';
+import type { Webhooks } from '../../webhooks/types.js';
+import { appUserId } from '../../kakao/user-id.js';
+import { knownUnder14 } from '../../kakao/age-rules.js';
+import type { ConsentAnswer } from './consent-model.js';
+
+export interface RecordConsentDeps {
+  store: Store;
+  clock: Clock;
+  webhooks: Webhooks;
+  userIdSecret: string;
+}
+
+/**
+ * What a completed consent records (issue 2 §6): the Link with the app user id, connected_at,
+ * synched_at (Simple Signup), agreed scopes and terms (agreed_by KAUTH), and the channel relation.
+ * Resolves once the Link is on disk; the channel webhook is sent in the background.
+ */
+export async function recordConsent(deps: RecordConsentDeps, app: App, account: Account, agreed: ConsentAnswer): Promise<Link> {
+  const { store, clock } = deps;
+  const now = clock.iso();
+  const existing = store.links.get(app.appId, account.id);
+  const link: Link = existing ?? {
+    appId: app.appId,
+    accountId: account.id,
+    userId: appUserId(deps.userIdSecret, app.appId, account.id),
+    connectedAt: now,
+    synchedAt: null,
+    signedUp: app.autoLink,
+    scopes: {},
+    terms: {},
+    properties: {},
+  };
+  if (app.simpleSignup) link.synchedAt = now;
+  for (const id of agreed.scopes) link.scopes[id] = now;
+  for (const tag of agreed.terms) link.terms[tag] = { agreedAt: now, agreedBy: 'KAUTH' };
+
+  const writes: Promise<void>[] = [store.links.put(link)];
+  // Minors are not added to the channel even when they tick the box (kakao-api.md §8.1).
+  const addChannel = agreed.channel && app.channel && !knownUnder14(account, clock.date());
+  if (addChannel && app.channel) {
+    const previous = store.channels.get(account.id, app.channel.publicId);
+    writes.push(store.channels.put({
+      accountId: account.id,
+      channelPublicId: app.channel.publicId,
+      relation: 'ADDED',
+      createdAt: previous?.createdAt ?? now,
+      updatedAt: now,
+    }));
+  }
+  await Promise.all(writes);
+  if (addChannel) void deps.webhooks.channel(app, link.userId, 'added');
+  return link;
+}

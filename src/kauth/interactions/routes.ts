@@ -1,0 +1,187 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type Provider from 'oidc-provider';
+import type { Account } from '../../config/types.js';
+import { KakaoAuthError } from '../../kakao/errors.js';
+import { splitList } from '../../kakao/scopes.js';
+import { knownUnder14 } from '../../kakao/age-rules.js';
+import { readForm } from '../../http/body.js';
+import { consentNeeds } from '../consent-needs.js';
+import { grantForLink, agreedScopes } from '../grant.js';
+import { messages, pickLang, type Lang } from '../i18n.js';
+import { renderPage } from '../render.js';
+import { agreedFrom, answerFrom, consentScreen, missingRequired } from './consent-model.js';
+import { recordConsent, type RecordConsentDeps } from './record-consent.js';
+import { createTestAccount } from './create-account.js';
+import type { ConsentChoice, LoginQueue } from './login-queue.js';
+
+export interface InteractionDeps extends RecordConsentDeps {
+  provider: Provider;
+  loginQueue: LoginQueue;
+}
+
+type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
+
+const badInteraction = (description: string) => new KakaoAuthError(400, 'invalid_request', description, 'KOE001');
+
+/**
+ * The Kakao Account login page and the consent screen (design.md §4.5): GET dispatches on the
+ * pending prompt; each POST re-reads the interaction and checks the prompt it expects, so a form
+ * cannot be replayed against another step or another interaction.
+ */
+export function interactionRoutes(deps: InteractionDeps): Router {
+  const { provider, store } = deps;
+  const router = new Router();
+
+  async function load(ctx: Context): Promise<Details> {
+    let details: Details;
+    try {
+      details = await provider.interactionDetails(ctx.req, ctx.res);
+    } catch {
+      throw badInteraction('the login session expired or was already used; start again from the app');
+    }
+    if (details.uid !== ctx.params.uid) throw badInteraction('this form belongs to another login attempt');
+    return details;
+  }
+
+  function langOf(ctx: Context, details: Details): Lang {
+    return pickLang(ctx.query.lang ?? details.params.lang, ctx.get('accept-language'));
+  }
+
+  function appOf(details: Details) {
+    const found = store.apps.byClientId(String(details.params.client_id));
+    if (!found) throw badInteraction('unknown app');
+    return found.app;
+  }
+
+  async function finishLogin(ctx: Context, accountId: string) {
+    const result = { login: { accountId }, select_account: {}, create: {} };
+    await provider.interactionFinished(ctx.req, ctx.res, result, { mergeWithLastSubmission: false });
+  }
+
+  async function showLogin(ctx: Context, details: Details, mode: 'login' | 'create' | 'select', error?: string) {
+    const lang = langOf(ctx, details);
+    const app = appOf(details);
+    const sessionAccount = details.session?.accountId ? store.accounts.get(details.session.accountId) : undefined;
+    await renderPage(ctx, 'login', {
+      lang,
+      t: messages[lang],
+      uid: details.uid,
+      mode,
+      app: { name: app.name, iconUrl: app.iconUrl ?? null },
+      personas: store.accounts.list().slice(0, 50),
+      sessionAccount: sessionAccount ?? null,
+      loginHint: typeof details.params.login_hint === 'string' ? details.params.login_hint : '',
+      error: error ?? null,
+      langQuery: `lang=${lang}`,
+    }, error ? 400 : 200);
+  }
+
+  async function showConsent(ctx: Context, details: Details, error?: string) {
+    const lang = langOf(ctx, details);
+    const app = appOf(details);
+    const accountId = details.session?.accountId;
+    const account = accountId ? store.accounts.get(accountId) : undefined;
+    if (!account) throw badInteraction('no Kakao Account is logged in');
+    if (app.simpleSignup?.ageCheck14 && knownUnder14(account, deps.clock.date())) {
+      await renderPage(ctx, 'refused', { lang, t: messages[lang], app: { name: app.name } }, 403);
+      return;
+    }
+    const screen = screenFor(details, account, lang);
+    await renderPage(ctx, 'consent', {
+      lang,
+      t: messages[lang],
+      uid: details.uid,
+      app: { name: app.name, iconUrl: app.iconUrl ?? null },
+      account: { nickname: account.nickname, email: account.email },
+      screen,
+      error: error ?? null,
+      langQuery: `lang=${lang}`,
+    }, error ? 400 : 200);
+  }
+
+  function screenFor(details: Details, account: Account, lang: Lang) {
+    const app = appOf(details);
+    const params = details.params as Record<string, unknown>;
+    const needs = consentNeeds(store, String(params.client_id), account.id, params);
+    if (!needs) throw badInteraction('unknown app');
+    return consentScreen(store, app, account, needs, splitList(params.kakao_scope as string), splitList(params.service_terms as string), lang);
+  }
+
+  router.get('/interaction/:uid', async function showInteraction(ctx) {
+    const details = await load(ctx);
+    const prompt = details.prompt.name;
+    if (prompt === 'consent') {
+      const scripted = details.session?.accountId ? deps.loginQueue.takeConsent(String(details.params.client_id), details.session.accountId) : undefined;
+      if (scripted) return completeConsent(ctx, details, scripted);
+      return showConsent(ctx, details);
+    }
+    const queued = deps.loginQueue.take(String(details.params.client_id));
+    if (queued) {
+      // A scripted login (issue 4): the test said who logs in next; no page is shown.
+      return finishLogin(ctx, queued.accountId);
+    }
+    if (prompt === 'create' || ctx.query.mode === 'create') return showLogin(ctx, details, 'create');
+    if (prompt === 'select_account') return showLogin(ctx, details, 'select');
+    return showLogin(ctx, details, 'login');
+  });
+
+  router.post('/interaction/:uid/login', async function submitLogin(ctx) {
+    const details = await load(ctx);
+    if (!['login', 'select_account', 'create'].includes(details.prompt.name)) throw badInteraction('no login is pending');
+    const form = await readForm(ctx);
+    const accountId = form.get('account');
+    const email = form.get('email')?.trim();
+    const account = accountId ? store.accounts.get(accountId) : email ? store.accounts.findByEmail(email) : undefined;
+    if (!account) {
+      const lang = langOf(ctx, details);
+      return showLogin(ctx, details, 'login', messages[lang].unknownEmail);
+    }
+    return finishLogin(ctx, account.id);
+  });
+
+  router.post('/interaction/:uid/create', async function submitCreate(ctx) {
+    const details = await load(ctx);
+    if (!['login', 'select_account', 'create'].includes(details.prompt.name)) throw badInteraction('no login is pending');
+    const form = await readForm(ctx);
+    const created = await createTestAccount(store, form);
+    if ('error' in created) return showLogin(ctx, details, 'create', created.error);
+    return finishLogin(ctx, created.account.id);
+  });
+
+  /** Shared by the form POST and scripted logins: the same rules for both. */
+  async function completeConsent(ctx: Context, details: Details, choice: ConsentChoice | URLSearchParams) {
+    const lang = langOf(ctx, details);
+    const app = appOf(details);
+    const accountId = details.session?.accountId;
+    const account = accountId ? store.accounts.get(accountId) : undefined;
+    if (!account) throw badInteraction('no Kakao Account is logged in');
+    if (app.simpleSignup?.ageCheck14 && knownUnder14(account, deps.clock.date())) {
+      return renderPage(ctx, 'refused', { lang, t: messages[lang], app: { name: app.name } }, 403);
+    }
+    const screen = screenFor(details, account, lang);
+    const answer = answerFrom(screen, choice);
+    const missing = missingRequired(screen, answer);
+    if (missing.length) {
+      if (!(choice instanceof URLSearchParams)) throw badInteraction(`scripted consent lacks required items: ${missing.join(', ')}`);
+      return showConsent(ctx, details, messages[lang].missingRequired);
+    }
+    const link = await recordConsent(deps, app, account, agreedFrom(screen, answer));
+    const clientId = String(details.params.client_id);
+    const grant = await grantForLink(provider, details.grantId, account.id, clientId, agreedScopes(link));
+    await provider.interactionFinished(ctx.req, ctx.res, { consent: { grantId: grant.jti } }, { mergeWithLastSubmission: true });
+  }
+
+  router.post('/interaction/:uid/consent', async function submitConsent(ctx) {
+    const details = await load(ctx);
+    if (details.prompt.name !== 'consent') throw badInteraction('no consent is pending');
+    return completeConsent(ctx, details, await readForm(ctx));
+  });
+
+  router.post('/interaction/:uid/cancel', async function cancel(ctx) {
+    await load(ctx);
+    await provider.interactionFinished(ctx.req, ctx.res, { error: 'access_denied', error_description: 'User denied access' }, { mergeWithLastSubmission: false });
+  });
+
+  return router;
+}

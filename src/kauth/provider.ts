@@ -1,0 +1,133 @@
+import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { Config } from '../config/types.js';
+import type { Store } from '../store/types.js';
+import { appUserId } from '../kakao/user-id.js';
+import { createFindAccount } from './account.js';
+import { clientAdapter } from './clients.js';
+import { createLoadExistingGrant } from './grant.js';
+import type { ProviderKeys } from './keys.js';
+import { kakaoPolicy } from './policy.js';
+import { KakaoAuthError } from '../kakao/errors.js';
+import { renderAuthError } from './errors.js';
+
+const DAY = 86_400;
+
+/** Token lifetimes per key type (kakao-api.md §4.4). */
+export function accessTokenTtl(keyType: unknown): number {
+  return keyType === 'js' ? 2 * 3600 : 6 * 3600;
+}
+
+/**
+ * oidc-provider configured through its documented seams only (design.md §4.6,
+ * oidc-provider-notes.md): Kakao paths, per-app pairwise `sub`, Kakao's lifetimes and rotation rule,
+ * a store-backed adapter whose consume() deletes codes and refresh tokens (so reuse is "not found"
+ * and never revokes the whole grant).
+ */
+export function createProvider(config: Config, store: Store, keys: ProviderKeys, issuer: string): Provider {
+  const configuration: Configuration = {
+    adapter: function KakaoMockAdapter(name: string) {
+      return name === 'Client' ? clientAdapter(store) : store.oidc.adapter(name);
+    } as unknown as Configuration['adapter'],
+    clients: [],
+    findAccount: createFindAccount(store),
+    jwks: { keys: keys.signing as never },
+    cookies: {
+      keys: keys.cookies,
+      names: { session: '_kakao_session', interaction: '_kakao_interaction', resume: '_kakao_resume' },
+      long: { signed: true, httpOnly: true, sameSite: 'lax' },
+      short: { signed: true, httpOnly: true, sameSite: 'lax' },
+    },
+    routes: {
+      authorization: '/oauth/authorize',
+      token: '/oauth/token',
+      jwks: '/.well-known/jwks.json',
+      // These are off (features below) but must not collide with kapi paths.
+      userinfo: '/__oidc/userinfo',
+      end_session: '/__oidc/session/end',
+      revocation: '/__oidc/token/revocation',
+      introspection: '/__oidc/token/introspection',
+      registration: '/__oidc/reg',
+    },
+    features: {
+      devInteractions: { enabled: false },
+      userinfo: { enabled: false },
+      rpInitiatedLogout: { enabled: false },
+      revocation: { enabled: false },
+      introspection: { enabled: false },
+      registration: { enabled: false },
+      pushedAuthorizationRequests: { enabled: false },
+      resourceIndicators: { enabled: false },
+      dPoP: { enabled: false },
+      claimsParameter: { enabled: false },
+    },
+    responseTypes: ['code'],
+    clientAuthMethods: ['client_secret_post', 'none'],
+    pkce: { required: () => false },
+    scopes: ['openid'],
+    claims: {
+      // auth_time listed under openid puts it on every ID token, as Kakao does (oidc-provider-notes.md §6).
+      openid: ['sub', 'auth_time'],
+      profile_nickname: ['nickname'],
+      profile_image: ['picture'],
+      account_email: ['email', 'email_verified'],
+      name: [],
+      gender: [],
+      age_range: [],
+      birthday: [],
+      birthyear: [],
+      phone_number: [],
+      account_ci: [],
+      shipping_address: [],
+      plusfriends: [],
+      friends: [],
+      talk_message: [],
+    },
+    conformIdTokenClaims: false,
+    extraClientMetadata: { properties: ['app_id', 'key_type'] },
+    extraParams: ['service_terms', 'lang', 'kakao_scope'],
+    subjectTypes: ['pairwise'],
+    pairwiseIdentifier: async (_ctx, accountId, client) =>
+      String(appUserId(config.userIdSecret, Number((client as unknown as { app_id: number }).app_id), accountId)),
+    sectorIdentifierUriValidate: () => false,
+    interactions: {
+      policy: kakaoPolicy(store),
+      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+    },
+    loadExistingGrant: createLoadExistingGrant(store),
+    ttl: {
+      AccessToken: (_ctx, _token, client) => accessTokenTtl((client as unknown as { key_type?: string } | undefined)?.key_type),
+      IdToken: (_ctx, _token, client) => accessTokenTtl((client as unknown as { key_type?: string } | undefined)?.key_type),
+      RefreshToken: 60 * DAY,
+      // UNCONFIRMED (kakao-api.md §3.4): code lifetime; 10 minutes per third parties.
+      AuthorizationCode: 600,
+      // The Kakao Account browser session: 24 h (kakao-api.md §3.2).
+      Session: DAY,
+      Interaction: 3600,
+      // Must outlive every refresh token; rotation keeps extending them (oidc-provider-notes.md §2).
+      Grant: 3650 * DAY,
+    },
+    expiresWithSession: async () => false,
+    issueRefreshToken: async () => true,
+    // Kakao's rule: a new refresh token only when the old one has less than a month left.
+    rotateRefreshToken: (ctx) => {
+      const rt = (ctx as KoaContextWithOIDC).oidc.entities.RefreshToken as { remainingTTL: number } | undefined;
+      return !!rt && rt.remainingTTL < 30 * DAY;
+    },
+    clockTolerance: 0,
+    allowOmittingSingleRegisteredRedirectUri: false,
+    renderError: async (ctx, out, error) => {
+      // Errors oidc-provider shows itself (it could not redirect): the KOE page.
+      const code = out.error === 'invalid_client' ? 'KOE101' : out.error === 'invalid_redirect_uri' ? 'KOE006' : 'KOE001';
+      const status = (error as { statusCode?: number }).statusCode ?? 400;
+      await renderAuthError(ctx as never, new KakaoAuthError(status, String(out.error), String(out.error_description ?? ''), code));
+    },
+  };
+
+  const provider = new Provider(issuer, configuration);
+  provider.proxy = true;
+  // Keep the original error for the token post-middleware (oidc-provider-notes.md §3).
+  provider.on('grant.error', (ctx, err) => {
+    ctx.state.oidcError = err;
+  });
+  return provider;
+}

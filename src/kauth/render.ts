@@ -1,0 +1,19 @@
+import { fileURLToPath } from 'node:url';
+import ejs from 'ejs';
+import type { Context } from 'koa';
+
+const viewsDir = fileURLToPath(new URL('../../views/', import.meta.url));
+
+/**
+ * Every HTML page goes out through here: one Content-Security-Policy (no inline script; styles and
+ * scripts from /static only), no caching, and ejs's escaping for every value from fixtures.
+ */
+export async function renderPage(ctx: Context, view: string, model: Record<string, unknown>, status = 200): Promise<void> {
+  const html = await ejs.renderFile(`${viewsDir}${view}.ejs`, model, { async: false, root: viewsDir, views: [viewsDir] });
+  ctx.status = status;
+  ctx.type = 'text/html; charset=utf-8';
+  ctx.set('Content-Security-Policy', "default-src 'self'; img-src * data:; style-src 'self'; script-src 'self'; form-action *; frame-ancestors 'none'; base-uri 'none'");
+  ctx.set('Cache-Control', 'no-store');
+  ctx.set('X-Content-Type-Options', 'nosniff');
+  ctx.body = html;
+}

@@ -1,0 +1,32 @@
+import Router from '@koa/router';
+import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
+import { KakaoAuthError } from '../kakao/errors.js';
+import { readForm } from '../http/body.js';
+import { BodyTooLarge } from '../http/body.js';
+
+/** POST /oauth/tokeninfo: the ID token's claims when it verifies (kakao-api.md §5.4). */
+export function tokenInfoRoute(issuer: string, publicJwks: JSONWebKeySet, now: () => number): Router {
+  const keySet = createLocalJWKSet(publicJwks);
+  const router = new Router();
+  router.post('/oauth/tokeninfo', async function kakaoTokenInfo(ctx) {
+    let form: URLSearchParams;
+    try {
+      form = await readForm(ctx, 16 * 1024);
+    } catch (err) {
+      if (err instanceof BodyTooLarge) throw new KakaoAuthError(413, 'invalid_request', 'request entity too large', 'KOE001');
+      throw err;
+    }
+    const idToken = form.get('id_token');
+    if (!idToken) throw new KakaoAuthError(400, 'invalid_request', 'id_token is required', 'KOE400');
+    try {
+      // The virtual clock decides expiry (jose would otherwise read the real time).
+      const { payload } = await jwtVerify(idToken, keySet, { issuer, currentDate: new Date(now()) });
+      ctx.type = 'application/json;charset=UTF-8';
+      ctx.body = JSON.stringify(payload);
+    } catch (err) {
+      const expired = (err as { code?: string }).code === 'ERR_JWT_EXPIRED';
+      throw new KakaoAuthError(400, 'invalid_token', expired ? 'id_token expired' : 'invalid id_token', 'KOE400');
+    }
+  });
+  return router;
+}

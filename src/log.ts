@@ -1,0 +1,29 @@
+import type { LogLevel } from './config/types.js';
+
+const order: Record<LogLevel, number> = { silent: 0, error: 1, warn: 2, info: 3, debug: 4 };
+
+export type LogFn = (msg: string, extra?: Record<string, unknown>) => void;
+export interface Logger {
+  error: LogFn;
+  warn: LogFn;
+  info: LogFn;
+  debug: LogFn;
+  level: LogLevel;
+}
+
+function format(extra?: Record<string, unknown>): string {
+  if (!extra) return '';
+  const parts = Object.entries(extra).map(([k, v]) => {
+    if (v instanceof Error) return `${k}=${v.stack ?? v.message}`;
+    return `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`;
+  });
+  return parts.length ? ` ${parts.join(' ')}` : '';
+}
+
+/** A small leveled logger to stderr; the request log and error details go here, never into bodies. */
+export function createLogger(level: LogLevel, write: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Logger {
+  const at = (lvl: Exclude<LogLevel, 'silent'>): LogFn => (msg, extra) => {
+    if (order[level] >= order[lvl]) write(`${new Date().toISOString()} ${lvl.toUpperCase().padEnd(5)} ${msg}${format(extra)}`);
+  };
+  return { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug'), level };
+}

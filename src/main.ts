@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+import { ConfigError, HelpRequested, USAGE, loadConfig } from './config/load.js';
+import { createLogger } from './log.js';
+import { startServer } from './server.js';
+
+/** CLI entry: flags/env → config → store → app → listen. The only place that reads process.env. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = await loadConfig(process.argv.slice(2), process.env);
+  } catch (err) {
+    if (err instanceof HelpRequested) {
+      process.stdout.write(`${USAGE}\n`);
+      return;
+    }
+    if (err instanceof ConfigError) {
+      process.stderr.write(`kakao-mock: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = createLogger(config.logLevel);
+  let running;
+  try {
+    running = await startServer(config, log);
+  } catch (err) {
+    process.stderr.write(`kakao-mock: cannot start: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+  const demo = config.fixtures.apps.find((a) => a.simpleSignup) ?? config.fixtures.apps[0];
+  const lines = [
+    `kakao-mock listening on ${running.url}`,
+    `  issuer / public URL : ${running.issuer}`,
+    `  kauth (kauth.kakao.com) : ${running.issuer}/oauth/authorize, /oauth/token`,
+    `  kapi  (kapi.kakao.com)  : ${running.issuer}/v2/user/me`,
+    `  store               : ${config.dataDir ?? 'in memory'}`,
+  ];
+  if (config.control.enabled) lines.push(`  inspector           : ${running.issuer}/__mock/`);
+  if (demo) {
+    lines.push(`  demo app "${demo.name}" (app_id ${demo.appId})`);
+    lines.push(`    REST API key  : ${demo.restApiKey}`);
+    lines.push(`    client secret : ${demo.clientSecret ?? '(off)'}`);
+    lines.push(`    redirect URIs : ${demo.redirectUris.join(', ')}`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`${signal}: finishing requests and flushing the store`);
+    running.close().then(() => process.exit(0), (err) => {
+      log.error('shutdown failed', { err });
+      process.exit(1);
+    });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+void main();

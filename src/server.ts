@@ -1,0 +1,65 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp, type KakaoMockApp } from './app.js';
+import { createClock, type Clock } from './clock.js';
+import type { Config } from './config/types.js';
+import { createLogger, type Logger } from './log.js';
+import { createStore } from './store/index.js';
+import type { Store } from './store/types.js';
+
+export interface RunningServer extends KakaoMockApp {
+  server: Server;
+  config: Config;
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  port: number;
+  /** Base URL this process listens on (for tests: always 127.0.0.1-reachable). */
+  url: string;
+  /** Public base URL and OIDC issuer. */
+  issuer: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Listen first, then build the app: with port 0 the issuer (http://localhost:PORT) is only known
+ * once the port is. Used by main.ts and startKakaoMock().
+ */
+export async function startServer(config: Config, log: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
+  const clock = createClock();
+  const store = await createStore({ fixtures: config.fixtures, dataDir: config.dataDir, snapshotDelayMs: config.snapshotDelayMs, now: () => clock.now() });
+  const server = createServer({ maxHeaderSize: 16 * 1024 });
+  server.keepAliveTimeout = 5000;
+  // Slow clients must not pin sockets forever.
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 10_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const issuer = (config.publicUrl ?? `http://localhost:${port}`).replace(/\/$/, '');
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const built = await createApp({ config, store, clock, log, issuer });
+  server.on('request', built.app.callback());
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      // In-flight requests finish; idle keep-alive sockets are closed now.
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await built.webhooks.idle();
+      await store.close();
+      clock.release();
+    })();
+    return closing;
+  };
+  return { ...built, server, config, store, clock, log, port, url, issuer, close };
+}
