@@ -392,7 +392,8 @@ const shippingAddress = object<ShippingAddress>({
 });
 
 function thumbnailFor(profileImageUrl: unknown): unknown {
-  if (typeof profileImageUrl !== 'string') return null;
+  // A bad picture URL is reported once, on profileImageUrl, not again on the field derived from it.
+  if (typeof profileImageUrl !== 'string' || parseHttpUrl(profileImageUrl) === null) return null;
   return profileImageUrl.replace(/img_640x640(\.\w+)$/, 'img_110x110$1');
 }
 
