@@ -1,0 +1,96 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+import { DebouncedWriter } from '../../src/store/debounced-writer.js';
+
+describe('DebouncedWriter', () => {
+  it('writes once per interval for many changes, carrying the change count', async () => {
+    const writes: number[] = [];
+    const writer = new DebouncedWriter(async (changes) => void writes.push(changes), 20, () => undefined);
+    for (let i = 0; i < 100; i += 1) writer.markDirty();
+    expect(writes).toEqual([]);
+    await sleep(60);
+    expect(writes).toEqual([100]);
+    writer.stop();
+  });
+
+  it('gives changes made during a running write one more write afterwards', async () => {
+    const writes: number[] = [];
+    let release!: () => void;
+    const writer = new DebouncedWriter(
+      async (changes) => {
+        writes.push(changes);
+        if (writes.length === 1) await new Promise<void>((r) => (release = r));
+      },
+      5,
+      () => undefined,
+    );
+    writer.markDirty();
+    await sleep(20); // first write is running and blocked
+    writer.markDirty();
+    writer.markDirty();
+    release();
+    await sleep(40);
+    expect(writes).toEqual([1, 2]);
+    writer.stop();
+  });
+
+  it('reports a failed background write and writes again on the next change, not in a loop', async () => {
+    let calls = 0;
+    const errors: unknown[] = [];
+    const writer = new DebouncedWriter(
+      async () => {
+        calls += 1;
+        if (calls === 1) throw new Error('disk full');
+      },
+      5,
+      (error) => errors.push(error),
+    );
+    writer.markDirty();
+    await sleep(40);
+    expect(calls).toBe(1);
+    expect(errors).toHaveLength(1);
+    expect(writer.dirty).toBe(true);
+    writer.markDirty();
+    await sleep(30);
+    expect(calls).toBe(2);
+    expect(writer.dirty).toBe(false);
+    writer.stop();
+  });
+
+  it('flush() writes pending changes at once and rejects when that write fails', async () => {
+    let fail = true;
+    const writer = new DebouncedWriter(
+      async () => {
+        if (fail) throw new Error('nope');
+      },
+      60_000,
+      () => undefined,
+    );
+    writer.markDirty();
+    await expect(writer.flush()).rejects.toThrow('nope');
+    fail = false;
+    await writer.flush();
+    expect(writer.dirty).toBe(false);
+    writer.stop();
+  });
+
+  it('stretches the interval when serialising takes long, so snapshots cannot hog the event loop', async () => {
+    const at: number[] = [];
+    const writer = new DebouncedWriter(
+      async () => {
+        at.push(performance.now());
+        const until = performance.now() + 20;
+        while (performance.now() < until); // synchronous "stringify"
+      },
+      1,
+      () => undefined,
+    );
+    writer.markDirty();
+    await sleep(40);
+    writer.markDirty();
+    await sleep(150);
+    expect(at).toHaveLength(2);
+    expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(60);
+    writer.stop();
+  });
+});
