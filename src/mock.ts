@@ -5,6 +5,7 @@ import { startServer, type RunningServer } from './server.js';
 import type { Store } from './store/types.js';
 import type { Clock } from './clock.js';
 import type { ConsentChoice } from './kauth/interactions/login-queue.js';
+import { mintTokens, type KakaoTokenResponse, type MintOptions } from './kauth/mint.js';
 
 export interface KakaoMockOptions extends ConfigOptions {}
 
@@ -19,6 +20,8 @@ export interface KakaoMock {
   clock: Clock;
   /** The next authorize request for this app completes as this account, with no page shown. */
   queueLogin(appId: number, accountId: string, consent?: ConsentChoice): void;
+  /** A Kakao token response for this account and app, through the real flow (API-only tests). */
+  mintTokens(appId: number, accountId: string, options?: MintOptions): Promise<KakaoTokenResponse>;
   /** Back to the fixtures, real time, no queued logins. */
   reset(): Promise<void>;
   close(): Promise<void>;
@@ -42,6 +45,12 @@ export async function startKakaoMock(options: KakaoMockOptions = {}): Promise<Ka
     clock: running.clock,
     queueLogin(appId, accountId, consent) {
       running.loginQueue.push(appId, { accountId, ...(consent ? { consent } : {}) });
+    },
+    mintTokens(appId, accountId, opts) {
+      const app = running.store.apps.get(appId);
+      if (!app) return Promise.reject(new Error(`no app ${appId}`));
+      if (!running.store.accounts.get(accountId)) return Promise.reject(new Error(`no account ${accountId}`));
+      return mintTokens(running.url, running.loginQueue, app, accountId, opts);
     },
     async reset() {
       running.clock.reset();

@@ -136,3 +136,23 @@ describe('authorization code flow over HTTP', () => {
     expect(mock.store.links.get(demo.appId, 'kim-minji')).toBeUndefined();
   });
 });
+
+describe('in-process helpers', () => {
+  it('mints a Kakao token response for a persona without a browser', async () => {
+    const tokens = await mock.mintTokens(demo.appId, 'kim-minji', { consent: 'required' });
+    expect(tokens.token_type).toBe('bearer');
+    expect(tokens.expires_in).toBe(21599);
+    expect(tokens.scope.split(' ')).not.toContain('gender');
+    expect(mock.store.links.get(demo.appId, 'kim-minji')).toBeDefined();
+  });
+
+  it('completes the next authorize request as a queued persona, with no page shown', async () => {
+    mock.queueLogin(demo.appId, 'han-sora', 'all');
+    const browser = new Browser(mock.url);
+    const q = new URLSearchParams({ client_id: demo.restApiKey, redirect_uri: CALLBACK, response_type: 'code' });
+    const { res, url } = await browser.follow(await browser.get(`/oauth/authorize?${q}`));
+    expect(res.status).toBe(302);
+    expect(new URL(url).searchParams.get('code')).toBeTruthy();
+    expect(mock.store.links.get(demo.appId, 'han-sora')).toBeDefined();
+  });
+});

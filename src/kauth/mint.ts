@@ -1,0 +1,70 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { App } from '../config/types.js';
+import type { ConsentChoice, LoginQueue } from './interactions/login-queue.js';
+
+export interface MintOptions {
+  /** How the consent screen is answered when it shows (first link). Default 'all'. */
+  consent?: ConsentChoice;
+  keyType?: 'rest' | 'js';
+  /** Extra authorize parameters (scope, service_terms, nonce, ...). */
+  params?: Record<string, string>;
+}
+
+/** A Kakao token response, exactly as /oauth/token sends it. */
+export interface KakaoTokenResponse {
+  token_type: 'bearer';
+  access_token: string;
+  id_token?: string;
+  expires_in: number;
+  refresh_token: string;
+  refresh_token_expires_in: number;
+  scope: string;
+}
+
+/**
+ * Mint a token response for an account and app by running the real flow in-process: a scripted login,
+ * authorize, the consent step, and the token exchange. Going through the real endpoints keeps the
+ * result identical to what an app gets (same lifetimes, scopes, ID token, Link).
+ */
+export async function mintTokens(baseUrl: string, queue: LoginQueue, app: App, accountId: string, options: MintOptions = {}): Promise<KakaoTokenResponse> {
+  const keyType = options.keyType ?? 'rest';
+  const clientId = keyType === 'rest' ? app.restApiKey : app.javascriptKey;
+  const redirectUri = app.redirectUris[0];
+  if (!redirectUri) throw new Error(`app ${app.appId} has no redirect URI to mint tokens with`);
+  queue.push(app.appId, { accountId, consent: options.consent ?? 'all' });
+
+  const verifier = randomBytes(32).toString('base64url');
+  const query = new URLSearchParams({
+    client_id: clientId,
+    redirect_uri: redirectUri,
+    response_type: 'code',
+    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+    code_challenge_method: 'S256',
+    ...options.params,
+  });
+  const cookies = new Map<string, string>();
+  let url = new URL(`/oauth/authorize?${query}`, baseUrl);
+  for (let hop = 0; hop < 10; hop++) {
+    const res = await fetch(url, { redirect: 'manual', headers: { cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') } });
+    for (const line of res.headers.getSetCookie()) {
+      const [pair = ''] = line.split(';');
+      const eq = pair.indexOf('=');
+      cookies.set(pair.slice(0, eq), pair.slice(eq + 1));
+    }
+    const location = res.headers.get('location');
+    if (!location) {
+      const text = await res.text();
+      throw new Error(`minting stopped at ${url.pathname} with ${res.status}: ${text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').slice(0, 300)}`);
+    }
+    url = new URL(location, baseUrl);
+    if (url.origin + url.pathname === new URL(redirectUri).origin + new URL(redirectUri).pathname && (url.searchParams.has('code') || url.searchParams.has('error'))) break;
+  }
+  const code = url.searchParams.get('code');
+  if (!code) throw new Error(`minting failed: ${url.searchParams.get('error')} ${url.searchParams.get('error_description') ?? ''}`);
+  const form = new URLSearchParams({ grant_type: 'authorization_code', client_id: clientId, redirect_uri: redirectUri, code, code_verifier: verifier });
+  if (keyType === 'rest' && app.clientSecret) form.set('client_secret', app.clientSecret);
+  const res = await fetch(new URL('/oauth/token', baseUrl), { method: 'POST', body: form });
+  const body = (await res.json()) as KakaoTokenResponse;
+  if (res.status !== 200) throw new Error(`minting failed at /oauth/token: ${JSON.stringify(body)}`);
+  return body;
+}
