@@ -80,9 +80,9 @@ export interface UserResponseInput {
 }
 
 /** UNCONFIRMED (kakao-api.md §13.1): we chose `1~9` (the 2025 REST docs) over `0~9` (SDK enums) for the first bucket. */
-export const AGE_RANGES = ['1~9', '10~14', '15~19', '20~29', '30~39', '40~49', '50~59', '60~69', '70~79', '80~89', '90~'] as const;
+export const WIRE_AGE_RANGES = ['1~9', '10~14', '15~19', '20~29', '30~39', '40~49', '50~59', '60~69', '70~79', '80~89', '90~'] as const;
 
-/** Fixtures may use the SDK spelling `0~9`; the wire always says `1~9` (see AGE_RANGES). */
+/** Fixtures may use the SDK spelling `0~9`; the wire always says `1~9` (see WIRE_AGE_RANGES). */
 export function normalizeAgeRange(value: string): string {
   return value === '0~9' ? '1~9' : value;
 }
