@@ -100,7 +100,7 @@ export interface CallOptions {
   headers?: Record<string, string>;
   query?: Record<string, string>;
   form?: Record<string, string>;
-  body?: string;
+  body?: string | Uint8Array;
   contentType?: string;
 }
 
@@ -219,7 +219,7 @@ export async function startHarness(fixtures: Fixtures = testFixtures()): Promise
       const headers: Record<string, string> = { ...opts.headers };
       if (opts.token) headers.authorization = `Bearer ${opts.token}`;
       if (opts.admin) headers.authorization = `KakaoAK ${opts.admin}`;
-      let body: string | undefined = opts.body;
+      let body: string | Uint8Array | undefined = opts.body;
       if (opts.form) body = new URLSearchParams(opts.form).toString();
       if (body !== undefined && !('content-type' in headers)) {
         headers['content-type'] = opts.contentType ?? 'application/x-www-form-urlencoded;charset=utf-8';
