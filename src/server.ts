@@ -27,7 +27,13 @@ export interface RunningServer extends KakaoMockApp {
  */
 export async function startServer(config: Config, log: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
   const clock = createClock();
-  const store = await createStore({ fixtures: config.fixtures, dataDir: config.dataDir, snapshotDelayMs: config.snapshotDelayMs, now: () => clock.now() });
+  let store: Store;
+  try {
+    store = await createStore({ fixtures: config.fixtures, dataDir: config.dataDir, snapshotDelayMs: config.snapshotDelayMs, now: () => clock.now() });
+  } catch (err) {
+    clock.release();
+    throw err;
+  }
   const server = createServer({ maxHeaderSize: 16 * 1024 });
   server.keepAliveTimeout = 5000;
   // Slow clients must not pin sockets forever.
