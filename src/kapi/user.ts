@@ -12,6 +12,7 @@ import { callerOf, type UserCaller } from './auth.js';
 import type { KapiContext } from './http.js';
 import type { KapiDeps, RouteDef } from './route.js';
 import { revokeForApp } from './tokens.js';
+import { unlinkAccount } from './unlink.js';
 
 /**
  * -402 with the scope the API needs (kakao-api.md §11.2). `allowed_scopes` = what the user agreed to.
@@ -89,8 +90,7 @@ export function userRoutes(deps: KapiDeps): RouteDef[] {
    */
   async function unlink(ctx: KapiContext) {
     const caller = callerOf(ctx);
-    await revokeForApp(store, caller.app, caller.account.id, ['AccessToken', 'RefreshToken', 'Grant', 'AuthorizationCode']);
-    const deleted = await store.links.delete(caller.app.appId, caller.account.id);
+    const deleted = await unlinkAccount(store, caller.app, caller.account.id);
     if (!deleted) throw apiErrors.notLinked();
     deps.log('info', 'user unlinked by the app', { appId: caller.app.appId, userId: caller.userId, via: caller.via });
     return { id: caller.userId };
