@@ -28,8 +28,10 @@ export function adminRoutes(deps: KapiDeps): RouteDef[] {
     const order = params.order || 'asc';
     if (order !== 'asc' && order !== 'desc') throw apiErrors.invalidParam(`order must be asc or desc. (given: ${order})`);
     const ids = store.links.listByApp(app.appId).map((l) => l.userId);
+    // Not ctx.origin: in Koa 3 that is the Origin request header.
+    const base = `${ctx.protocol}://${ctx.host}`;
     const page = (o: 'asc' | 'desc', from: number | undefined) =>
-      from === undefined ? null : `${ctx.origin}/v1/user/ids?limit=${limit}&order=${o}&from_id=${from}`;
+      from === undefined ? null : `${base}/v1/user/ids?limit=${limit}&order=${o}&from_id=${from}`;
 
     if (order === 'asc') {
       let start = fromId === undefined ? 0 : ids.findIndex((id) => id >= fromId);

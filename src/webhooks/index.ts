@@ -37,15 +37,15 @@ interface Outgoing {
 
 type Sender = (out: Outgoing, signal: AbortSignal) => Promise<number>;
 
-function undiciSender(): Sender {
+function undiciSender(timeoutMs: number): Sender {
   return async (out, signal) => {
     const res = await request(out.url, {
       method: out.method,
       headers: out.headers,
       body: out.body,
       signal,
-      headersTimeout: WEBHOOK_TIMEOUT_MS,
-      bodyTimeout: WEBHOOK_TIMEOUT_MS,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
     });
     // The body is ignored, like Kakao does; drain it so the connection is reusable.
     await res.body.dump().catch(() => undefined);
@@ -74,12 +74,12 @@ function resourceId(): string {
   return Array.from(randomBytes(24), (b) => BASE62[b % 62]).join('');
 }
 
-function describeError(err: unknown): string {
+function describeError(err: unknown, timeoutMs: number): string {
   if (err instanceof Error) {
     const cause = (err as { cause?: unknown }).cause;
     const code = (err as { code?: string }).code ?? (cause instanceof Error ? (cause as { code?: string }).code : undefined);
     if (err.name === 'TimeoutError' || err.name === 'AbortError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-      return `timeout after ${WEBHOOK_TIMEOUT_MS} ms`;
+      return `timeout after ${timeoutMs} ms`;
     }
     return code ? `${code}: ${err.message}` : err.message;
   }
@@ -87,8 +87,8 @@ function describeError(err: unknown): string {
 }
 
 export function createWebhooks(deps: WebhooksDeps): Webhooks {
-  const send = deps.fetch ? fetchSender(deps.fetch) : undiciSender();
   const timeoutMs = deps.timeoutMs ?? WEBHOOK_TIMEOUT_MS;
+  const send = deps.fetch ? fetchSender(deps.fetch) : undiciSender(timeoutMs);
   const log: WebhookDelivery[] = [];
   const inFlight = new Set<Promise<unknown>>();
 
@@ -119,7 +119,7 @@ export function createWebhooks(deps: WebhooksDeps): Webhooks {
         delivery.error = `HTTP ${delivery.status}`;
       }
     } catch (err) {
-      delivery.error = describeError(err);
+      delivery.error = describeError(err, timeoutMs);
     }
     delivery.latencyMs = Math.round((performance.now() - started) * 10) / 10;
     record(delivery);
@@ -132,7 +132,7 @@ export function createWebhooks(deps: WebhooksDeps): Webhooks {
   /** Track the promise for idle(); never rejects. */
   function track(work: () => Promise<WebhookDelivery | null>): Promise<WebhookDelivery | null> {
     const p = work().catch((err: unknown) => {
-      deps.log('error', 'webhook delivery crashed', { error: describeError(err) });
+      deps.log('error', 'webhook delivery crashed', { error: describeError(err, timeoutMs) });
       return null;
     });
     inFlight.add(p);
