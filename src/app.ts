@@ -60,6 +60,6 @@ export async function createApp(deps: AppDeps): Promise<KakaoMockApp> {
   app.proxy = true;
 
   const kapi = createKapiRouter({ config, store, clock, webhooks, log: (level, msg, extra) => log[level](msg, extra as Record<string, unknown>) });
-  kauth.mount(app, [requestLog(log), health, staticFiles(), kapi.routes() as Koa.Middleware, kapi.allowedMethods() as Koa.Middleware]);
+  kauth.mount(app, [requestLog(log)], [health, staticFiles(), kapi.routes() as Koa.Middleware, kapi.allowedMethods() as Koa.Middleware]);
   return { app, provider: kauth.provider, webhooks, loginQueue: kauth.loginQueue, publicJwks: kauth.publicJwks };
 }

@@ -31,8 +31,11 @@ export interface Kauth {
   loginQueue: LoginQueue;
   /** Public JWKS as served at /.well-known/jwks.json. */
   publicJwks: { keys: Record<string, unknown>[] };
-  /** Mount kauth's middleware on the app (the Provider is the Koa app). */
-  mount(app: Koa, extra: Koa.Middleware[]): void;
+  /**
+   * Mount kauth's middleware on the app (the Provider is the Koa app). `outer` runs before kauth's
+   * error boundary (so it sees final statuses: logs, journals); `inner` runs inside it.
+   */
+  mount(app: Koa, outer: Koa.Middleware[], inner: Koa.Middleware[]): void;
 }
 
 const PRIVATE = new Set(['d', 'p', 'q', 'dp', 'dq', 'qi']);
@@ -49,9 +52,10 @@ export async function createKauth(deps: KauthDeps): Promise<Kauth> {
     provider,
     loginQueue,
     publicJwks,
-    mount(_app, extra) {
+    mount(_app, outer, inner) {
+      for (const mw of outer) provider.use(mw);
       provider.use(kauthErrorBoundary(log));
-      for (const mw of extra) provider.use(mw);
+      for (const mw of inner) provider.use(mw);
       provider.use(kakaoRedirects);
       provider.use(kakaoDiscovery(issuer));
       provider.use(normaliseAuthorize(store));
