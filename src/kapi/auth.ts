@@ -9,7 +9,11 @@
  * Errors (UNCONFIRMED messages are marked):
  *  - nothing at all → -401 `no authentication key!` (observed);
  *  - unknown / revoked token, or a token whose Link is gone (unlink) → -401 `this access token does not exist`;
- *  - expired token → -401 `this access token is already expired`;
+ *  - expired token → -401 `this access token is already expired` (observed).
+ *    Differs from Kakao: the store drops a token at the end of its TTL, which oidc-provider sets to
+ *    the token's lifetime, so in practice an expired token usually reads as `does not exist`; the
+ *    `already expired` message shows only for records kept past their `exp`. Both are -401, which
+ *    is what clients (and Kakao's SDKs, which refresh on -401) act on.
  *  - malformed header (unknown scheme, empty credentials) → -401 (UNCONFIRMED message);
  *  - unknown admin key, a user token on an admin-only API, an admin key on a user-only API → -401
  *    `wrong appKey(type) or not exist appKey` (UNCONFIRMED: Kakao answers some of these with -2/-3;

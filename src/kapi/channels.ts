@@ -1,7 +1,8 @@
 /**
  * Kakao Talk channel relationship (kakao-api.md §9.1, §9.2): the user's relation (ADDED / BLOCKED /
- * NONE) with the channels linked to the app. Apps here have one linked channel, the representative
- * channel of the Simple Signup screen (`app.channel`).
+ * NONE) with the channels linked to the app.
+ * Differs from Kakao: a Kakao app can link several business channels; apps here have one, the
+ * representative channel of the Simple Signup screen (`app.channel`).
  */
 import type { Channel } from '../config/types.js';
 import { apiErrors } from '../kakao/errors.js';

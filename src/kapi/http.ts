@@ -3,6 +3,7 @@
  */
 import type { RouterContext } from '@koa/router';
 import type { App } from '../config/types.js';
+import { bodyTextIfRead } from '../http/body.js';
 import { KakaoApiError, apiErrors } from '../kakao/errors.js';
 import { decodeUtf8, parseJsonBody, parseUrlEncoded, type Params } from '../kakao/kapi-params.js';
 import type { UserCaller } from './auth.js';
@@ -119,9 +120,11 @@ export async function parseParams(ctx: KapiContext, next: () => Promise<unknown>
   const query = parseUrlEncoded(ctx.querystring);
   let body: Params = {};
   if (ctx.method === 'POST') {
-    const raw = await readBody(ctx);
-    if (raw.length > 0) {
-      const text = decodeUtf8(raw);
+    // A step before the router (the control plane's fault injector) may have read the stream
+    // already; it keeps the text for later readers (decoded leniently, so no UTF-8 check then).
+    const earlier = bodyTextIfRead(ctx);
+    const text = earlier ?? decodeUtf8(await readBody(ctx));
+    if (text.length > 0) {
       const type = (ctx.get('Content-Type').split(';')[0] ?? '').trim().toLowerCase();
       if (type === 'application/json' || type.endsWith('+json')) body = parseJsonBody(text);
       else if (type === '' || type === 'application/x-www-form-urlencoded' || type === 'text/plain') body = parseUrlEncoded(text);
