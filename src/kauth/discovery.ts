@@ -12,8 +12,14 @@ export function kakaoDiscovery(issuer: string) {
       ctx.status = 404;
       return;
     }
-    await next();
-    if (ctx.path !== '/.well-known/openid-configuration' || ctx.status !== 200) return;
+    if (ctx.path !== '/.well-known/openid-configuration' || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) return next();
+    // Answered here, from the issuer alone: oidc-provider's own document is built from the request's
+    // (forwarded) host and fails with a 500 on a malformed X-Forwarded-Host or X-Forwarded-Proto.
+    const origin = ctx.get('Origin');
+    if (origin) {
+      ctx.set('Access-Control-Allow-Origin', origin);
+      ctx.vary('Origin');
+    }
     ctx.type = 'application/json;charset=utf-8';
     ctx.body = JSON.stringify({
       issuer,
