@@ -25,10 +25,26 @@ export async function renderAuthError(ctx: Context, err: KakaoAuthError): Promis
  * The one place kauth errors are rendered. Anything that is not a KakaoAuthError is a bug or an
  * unexpected failure: it is logged with its stack and answered as Kakao's KOE003 server error.
  */
+const KAUTH_PREFIXES = ['/oauth/', '/.well-known/', '/interaction/'];
+
+/**
+ * Nothing answered a kauth path: a known route called with another method (the router's bare 405),
+ * or no such route (Koa's bare 404). Kakao answers those with its own error too (KOE002: wrong URL).
+ */
+function unanswered(ctx: Context): KakaoAuthError | undefined {
+  if (ctx.body != null || (ctx.status !== 404 && ctx.status !== 405)) return undefined;
+  if (!KAUTH_PREFIXES.some((prefix) => ctx.path.startsWith(prefix))) return undefined;
+  return ctx.status === 405
+    ? new KakaoAuthError(405, 'invalid_request', `${ctx.method} is not supported on this URL`, 'KOE001')
+    : new KakaoAuthError(404, 'invalid_request', 'wrong URL', 'KOE002');
+}
+
 export function kauthErrorBoundary(log: Logger) {
   return async function kauthErrors(ctx: Context, next: Next) {
     try {
       await next();
+      const missing = unanswered(ctx);
+      if (missing) await renderAuthError(ctx, missing);
     } catch (err) {
       if (err instanceof KakaoAuthError) {
         await renderAuthError(ctx, err);
