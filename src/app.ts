@@ -10,6 +10,7 @@ import { createKauth } from './kauth/index.js';
 import { createKapiRouter } from './kapi/index.js';
 import type { LoginQueue } from './kauth/interactions/login-queue.js';
 import { staticFiles } from './static.js';
+import { createControlPlane, type MockControl } from './control/index.js';
 
 export interface AppDeps {
   config: Config;
@@ -28,6 +29,8 @@ export interface KakaoMockApp {
   webhooks: Webhooks;
   loginQueue: LoginQueue;
   publicJwks: { keys: Record<string, unknown>[] };
+  /** The control plane's operations (also served under /__mock when enabled). */
+  control: MockControl;
 }
 
 async function health(ctx: Koa.Context, next: Koa.Next) {
@@ -60,6 +63,11 @@ export async function createApp(deps: AppDeps): Promise<KakaoMockApp> {
   app.proxy = true;
 
   const kapi = createKapiRouter({ config, store, clock, webhooks, log: (level, msg, extra) => log[level](msg, extra as Record<string, unknown>) });
-  kauth.mount(app, [requestLog(log)], [health, staticFiles(), kapi.routes() as Koa.Middleware, kapi.allowedMethods() as Koa.Middleware]);
-  return { app, provider: kauth.provider, webhooks, loginQueue: kauth.loginQueue, publicJwks: kauth.publicJwks };
+  const plane = createControlPlane({ config, store, clock, webhooks, loginQueue: kauth.loginQueue, log, issuer, publicJwks: kauth.publicJwks });
+  // Outside kauth's error boundary: the journal records what clients got; the control plane renders
+  // its own errors. Inside: faults run before every kauth and kapi step, so an injected
+  // KakaoAuthError is rendered by kauth's one renderer.
+  const outer = [requestLog(log), plane.journal, ...(plane.routes ? [plane.routes] : [])];
+  kauth.mount(app, outer, [health, staticFiles(), plane.faults, kapi.routes() as Koa.Middleware, kapi.allowedMethods() as Koa.Middleware]);
+  return { app, provider: kauth.provider, webhooks, loginQueue: kauth.loginQueue, publicJwks: kauth.publicJwks, control: plane.control };
 }

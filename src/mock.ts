@@ -5,9 +5,22 @@ import { startServer, type RunningServer } from './server.js';
 import type { Store } from './store/types.js';
 import type { Clock } from './clock.js';
 import type { ConsentChoice } from './kauth/interactions/login-queue.js';
-import { mintTokens, type KakaoTokenResponse, type MintOptions } from './kauth/mint.js';
+import type { KakaoTokenResponse, MintOptions } from './kauth/mint.js';
+import { faultApi, type FaultApi } from './control/faults.js';
+import type { MockControl } from './control/service.js';
+import type {
+  AccountDeleteResult,
+  ChannelEventInput,
+  ChannelEventResult,
+  ClockState,
+  JournalEntry,
+  JournalQuery,
+  UnlinkEventInput,
+  UnlinkEventResult,
+} from './control/types.js';
+import type { WebhookDelivery } from './webhooks/types.js';
 
-export interface KakaoMockOptions extends ConfigOptions {}
+export type KakaoMockOptions = ConfigOptions;
 
 export interface KakaoMock {
   /** Base URL to point kauth.kakao.com and kapi.kakao.com at. */
@@ -22,7 +35,39 @@ export interface KakaoMock {
   queueLogin(appId: number, accountId: string, consent?: ConsentChoice): void;
   /** A Kakao token response for this account and app, through the real flow (API-only tests). */
   mintTokens(appId: number, accountId: string, options?: MintOptions): Promise<KakaoTokenResponse>;
-  /** Back to the fixtures, real time, no queued logins. */
+  /**
+   * Moves the virtual clock forward: `"6h"` (a REST access token expires: kapi answers -401),
+   * `"31d"` (a refresh token has under a month left: the next refresh rotates it), `"90s"`,
+   * `"1500ms"`, or a number of ms. Returns the clock's new state.
+   *
+   * What else in your process sees the moved clock: oidc-provider reads time only from `Date.now()`,
+   * so while the clock is moved **`Date.now()` is patched process-wide**: your test code, your app
+   * under test if it runs in the same process, and libraries (JWT verifiers, cookie and cache
+   * expiry) all see the virtual time through `Date.now()`. Not affected: `new Date()` without
+   * arguments, `performance.now()`, `process.hrtime`, and timers (`setTimeout` still waits real
+   * time). The clock is shared by every mock in the process. Avoid combining it with fake timers
+   * that replace `Date` (`vi.useFakeTimers()`): whichever patched last wins. `reset()`,
+   * `clock.reset()` and `close()` put real time back.
+   */
+  advance(duration: string | number): ClockState;
+  /** Injected failures, consumed once unless persistent (see FaultApi for the shortcuts). */
+  faults: FaultApi;
+  /** Kakao-side events; each fires the matching webhook and resolves with its delivery. */
+  events: {
+    /** The user disconnected the app in Kakao's settings (referrer UNLINK_FROM_APPS by default). */
+    unlink(input: UnlinkEventInput): Promise<UnlinkEventResult>;
+    /** The Kakao Account is deleted: unlinked from every app with ACCOUNT_DELETE webhooks, then removed. */
+    accountDelete(accountId: string): Promise<AccountDeleteResult>;
+    /** The user added or blocked the app's channel: relation updated, `added`/`blocked` webhook sent. */
+    channel(input: ChannelEventInput): Promise<ChannelEventResult>;
+  };
+  /** The request journal (last 1000 kauth and kapi requests), oldest first. */
+  journal(query?: JournalQuery): JournalEntry[];
+  /** Webhook deliveries, oldest first, once those in flight have finished. */
+  webhooks(): Promise<WebhookDelivery[]>;
+  /** Every control-plane operation (accounts, apps, links, tokens, ...): what /__mock serves. */
+  control: MockControl;
+  /** Back to the fixtures and real time: no queued logins, faults, webhook deliveries or journal. */
   reset(): Promise<void>;
   close(): Promise<void>;
   /** The underlying server (advanced use). */
@@ -36,6 +81,7 @@ export interface KakaoMock {
 export async function startKakaoMock(options: KakaoMockOptions = {}): Promise<KakaoMock> {
   const config = buildConfig({ port: 0, dataDir: null, logLevel: 'silent', ...options });
   const running = await startServer(config, createLogger(config.logLevel));
+  const control = running.control;
   return {
     url: running.url,
     issuer: running.issuer,
@@ -44,20 +90,18 @@ export async function startKakaoMock(options: KakaoMockOptions = {}): Promise<Ka
     store: running.store,
     clock: running.clock,
     queueLogin(appId, accountId, consent) {
-      running.loginQueue.push(appId, { accountId, ...(consent ? { consent } : {}) });
+      control.queueLogin({ appId, accountId, ...(consent ? { consent } : {}) });
     },
-    mintTokens(appId, accountId, opts) {
-      const app = running.store.apps.get(appId);
-      if (!app) return Promise.reject(new Error(`no app ${appId}`));
-      if (!running.store.accounts.get(accountId)) return Promise.reject(new Error(`no account ${accountId}`));
-      return mintTokens(running.url, running.loginQueue, app, accountId, opts);
+    mintTokens(appId, accountId, opts = {}) {
+      return control.mint(running.url, { appId, accountId, ...opts });
     },
-    async reset() {
-      running.clock.reset();
-      running.loginQueue.clear();
-      running.webhooks.clear();
-      await running.store.reset();
-    },
+    advance: (duration) => control.advance(duration),
+    faults: faultApi(control.faults),
+    events: control.events,
+    journal: (query) => control.journal(query),
+    webhooks: () => control.webhooks(),
+    control,
+    reset: () => control.reset(),
     close: () => running.close(),
     server: running,
   };

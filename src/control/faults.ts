@@ -1,0 +1,377 @@
+/**
+ * Fault injection (issue 4): "the next token exchange answers KOE320", "the next /v2/user/me answers
+ * -401", "this route answers Kakao's 5xx-class error", "this route is slowed by N ms". Faults are
+ * data (design.md §4.3): rules in a registry, consumed once unless persistent, applied by one
+ * middleware mounted before kauth and kapi. Errors come out in Kakao's exact shapes because they are
+ * Kakao's own error classes, rendered by each surface's one renderer.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Context, Next } from 'koa';
+import { KakaoApiError, KakaoAuthError, apiErrors, authErrors } from '../kakao/errors.js';
+import { readBodyText } from '../http/body.js';
+import { appByAdminKey } from '../kapi/auth.js';
+import { kapiEdge, type KapiContext, type Log } from '../kapi/http.js';
+import type { Store } from '../store/types.js';
+import { controlErrors } from './errors.js';
+import type { Fault, FaultAction, FaultInput, FaultMatch, KnownKapiCode, KnownKoeCode } from './types.js';
+
+/** Paths faults never touch: the control plane must stay reachable to remove a fault. */
+export function faultExempt(path: string): boolean {
+  return path === '/__mock' || path.startsWith('/__mock/') || path.startsWith('/static/') || path === '/health';
+}
+
+/** kapi lives under /v1 and /v2 (kapi.kakao.com); everything else is kauth.kakao.com. */
+export function isKapiPath(path: string): boolean {
+  return path.startsWith('/v1/') || path.startsWith('/v2/');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Kakao errors for fault actions
+
+interface RequestFacts {
+  clientId?: string;
+  appId?: number;
+  params: URLSearchParams;
+}
+
+const KOE: Record<KnownKoeCode, (facts: RequestFacts) => KakaoAuthError> = {
+  KOE001: () => authErrors.invalidRequest('invalid request'),
+  KOE003: () => authErrors.serverError(),
+  KOE010: () => authErrors.badClientCredentials(),
+  KOE101: (f) => authErrors.unknownClient(f.clientId ?? ''),
+  KOE114: () => authErrors.applicationMismatch(),
+  KOE303: () => authErrors.redirectUriMismatch(),
+  KOE310: (f) => authErrors.unsupportedGrantType(f.params.get('grant_type') ?? ''),
+  KOE319: () => authErrors.missingRefreshToken(),
+  KOE320: (f) => authErrors.codeNotFound(f.params.get('code') ?? ''),
+  KOE322: () => authErrors.invalidRefreshToken(),
+  KOE400: () => authErrors.invalidToken('invalid token'),
+};
+
+const KAPI: Record<`${KnownKapiCode}`, () => KakaoApiError> = {
+  '-1': apiErrors.internal,
+  '-2': () => apiErrors.invalidParam('invalid parameter.'),
+  '-3': () => apiErrors.notEnabled('this api is disabled for the app.'),
+  '-10': apiErrors.quota,
+  '-101': apiErrors.notLinked,
+  '-102': apiErrors.alreadyRegistered,
+  '-401': apiErrors.tokenNotFound,
+  '-402': () => apiErrors.insufficientScopes([], []),
+  '-406': apiErrors.underAge,
+  '-501': apiErrors.notTalkUser,
+  '-9798': apiErrors.maintenance,
+};
+
+function kauthError(action: Extract<FaultAction, { kind: 'kauth-error' }>, facts: RequestFacts): KakaoAuthError {
+  const base = (KOE as Record<string, ((f: RequestFacts) => KakaoAuthError) | undefined>)[action.code]?.(facts);
+  return new KakaoAuthError(
+    action.status ?? base?.status ?? 400,
+    action.error ?? base?.error ?? 'invalid_request',
+    action.description ?? base?.description ?? '',
+    action.code,
+  );
+}
+
+function kapiError(action: Extract<FaultAction, { kind: 'kapi-error' }>): KakaoApiError {
+  const base = (KAPI as Record<string, (() => KakaoApiError) | undefined>)[String(action.code)]?.();
+  return new KakaoApiError(action.status ?? base?.status ?? 400, action.code, action.msg ?? base?.message ?? '', base?.extra ?? {});
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validation (HTTP JSON and in-process input alike)
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isStatus = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 400 && (v as number) <= 599;
+
+/** Checks a fault rule; throws one ControlError naming every bad field. */
+export function parseFaultInput(input: unknown): FaultInput {
+  const problems: string[] = [];
+  if (!isRecord(input)) throw controlErrors.badRequest('a fault is an object { match, action, times?, persist? }');
+  const { match, action, times, persist } = input;
+
+  let m: FaultMatch | undefined;
+  if (!isRecord(match)) problems.push('match must be an object with at least a path');
+  else {
+    const { method, path, clientId, appId, grantType } = match;
+    if (typeof path !== 'string' || !(path === '*' || path.startsWith('/')) || path.includes('?') || (path.includes('*') && !path.endsWith('*')) || path.indexOf('*') !== path.lastIndexOf('*')) {
+      problems.push('match.path must be an exact path (/oauth/token) or a prefix ending in * (/v2/user/*, *), without a query');
+    }
+    if (method !== undefined && (typeof method !== 'string' || !/^[A-Za-z]+$/.test(method))) problems.push('match.method must be an HTTP method such as GET or POST');
+    if (clientId !== undefined && (typeof clientId !== 'string' || clientId === '')) problems.push('match.clientId must be a non-empty string');
+    if (appId !== undefined && !(Number.isInteger(appId) && (appId as number) > 0)) problems.push('match.appId must be a positive integer');
+    if (grantType !== undefined && grantType !== 'authorization_code' && grantType !== 'refresh_token') problems.push('match.grantType must be authorization_code or refresh_token');
+    for (const key of Object.keys(match)) {
+      if (!['method', 'path', 'clientId', 'appId', 'grantType'].includes(key)) problems.push(`match.${key} is not a known field (method, path, clientId, appId, grantType)`);
+    }
+    m = {
+      path: path as string,
+      ...(method !== undefined ? { method: String(method).toUpperCase() } : {}),
+      ...(clientId !== undefined ? { clientId: clientId as string } : {}),
+      ...(appId !== undefined ? { appId: appId as number } : {}),
+      ...(grantType !== undefined ? { grantType: grantType as FaultMatch['grantType'] & string } : {}),
+    };
+  }
+
+  let a: FaultAction | undefined;
+  if (!isRecord(action)) problems.push('action must be an object with a kind: kauth-error, kapi-error, server-error or delay');
+  else if (action.kind === 'kauth-error') {
+    const { code, status, error, description } = action;
+    if (typeof code !== 'string' || !/^KOE\d{3}$/.test(code)) problems.push('action.code must be a KOE code such as KOE320');
+    else if (!(code in KOE) && (status === undefined || error === undefined || description === undefined)) {
+      problems.push(`action.code ${code} has no built-in answer: give status, error and description too (built in: ${Object.keys(KOE).join(', ')})`);
+    }
+    if (status !== undefined && !isStatus(status)) problems.push('action.status must be an HTTP status from 400 to 599');
+    if (error !== undefined && typeof error !== 'string') problems.push('action.error must be a string');
+    if (description !== undefined && typeof description !== 'string') problems.push('action.description must be a string');
+    a = { kind: 'kauth-error', code: code as string, ...(status !== undefined ? { status: status as number } : {}), ...(error !== undefined ? { error: error as string } : {}), ...(description !== undefined ? { description: description as string } : {}) };
+  } else if (action.kind === 'kapi-error') {
+    const { code, status, msg } = action;
+    if (!Number.isInteger(code) || (code as number) >= 0) problems.push('action.code must be a negative kapi code such as -401');
+    else if (!(String(code) in KAPI) && (status === undefined || msg === undefined)) {
+      problems.push(`action.code ${String(code)} has no built-in answer: give status and msg too (built in: ${Object.keys(KAPI).join(', ')})`);
+    }
+    if (status !== undefined && !isStatus(status)) problems.push('action.status must be an HTTP status from 400 to 599');
+    if (msg !== undefined && typeof msg !== 'string') problems.push('action.msg must be a string');
+    a = { kind: 'kapi-error', code: code as number, ...(status !== undefined ? { status: status as number } : {}), ...(msg !== undefined ? { msg: msg as string } : {}) };
+  } else if (action.kind === 'server-error') {
+    a = { kind: 'server-error' };
+  } else if (action.kind === 'delay') {
+    const { ms } = action;
+    if (!Number.isInteger(ms) || (ms as number) < 0 || (ms as number) > 60_000) problems.push('action.ms must be an integer from 0 to 60000');
+    a = { kind: 'delay', ms: ms as number };
+  } else {
+    problems.push('action.kind must be kauth-error, kapi-error, server-error or delay');
+  }
+
+  if (times !== undefined && !(Number.isInteger(times) && (times as number) >= 1)) problems.push('times must be an integer of at least 1');
+  if (persist !== undefined && typeof persist !== 'boolean') problems.push('persist must be true or false');
+  if (problems.length > 0 || !m || !a) throw controlErrors.badRequest(`invalid fault: ${problems.join('; ')}`, problems);
+  return { match: m, action: a, ...(times !== undefined ? { times: times as number } : {}), ...(persist ? { persist: true } : {}) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The registry
+
+function pathMatches(pattern: string, path: string): boolean {
+  return pattern.endsWith('*') ? path.startsWith(pattern.slice(0, -1)) : path === pattern;
+}
+
+/** Does the rule match on who is calling (or on the token form)? */
+function matchesOnClient(match: FaultMatch): boolean {
+  return match.clientId !== undefined || match.appId !== undefined || match.grantType !== undefined;
+}
+
+/** Does applying the rule need the request's client and parameters (to match, or for the error body)? */
+function needsFacts(rule: Fault): boolean {
+  return matchesOnClient(rule.match) || rule.action.kind === 'kauth-error';
+}
+
+function factsMatch(match: FaultMatch, facts: RequestFacts): boolean {
+  if (match.clientId !== undefined && facts.clientId !== match.clientId) return false;
+  if (match.appId !== undefined && facts.appId !== match.appId) return false;
+  if (match.grantType !== undefined && facts.params.get('grant_type') !== match.grantType) return false;
+  return true;
+}
+
+export class FaultRegistry {
+  #rules: Fault[] = [];
+  readonly #now: () => number;
+
+  constructor(now: () => number = () => Date.now()) {
+    this.#now = now;
+  }
+
+  /** Adds a rule (validated); it applies to the next `times` matching requests, or until removed when `persist`. */
+  add(input: FaultInput): Fault {
+    const parsed = parseFaultInput(input);
+    const persist = parsed.persist === true;
+    const fault: Fault = {
+      id: randomUUID(),
+      match: parsed.match,
+      action: parsed.action,
+      persist,
+      remaining: persist ? null : (parsed.times ?? 1),
+      hits: 0,
+      createdAt: this.#now(),
+    };
+    this.#rules.push(fault);
+    return structuredClone(fault);
+  }
+
+  /** Active rules, oldest first. */
+  list(): Fault[] {
+    return structuredClone(this.#rules);
+  }
+
+  remove(id: string): boolean {
+    const before = this.#rules.length;
+    this.#rules = this.#rules.filter((r) => r.id !== id);
+    return this.#rules.length !== before;
+  }
+
+  clear(): void {
+    this.#rules = [];
+  }
+
+  /** Rules whose method and path match, before any client check (cheap, synchronous). */
+  candidates(method: string, path: string): Fault[] {
+    if (this.#rules.length === 0 || faultExempt(path)) return [];
+    return this.#rules.filter((r) => (r.match.method === undefined || r.match.method === method) && pathMatches(r.match.path, path));
+  }
+
+  /**
+   * Takes what applies to one request and consumes it, synchronously (two concurrent requests
+   * cannot both take a one-shot fault): every matching delay, and the first matching error.
+   */
+  take(candidates: Fault[], facts: RequestFacts | undefined): { delayMs: number; error: Fault | undefined } {
+    let delayMs = 0;
+    let error: Fault | undefined;
+    for (const candidate of candidates) {
+      const rule = this.#rules.find((r) => r.id === candidate.id);
+      if (!rule) continue;
+      if (matchesOnClient(rule.match) && (!facts || !factsMatch(rule.match, facts))) continue;
+      if (rule.action.kind === 'delay') delayMs += rule.action.ms;
+      else if (error) continue;
+      else error = rule;
+      this.#consume(rule);
+    }
+    return { delayMs, error: error ? structuredClone(error) : undefined };
+  }
+
+  #consume(rule: Fault): void {
+    rule.hits += 1;
+    if (rule.remaining === null) return;
+    rule.remaining -= 1;
+    if (rule.remaining <= 0) this.#rules = this.#rules.filter((r) => r.id !== rule.id);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The middleware
+
+const TOKEN_BODY_LIMIT = 56 * 1024; // the token endpoint's own limit (kauth/token-request.ts)
+
+/**
+ * Who is calling: `client_id` from the query or (for POST /oauth/*) the form, else the app of the
+ * bearer token or admin key. Reading the form is safe: the first read is kept for kauth (http/body.ts).
+ */
+async function requestFacts(ctx: Context, store: Store): Promise<RequestFacts> {
+  const params = new URLSearchParams(ctx.querystring);
+  if (ctx.method === 'POST' && ctx.path.startsWith('/oauth/') && (!ctx.get('content-type') || ctx.is('application/x-www-form-urlencoded'))) {
+    try {
+      for (const [k, v] of new URLSearchParams(await readBodyText(ctx, TOKEN_BODY_LIMIT))) params.set(k, v);
+    } catch {
+      /* too large: kauth answers that itself */
+    }
+  }
+  let clientId = params.get('client_id') ?? undefined;
+  let appId: number | undefined;
+  if (!clientId) {
+    const header = ctx.get('authorization').trim();
+    const [scheme = '', value = ''] = header.split(/\s+/, 2);
+    const token = scheme.toLowerCase() === 'bearer' ? value : !header ? params.get('access_token') : null;
+    if (token) {
+      const found = store.oidc.findSync('AccessToken', token);
+      if (typeof found?.clientId === 'string') clientId = found.clientId;
+    } else if (scheme.toLowerCase() === 'kakaoak' && value) {
+      appId = appByAdminKey(store, value)?.appId;
+    }
+  }
+  if (clientId) appId = store.apps.byClientId(clientId)?.app.appId;
+  return { ...(clientId ? { clientId } : {}), ...(appId !== undefined ? { appId } : {}), params };
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export interface FaultMiddlewareDeps {
+  faults: FaultRegistry;
+  store: Store;
+  log: Log;
+}
+
+/**
+ * Applies injected faults. Mounted inside kauth's error boundary, so a thrown KakaoAuthError is
+ * rendered by kauth's one renderer; kapi errors go through kapi's one renderer (`kapiEdge`), since
+ * kapi's router has not run yet for this request.
+ */
+export function faultInjector(deps: FaultMiddlewareDeps) {
+  const renderKapi = kapiEdge(deps.log);
+  return async function injectFaults(ctx: Context, next: Next): Promise<void> {
+    const candidates = deps.faults.candidates(ctx.method, ctx.path);
+    if (candidates.length === 0) return next();
+    const facts = candidates.some(needsFacts) ? await requestFacts(ctx, deps.store) : undefined;
+    const { delayMs, error } = deps.faults.take(candidates, facts);
+    if (delayMs > 0) await sleep(delayMs);
+    if (!error) return next();
+    deps.log('info', 'injected fault', { id: error.id, method: ctx.method, path: ctx.path, action: error.action });
+    const action = error.action;
+    const kapi = isKapiPath(ctx.path);
+    if (kapi) {
+      const apiError = action.kind === 'kapi-error' ? kapiError(action) : action.kind === 'server-error' ? apiErrors.internal() : undefined;
+      if (apiError) {
+        await renderKapi(ctx as unknown as KapiContext, () => Promise.reject(apiError));
+        return;
+      }
+    }
+    if (action.kind === 'server-error') throw authErrors.serverError();
+    if (action.kind === 'kauth-error') throw kauthError(action, facts ?? { params: new URLSearchParams(ctx.querystring) });
+    // A kapi error on a kauth path: answer in kapi's shape anyway, the test asked for it.
+    if (action.kind === 'kapi-error') await renderKapi(ctx as unknown as KapiContext, () => Promise.reject(kapiError(action)));
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The in-process face: the registry plus the shortcuts a test reaches for
+
+export interface FaultOptions {
+  method?: string;
+  appId?: number;
+  clientId?: string;
+  /** Default 1. */
+  times?: number;
+  persist?: boolean;
+}
+
+export interface FaultApi {
+  /** Any rule: `{ match: { method?, path, clientId?, appId?, grantType? }, action, times?, persist? }`. */
+  add(input: FaultInput): Fault;
+  list(): Fault[];
+  remove(id: string): boolean;
+  clear(): void;
+  /** The next authorization-code exchange at /oauth/token answers this KOE error (default KOE320, invalid_grant 400). */
+  failNextTokenExchange(code?: KnownKoeCode, options?: Omit<FaultOptions, 'method'>): Fault;
+  /** The next refresh at /oauth/token answers this KOE error (default KOE322, invalid_grant 400). */
+  failNextRefresh(code?: KnownKoeCode, options?: Omit<FaultOptions, 'method'>): Fault;
+  /** The next /v2/user/me answers this kapi error (default -401, 401 with WWW-Authenticate). */
+  failNextUserMe(code?: KnownKapiCode, options?: FaultOptions): Fault;
+  /** The path (exact, or a prefix ending in *) answers Kakao's 5xx class: KOE003 500 on kauth, -1 500 on kapi. */
+  serverError(path: string, options?: FaultOptions): Fault;
+  /** The path answers normally, `ms` milliseconds later. */
+  slow(path: string, ms: number, options?: FaultOptions): Fault;
+}
+
+function ruleFor(path: string, action: FaultAction, options: FaultOptions & { grantType?: FaultMatch['grantType'] } = {}): FaultInput {
+  const { method, appId, clientId, times, persist, grantType } = options;
+  return {
+    match: { path, ...(method ? { method } : {}), ...(appId !== undefined ? { appId } : {}), ...(clientId ? { clientId } : {}), ...(grantType ? { grantType } : {}) },
+    action,
+    ...(times !== undefined ? { times } : {}),
+    ...(persist ? { persist } : {}),
+  };
+}
+
+export function faultApi(registry: FaultRegistry): FaultApi {
+  return {
+    add: (input) => registry.add(input),
+    list: () => registry.list(),
+    remove: (id) => registry.remove(id),
+    clear: () => registry.clear(),
+    failNextTokenExchange: (code = 'KOE320', options = {}) =>
+      registry.add(ruleFor('/oauth/token', { kind: 'kauth-error', code }, { ...options, method: 'POST', grantType: 'authorization_code' })),
+    failNextRefresh: (code = 'KOE322', options = {}) =>
+      registry.add(ruleFor('/oauth/token', { kind: 'kauth-error', code }, { ...options, method: 'POST', grantType: 'refresh_token' })),
+    failNextUserMe: (code = -401, options = {}) => registry.add(ruleFor('/v2/user/me', { kind: 'kapi-error', code }, options)),
+    serverError: (path, options = {}) => registry.add(ruleFor(path, { kind: 'server-error' }, options)),
+    slow: (path, ms, options = {}) => registry.add(ruleFor(path, { kind: 'delay', ms }, options)),
+  };
+}

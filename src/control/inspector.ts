@@ -1,0 +1,137 @@
+/**
+ * The inspector page (`GET /__mock/`): what the mock holds and what happened, for a person. The view
+ * model is prepared here (design.md §4.5: display-only templates); the buttons post JSON to the
+ * control plane through /static/inspector.js, so the page holds no logic and no inline script.
+ */
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import { toKakaoTime } from '../clock.js';
+import { renderPage } from '../kauth/render.js';
+import type { MockControl } from './service.js';
+import type { Fault } from './types.js';
+
+/** "5h 59m", "29d 23h", "42s": the time left on a token, to the two largest units. */
+export function humanDuration(seconds: number): string {
+  if (seconds <= 0) return 'expired';
+  const units: Array<[string, number]> = [['d', 86_400], ['h', 3600], ['m', 60], ['s', 1]];
+  const parts: string[] = [];
+  let rest = Math.floor(seconds);
+  for (const [name, size] of units) {
+    if (rest >= size || (parts.length > 0 && parts.length < 2)) {
+      parts.push(`${Math.floor(rest / size)}${name}`);
+      rest %= size;
+    }
+    if (parts.length === 2) break;
+  }
+  return parts.join(' ') || '0s';
+}
+
+function describeFault(fault: Fault): { match: string; action: string; remaining: string } {
+  const m = fault.match;
+  const who = [m.appId !== undefined ? `app ${m.appId}` : '', m.clientId ? `client ${m.clientId}` : '', m.grantType ? `grant ${m.grantType}` : ''].filter(Boolean).join(', ');
+  const a = fault.action;
+  const action =
+    a.kind === 'delay' ? `delay ${a.ms} ms` : a.kind === 'server-error' ? 'server error (KOE003 / -1)' : a.kind === 'kauth-error' ? `kauth ${a.code}` : `kapi ${a.code}`;
+  return { match: `${m.method ?? 'ANY'} ${m.path}${who ? ` (${who})` : ''}`, action, remaining: fault.remaining === null ? 'until removed' : String(fault.remaining) };
+}
+
+const short = (token: string) => (token.length > 14 ? `${token.slice(0, 6)}…${token.slice(-4)}` : token);
+const at = (ms: number) => toKakaoTime(new Date(ms));
+
+/** Everything the template shows, as strings and flags. */
+export function inspectorModel(control: MockControl, opts: { issuer: string; tokenRequired: boolean }) {
+  const clock = control.clock();
+  const apps = control.apps.list();
+  const { accounts, total: accountTotal } = control.accounts.list({ limit: 300 });
+  const nickname = new Map(accounts.map((a) => [a.id, a.nickname]));
+  const appName = new Map(apps.map((a) => [a.appId, a.name]));
+  return {
+    issuer: opts.issuer,
+    tokenRequired: opts.tokenRequired,
+    clock: { iso: clock.iso, offset: clock.offsetMs === 0 ? 'real time' : `+${humanDuration(Math.round(clock.offsetMs / 1000))} ahead of real time` },
+    apps: apps.map((a) => ({
+      appId: a.appId,
+      name: a.name,
+      restApiKey: a.restApiKey,
+      javascriptKey: a.javascriptKey,
+      adminKey: a.adminKey,
+      clientSecret: a.clientSecret ?? '(off)',
+      oidc: a.oidc,
+      simpleSignup: a.simpleSignup !== null,
+      channel: a.channel ? `${a.channel.name} (${a.channel.publicId})` : '—',
+      redirectUris: a.redirectUris,
+      unlinkWebhook: a.webhooks.unlinkUrl ? `${a.webhooks.unlinkMethod} ${a.webhooks.unlinkUrl}` : '—',
+      channelWebhook: a.webhooks.channelUrl ?? '—',
+    })),
+    accounts: accounts.map((a) => ({
+      id: a.id,
+      nickname: a.nickname,
+      email: a.email ?? '—',
+      description: a.description ?? '',
+      talkUser: a.talkUser,
+      deleteBody: JSON.stringify({ accountId: a.id }),
+    })),
+    accountTotal,
+    accountIds: accounts.map((a) => a.id),
+    links: control.links({ limit: 300 }).map((l) => ({
+      appId: l.appId,
+      appName: l.appName,
+      accountId: l.accountId,
+      nickname: nickname.get(l.accountId) ?? '',
+      userId: String(l.userId),
+      connectedAt: l.connectedAt,
+      synchedAt: l.synchedAt ?? '—',
+      signedUp: l.signedUp,
+      scopes: Object.keys(l.scopes),
+      terms: Object.entries(l.terms).map(([tag, t]) => `${tag} (${t.agreedBy})`),
+      channel: l.channel ? `${l.channel.relation}` : '—',
+      hasChannel: l.channel !== null,
+      unlinkBody: JSON.stringify({ appId: l.appId, accountId: l.accountId, referrer: 'UNLINK_FROM_APPS' }),
+      blockBody: JSON.stringify({ appId: l.appId, accountId: l.accountId, relation: 'BLOCKED' }),
+      addBody: JSON.stringify({ appId: l.appId, accountId: l.accountId, relation: 'ADDED' }),
+    })),
+    tokens: control.tokens({ limit: 50 }).map((t) => ({
+      kind: t.kind === 'AccessToken' ? 'access' : 'refresh',
+      token: short(t.token),
+      app: t.appId !== null ? `${t.appId} ${appName.get(t.appId) ?? ''} (${t.keyType ?? '?'})` : t.clientId,
+      accountId: t.accountId,
+      scopes: t.scopes.join(' '),
+      issuedAt: t.issuedAt,
+      left: humanDuration(t.expiresIn),
+    })),
+    queue: control.loginQueue().map((q) => ({ appId: q.appId, accountId: q.accountId, consent: q.consent === undefined ? 'screen shown' : typeof q.consent === 'string' ? q.consent : JSON.stringify(q.consent) })),
+    faults: control.faults.list().map((f) => ({ id: f.id, hits: f.hits, ...describeFault(f) })),
+    webhooks: control.deliveries().slice(-50).reverse().map((d) => ({
+      at: at(d.at),
+      kind: d.kind,
+      appId: d.appId,
+      target: `${d.method} ${d.url}`,
+      status: d.status === null ? '—' : String(d.status),
+      ok: d.error === null,
+      error: d.error ?? '',
+      payload: Object.entries(d.payload).map(([k, v]) => `${k}=${v}`).join(' '),
+      latency: `${d.latencyMs} ms`,
+    })),
+    journal: control.journal({ limit: 100 }).reverse().map((j) => ({
+      at: at(j.at),
+      method: j.method,
+      path: j.path,
+      status: j.status,
+      ok: j.status < 400,
+      ms: j.ms,
+      kakaoCode: j.kakaoCode ?? '',
+      error: j.error ?? '',
+      client: j.appId !== null ? `app ${j.appId}` : (j.clientId ?? ''),
+    })),
+  };
+}
+
+export type InspectorModel = ReturnType<typeof inspectorModel>;
+
+export function inspectorPages(control: MockControl, opts: { issuer: string; tokenRequired: boolean }) {
+  return function registerInspector(router: Router): void {
+    router.get('/', async function inspector(ctx: Context) {
+      await renderPage(ctx, 'inspector', inspectorModel(control, opts));
+    });
+  };
+}

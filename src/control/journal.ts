@@ -1,0 +1,168 @@
+/**
+ * The request journal: the last 1000 requests to kauth and kapi with their Kakao error codes, so a
+ * test (or a person at the inspector) can see what the app under test actually sent and got back.
+ * Secrets never enter it: token, code and client-secret values in the query are replaced by `***`,
+ * and bodies are not kept.
+ */
+import { performance } from 'node:perf_hooks';
+import type { Context, Next } from 'koa';
+import { bodyTextIfRead } from '../http/body.js';
+import type { KapiState } from '../kapi/http.js';
+import type { Store } from '../store/types.js';
+import type { JournalEntry, JournalQuery } from './types.js';
+
+export const JOURNAL_SIZE = 1000;
+
+/** A ring of the most recent entries: O(1) per request, bounded memory. */
+export class Journal {
+  readonly #ring: (JournalEntry | undefined)[];
+  #next = 0;
+  #seq = 0;
+
+  constructor(readonly capacity: number = JOURNAL_SIZE) {
+    this.#ring = new Array<JournalEntry | undefined>(capacity);
+  }
+
+  record(entry: Omit<JournalEntry, 'seq'>): JournalEntry {
+    this.#seq += 1;
+    const full = { seq: this.#seq, ...entry };
+    this.#ring[this.#next] = full;
+    this.#next = (this.#next + 1) % this.capacity;
+    return full;
+  }
+
+  /** Oldest first. */
+  list(query: JournalQuery = {}): JournalEntry[] {
+    const out: JournalEntry[] = [];
+    for (let i = 0; i < this.capacity; i++) {
+      const entry = this.#ring[(this.#next + i) % this.capacity];
+      if (entry && (query.since === undefined || entry.seq > query.since)) out.push({ ...entry });
+    }
+    return query.limit !== undefined && query.limit >= 0 ? out.slice(Math.max(0, out.length - query.limit)) : out;
+  }
+
+  /** The seq of the latest entry (0 before any): `list({ since: journal.lastSeq() })` = what comes next. */
+  lastSeq(): number {
+    return this.#seq;
+  }
+
+  clear(): void {
+    this.#ring.fill(undefined);
+    this.#next = 0;
+  }
+}
+
+/** Not journaled: the control plane itself, static files, the health check. */
+function notJournaled(path: string): boolean {
+  return path === '/__mock' || path.startsWith('/__mock/') || path.startsWith('/static/') || path === '/health';
+}
+
+const SECRET_PARAMS: ReadonlySet<string> = new Set(['access_token', 'refresh_token', 'client_secret', 'code', 'code_verifier', 'id_token_hint', 'token']);
+
+/** The path and query with secret values replaced by `***` (names and order kept). */
+export function redactedPath(path: string, querystring: string): string {
+  if (!querystring) return path;
+  const parts = querystring.split('&').map((part) => {
+    const eq = part.indexOf('=');
+    if (eq === -1) return part;
+    let name = part.slice(0, eq);
+    try {
+      name = decodeURIComponent(name.replace(/\+/g, ' '));
+    } catch {
+      /* keep it raw */
+    }
+    return SECRET_PARAMS.has(name) ? `${part.slice(0, eq)}=***` : part;
+  });
+  return `${path}?${parts.join('&')}`;
+}
+
+const MAX_PARSED_BODY = 64 * 1024;
+
+function bodyText(body: unknown): string | undefined {
+  if (typeof body === 'string') return body.length <= MAX_PARSED_BODY ? body : undefined;
+  if (Buffer.isBuffer(body)) return body.length <= MAX_PARSED_BODY ? body.toString('utf8') : undefined;
+  if (body && typeof body === 'object' && typeof (body as { pipe?: unknown }).pipe !== 'function') {
+    try {
+      return JSON.stringify(body);
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The Kakao code and OAuth error of an answer: `error_code` (kauth JSON), `code` (kapi JSON), the
+ * `[KOExxx]` of a KOE page, or the `error` of an error redirect.
+ */
+export function kakaoOutcome(status: number, contentType: string, body: unknown, location: string): { kakaoCode: string | null; error: string | null } {
+  if (status >= 300 && status < 400 && location) {
+    try {
+      return { kakaoCode: null, error: new URL(location, 'http://x').searchParams.get('error') };
+    } catch {
+      return { kakaoCode: null, error: null };
+    }
+  }
+  if (status < 400) return { kakaoCode: null, error: null };
+  const text = bodyText(body);
+  if (text === undefined) return { kakaoCode: null, error: null };
+  if (contentType.includes('json')) {
+    try {
+      const parsed = JSON.parse(text) as Record<string, unknown>;
+      const kakaoCode = typeof parsed.error_code === 'string' ? parsed.error_code : typeof parsed.code === 'number' ? String(parsed.code) : null;
+      return { kakaoCode, error: typeof parsed.error === 'string' ? parsed.error : null };
+    } catch {
+      return { kakaoCode: null, error: null };
+    }
+  }
+  const koe = /\[(KOE\d{3})\]/.exec(text);
+  return { kakaoCode: koe?.[1] ?? null, error: null };
+}
+
+/** The calling app: kapi's authenticated caller, else `client_id` from the query or the form kauth read. */
+function callerOf(ctx: Context, store: Store): { clientId: string | null; appId: number | null } {
+  const state = ctx.state as Partial<KapiState>;
+  const caller = state.caller;
+  if (caller) {
+    const clientId = caller.via === 'token' ? (caller.keyType === 'js' ? caller.app.javascriptKey : caller.app.restApiKey) : null;
+    return { clientId, appId: caller.app.appId };
+  }
+  if (state.adminApp) return { clientId: null, appId: state.adminApp.appId };
+  let clientId = typeof ctx.query.client_id === 'string' ? ctx.query.client_id : null;
+  if (!clientId) {
+    const form = bodyTextIfRead(ctx);
+    if (form && form.length <= MAX_PARSED_BODY && !form.trimStart().startsWith('{')) clientId = new URLSearchParams(form).get('client_id');
+  }
+  return { clientId, appId: clientId ? (store.apps.byClientId(clientId)?.app.appId ?? null) : null };
+}
+
+/**
+ * Records every kauth and kapi request. Mounted outside kauth's error boundary, so it sees the status
+ * and body the client got, after errors were rendered.
+ */
+export function journalRecorder(journal: Journal, store: Store, now: () => number) {
+  return async function journalRequest(ctx: Context, next: Next): Promise<void> {
+    if (notJournaled(ctx.path)) return next();
+    const at = now();
+    const started = performance.now();
+    let failed: unknown;
+    try {
+      await next();
+    } catch (err) {
+      failed = err;
+      throw err;
+    } finally {
+      const status = failed ? ((failed as { status?: number }).status ?? 500) : ctx.status;
+      const outcome = failed ? { kakaoCode: null, error: null } : kakaoOutcome(status, ctx.response.get('content-type'), ctx.body, ctx.response.get('location'));
+      journal.record({
+        at,
+        method: ctx.method,
+        path: redactedPath(ctx.path, ctx.querystring),
+        status,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+        ...outcome,
+        ...callerOf(ctx, store),
+      });
+    }
+  };
+}
