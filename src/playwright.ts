@@ -1,0 +1,174 @@
+/**
+ * `kakao-mock/playwright`: log a persona in through the real kakao-mock pages from a Playwright test.
+ *
+ * ```ts
+ * import { loginAs } from 'kakao-mock/playwright';
+ * await page.getByRole('button', { name: '카카오 로그인' }).click();   // the app redirects to kakao-mock
+ * await loginAs(page, { accountId: 'kim-minji', consent: 'required' });
+ * await expect(page).toHaveURL(/\/welcome/);                            // back in the app
+ * ```
+ *
+ * It clicks like a user: the persona's button on the login page, then the boxes of the consent
+ * screen and "continue". It needs nothing at runtime: the Playwright types are imported as types only,
+ * and `playwright-core` is an optional peer dependency (`@playwright/test` brings it).
+ */
+import type { Page, Request } from 'playwright-core';
+
+export interface LoginAsOptions {
+  /** The persona (Kakao Account id in the fixtures), e.g. `kim-minji`. */
+  accountId: string;
+  /**
+   * How to answer the consent screen if it is shown: `all` ticks "agree to all" (terms, every
+   * optional item, the channel); `required` ticks only the required boxes. Default `all`.
+   */
+  consent?: 'all' | 'required';
+  /**
+   * Navigate here first: the app's "login with Kakao" URL or a kakao-mock `/oauth/authorize` URL.
+   * Without it the page must already be on (or on its way to) the kakao-mock login page.
+   */
+  url?: string;
+  /**
+   * kakao-mock's base URL. Needed only when the page may already have come back to the app before
+   * `loginAs` is called (a live Kakao Account session and an app the persona already agreed to);
+   * otherwise it is learnt from the first kakao-mock page the page shows.
+   */
+  mockUrl?: string;
+  /** Give up after this many milliseconds in total. Default 15 000. */
+  timeout?: number;
+}
+
+export interface LoginAsResult {
+  /** Where the page landed when it left kakao-mock (usually the app's redirect URI, or where it sent the page next). */
+  url: string;
+  /** Whether the login page (persona picker) was shown: false when the Kakao Account session was reused. */
+  loginShown: boolean;
+  /** Whether the consent screen was shown: false when the persona had already agreed to everything asked. */
+  consentShown: boolean;
+}
+
+/** kakao-mock shows its login flow only under these paths (the authorize endpoint and its KOE pages, interactions). */
+const FLOW_PATH = /^\/(?:oauth\/authorize|interaction\/)/;
+
+const SCREEN = {
+  consent: '#consent-form',
+  login: '#login-submit',
+  // The under-14 refusal page and the KOE error pages.
+  error: '.error-page',
+} as const;
+
+export class KakaoMockLoginError extends Error {
+  override name = 'KakaoMockLoginError';
+}
+
+/**
+ * Log `accountId` in on the kakao-mock pages and answer the consent screen; resolves once the page
+ * has left kakao-mock. Rejects with a `KakaoMockLoginError` when kakao-mock shows a refusal or
+ * error page (e.g. the under-14 persona on an app with the 14+ setting), or on timeout.
+ */
+export async function loginAs(page: Page, options: LoginAsOptions): Promise<LoginAsResult> {
+  const { accountId, consent = 'all' } = options;
+  const timeout = options.timeout ?? 15_000;
+  const deadline = Date.now() + timeout;
+  const left = () => Math.max(1, deadline - Date.now());
+  let origin = options.mockUrl ? new URL(options.mockUrl).origin : undefined;
+  const result: LoginAsResult = { url: '', loginShown: false, consentShown: false };
+
+  // Learn the mock's origin from the authorize request even when its redirects pass too fast to see.
+  const learn = (request: Request) => {
+    if (origin || !request.isNavigationRequest()) return;
+    const u = new URL(request.url());
+    if (FLOW_PATH.test(u.pathname)) origin = u.origin;
+  };
+  page.on('request', learn);
+  try {
+    if (options.url) await page.goto(options.url, { timeout: left() });
+
+    for (;;) {
+      const here = new URL(page.url());
+      if (!origin && FLOW_PATH.test(here.pathname)) origin = here.origin;
+      const onMock = origin !== undefined && here.origin === origin && FLOW_PATH.test(here.pathname);
+      if (origin && !onMock) {
+        result.url = page.url();
+        return result;
+      }
+      if (!onMock) {
+        // Not there yet: wait for the app's redirect to reach kakao-mock.
+        await page.waitForURL((u) => FLOW_PATH.test(u.pathname), { timeout: left(), waitUntil: 'domcontentloaded' }).catch(() => {
+          throw new KakaoMockLoginError(`loginAs: the page never reached kakao-mock (still at ${page.url()}); pass { url } or { mockUrl }`);
+        });
+        continue;
+      }
+
+      const screen = await whichScreen(page, left());
+      if (screen === 'error') {
+        const text = (await page.locator(SCREEN.error).innerText()).replace(/\s+/g, ' ').trim();
+        throw new KakaoMockLoginError(`loginAs(${accountId}): kakao-mock refused the login: ${text}`);
+      }
+      if (screen === 'login') {
+        result.loginShown = true;
+        await afterNavigation(page, left(), () => pickPersona(page, accountId, left()));
+      } else {
+        result.consentShown = true;
+        await afterNavigation(page, left(), () => answerConsent(page, consent, left()));
+      }
+    }
+  } finally {
+    page.off('request', learn);
+  }
+}
+
+async function whichScreen(page: Page, timeout: number): Promise<keyof typeof SCREEN> {
+  const any = page.locator(`${SCREEN.consent}, ${SCREEN.login}, ${SCREEN.error}`).first();
+  await any.waitFor({ state: 'attached', timeout }).catch(() => {
+    throw new KakaoMockLoginError(`loginAs: no kakao-mock login, consent or error page at ${page.url()}`);
+  });
+  for (const name of ['error', 'consent', 'login'] as const) {
+    if ((await page.locator(SCREEN[name]).count()) > 0) return name;
+  }
+  return whichScreen(page, timeout);
+}
+
+/** Run an action that submits a form, and wait for the next document to arrive. */
+async function afterNavigation(page: Page, timeout: number, action: () => Promise<void>): Promise<void> {
+  const navigated = page.waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame(), timeout });
+  await action();
+  await navigated;
+  await page.waitForLoadState('domcontentloaded', { timeout });
+}
+
+async function pickPersona(page: Page, accountId: string, timeout: number): Promise<void> {
+  const button = page.locator(`button.persona[data-account="${cssEscape(accountId)}"]`);
+  if ((await button.count()) > 0) {
+    await button.first().click({ timeout });
+    return;
+  }
+  // The page lists the first 50 accounts only: submit the login form for the account instead.
+  await page.locator('form:has(#login-submit)').evaluate((form: any, id: string) => {
+    const input = form.ownerDocument.createElement('input');
+    input.type = 'hidden';
+    input.name = 'account';
+    input.value = id;
+    form.appendChild(input);
+    form.requestSubmit();
+  }, accountId);
+}
+
+async function answerConsent(page: Page, consent: 'all' | 'required', timeout: number): Promise<void> {
+  const form = page.locator(SCREEN.consent);
+  if (consent === 'all') {
+    await form.locator('#agree-all').check({ timeout });
+  } else {
+    const required = form.locator('input[type=checkbox][data-required]');
+    for (let i = 0, n = await required.count(); i < n; i++) await required.nth(i).check({ timeout });
+  }
+  const button = form.locator('#continue');
+  if (await button.isDisabled()) {
+    throw new KakaoMockLoginError('loginAs: the consent screen\'s continue button is still disabled after ticking the boxes');
+  }
+  await button.click({ timeout });
+}
+
+/** Account ids are free text in fixtures: quote them for an attribute selector. */
+function cssEscape(value: string): string {
+  return value.replace(/["\\]/g, '\\$&');
+}

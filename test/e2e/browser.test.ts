@@ -1,0 +1,320 @@
+/**
+ * The login and consent pages in a real browser (Debian's Chromium through playwright-core): the
+ * Korean and English screens, the consent rules enforced by public/consent.js, the refusal page, and
+ * the `kakao-mock/playwright` helper. The "app" is a few lines of node:http on a free port that only
+ * records its callback URL; the demo app (1001) gets that callback as one more redirect URI, and the
+ * test exchanges the code itself. (Not `page.route('http://localhost:3000/**')`: Playwright calls
+ * route handlers for the first URL of a redirect chain only, and the OAuth callback is always the end
+ * of one, so the browser would really connect to port 3000.)
+ *
+ * Chromium comes from the OS (`apt-get install chromium`), never from Playwright's downloader; set
+ * KAKAO_MOCK_CHROMIUM to use another binary. Without one the suite is skipped on a laptop and FAILS in
+ * CI (CI set), so CI never passes by skipping it. Screenshots (login, consent in Korean and English, the
+ * refusal page) go to test-results/screenshots/; UPDATE_SCREENSHOTS=1 also refreshes the README's
+ * docs/screenshots/consent-ko.png.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { startKakaoMock, type KakaoMock } from '../../src/index.js';
+import { KakaoMockLoginError, loginAs } from '../../src/playwright.js';
+import { defaults, demo } from '../support/fixtures.js';
+import { exchange } from '../support/flow.js';
+
+const CHROMIUM = process.env.KAKAO_MOCK_CHROMIUM || '/usr/bin/chromium';
+const haveChromium = existsSync(CHROMIUM);
+const inCi = !!process.env.CI && !['0', 'false'].includes(process.env.CI.toLowerCase());
+const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
+
+const SHOTS = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
+/** The screenshots the README shows, refreshed with UPDATE_SCREENSHOTS=1. */
+const DOCS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+const DOC_SHOTS = new Set(['consent-ko']);
+const updateDocs = process.env.UPDATE_SCREENSHOTS === '1';
+
+if (!haveChromium && !inCi) {
+  console.warn(`\n[browser tests] SKIPPED: no Chromium at ${CHROMIUM}. Install it with "apt-get install chromium fonts-noto-cjk" or set KAKAO_MOCK_CHROMIUM.\n`);
+}
+
+if (!haveChromium && inCi) {
+  describe('browser tests in CI', () => {
+    it('have a Chromium to run on', () => {
+      throw new Error(`no Chromium at ${CHROMIUM}: CI must install it (apt-get install chromium) rather than skip the browser tests`);
+    });
+  });
+}
+
+describe.skipIf(!haveChromium)('login and consent in Chromium', () => {
+  let mock: KakaoMock;
+  let browser: Browser;
+  let context: BrowserContext | undefined;
+  /** The app: answers every request with a small page and records the URLs it was sent to. */
+  let app: Server;
+  let CALLBACK: string;
+  let callbacks: URL[] = [];
+
+  beforeAll(async () => {
+    app = createServer((req, res) => {
+      const url = new URL(req.url!, CALLBACK);
+      if (url.pathname === new URL(CALLBACK).pathname) callbacks.push(url); // not /favicon.ico
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!doctype html><title>app</title><p id="app">back in the app</p>');
+    });
+    await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
+    CALLBACK = `http://localhost:${(app.address() as AddressInfo).port}/auth/kakao/callback`;
+    const fixtures = { ...defaults, apps: defaults.apps.map((a) => (a.appId === demo.appId ? { ...a, redirectUris: [...a.redirectUris, CALLBACK] } : a)) };
+    [mock, browser] = await Promise.all([startKakaoMock({ fixtures }), chromium.launch({ executablePath: CHROMIUM, args: ARGS })]);
+    mkdirSync(SHOTS, { recursive: true });
+  });
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await mock?.close();
+    app?.closeAllConnections();
+    await new Promise((resolve) => (app ? app.close(resolve) : resolve(undefined)));
+  });
+  beforeEach(async () => {
+    await context?.close();
+    context = undefined;
+    callbacks = [];
+    await mock.reset();
+  });
+
+  /** A fresh browser profile: no Kakao Account session. */
+  async function open(options: BrowserContextOptions = { locale: 'ko-KR' }): Promise<{ page: Page; callbacks: URL[] }> {
+    context = await browser.newContext({ viewport: { width: 480, height: 900 }, ...options });
+    return { page: await context.newPage(), callbacks };
+  }
+
+  function authorizeUrl(query: Record<string, string> = {}): string {
+    const q = new URLSearchParams({ client_id: demo.restApiKey, redirect_uri: CALLBACK, response_type: 'code', state: 'st-browser', ...query });
+    return `${mock.url}/oauth/authorize?${q}`;
+  }
+
+  async function shot(page: Page, name: string) {
+    const buffer = await page.screenshot({ fullPage: true, type: 'png' });
+    writeFileSync(`${SHOTS}${name}.png`, buffer);
+    if (updateDocs && DOC_SHOTS.has(name)) writeFileSync(`${DOCS}${name}.png`, buffer);
+  }
+
+  async function pickPersona(page: Page, accountId: string) {
+    await page.locator(`button.persona[data-account="${accountId}"]`).click();
+    await page.waitForLoadState('domcontentloaded');
+  }
+
+  async function me(code: string): Promise<any> {
+    const token = await exchange(mock, {
+      grant_type: 'authorization_code', client_id: demo.restApiKey, client_secret: demo.clientSecret!, redirect_uri: CALLBACK, code,
+    });
+    expect(token.status).toBe(200);
+    const res = await fetch(`${mock.url}/v2/user/me`, { headers: { authorization: `Bearer ${token.body.access_token}` } });
+    expect(res.status).toBe(200);
+    return res.json();
+  }
+
+  const checkboxes = (page: Page) => page.locator('#consent-form input[type=checkbox]:not(#agree-all)');
+
+  it('shows the Korean login page and Simple Signup screen by default, and "agree to all" logs in with everything', async () => {
+    const { page, callbacks } = await open();
+    await page.goto(authorizeUrl());
+    await expect.poll(() => page.locator('h1.title').innerText()).toBe('카카오계정으로 로그인');
+    expect(await page.locator('html').getAttribute('lang')).toBe('ko');
+    await shot(page, 'login-ko');
+
+    await pickPersona(page, 'kim-minji');
+    const form = page.locator('#consent-form');
+    await form.waitFor();
+    const text = await form.innerText();
+    expect(text).toContain('전체 동의하기');
+    expect(text).toContain('[필수]');
+    expect(text).toContain('[선택]');
+    expect(text).toContain('만 14세 이상입니다');
+    expect(text).toContain('서비스 이용약관');
+    expect(await form.locator('input[name=channel]').count()).toBe(1);
+    expect(await page.locator('#continue').isDisabled()).toBe(true);
+    await shot(page, 'consent-ko');
+
+    await page.locator('#agree-all').check();
+    for (const box of await checkboxes(page).all()) expect(await box.isChecked()).toBe(true);
+    expect(await page.locator('#continue').isEnabled()).toBe(true);
+    await page.locator('#continue').click();
+    await page.locator('#app').waitFor();
+
+    expect(callbacks).toHaveLength(1);
+    const callback = callbacks[0]!;
+    expect(callback.origin + callback.pathname).toBe(CALLBACK);
+    expect(callback.searchParams.get('state')).toBe('st-browser');
+    const user = await me(callback.searchParams.get('code')!);
+    expect(user.kakao_account.email).toBe('minji.kim@example.com');
+    expect(user.kakao_account.gender).toBe('female');
+    expect(user.kakao_account.gender_needs_agreement).toBe(false);
+    expect(user.kakao_account.profile.nickname).toBe('민지');
+    expect(mock.store.channels.get('kim-minji', demo.channel!.publicId)?.relation).toBe('ADDED');
+  });
+
+  it('speaks English with lang=en', async () => {
+    const { page } = await open();
+    await page.goto(authorizeUrl({ lang: 'en' }));
+    await expect.poll(() => page.locator('h1.title').innerText()).toBe('Log in with Kakao Account');
+    expect(await page.locator('html').getAttribute('lang')).toBe('en');
+    await shot(page, 'login-en');
+
+    await pickPersona(page, 'kim-minji');
+    const text = await page.locator('#consent-form').innerText();
+    expect(text).toContain('Agree to all');
+    expect(text).toContain('[Required]');
+    expect(text).toContain('I am 14 years of age or older');
+    expect(text).toContain('Terms of Service');
+    expect(text).not.toContain('전체 동의하기');
+    await shot(page, 'consent-en');
+  });
+
+  it('speaks English to a browser whose Accept-Language is en-US', async () => {
+    const { page } = await open({ locale: 'en-US' });
+    await page.goto(authorizeUrl());
+    await expect.poll(() => page.locator('h1.title').innerText()).toBe('Log in with Kakao Account');
+    await pickPersona(page, 'kim-minji');
+    expect(await page.locator('#consent-form').innerText()).toContain('Agree to all');
+    expect(await page.locator('#continue').innerText()).toBe('Agree and Continue');
+  });
+
+  it('switches language from the page that reports an unknown email (a POST result)', async () => {
+    const { page } = await open();
+    await page.goto(authorizeUrl());
+    await page.locator('input[name=email]').fill('nobody@example.com');
+    await page.locator('#login-submit').click();
+    await expect.poll(() => page.locator('.alert').innerText()).toContain('가입되지 않은 이메일');
+    expect(new URL(page.url()).pathname).toMatch(/\/login$/);
+
+    await page.getByRole('link', { name: 'English' }).click();
+    await expect.poll(() => page.locator('h1.title').innerText()).toBe('Log in with Kakao Account');
+    expect(await page.locator('.alert').count()).toBe(0);
+  });
+
+  it('keeps "continue" disabled until every required box is ticked, and "agree to all" follows the boxes', async () => {
+    const { page } = await open();
+    await page.goto(authorizeUrl());
+    await pickPersona(page, 'kim-minji');
+    const cont = page.locator('#continue');
+    const all = page.locator('#agree-all');
+    const required = await page.locator('#consent-form input[data-required]').all();
+    expect(required.length).toBeGreaterThanOrEqual(6); // 14+, two terms, three profile items
+    expect(await cont.isDisabled()).toBe(true);
+
+    for (const [i, box] of required.entries()) {
+      expect(await cont.isDisabled()).toBe(true);
+      await box.check();
+      if (i < required.length - 1) expect(await cont.isDisabled()).toBe(true);
+    }
+    expect(await cont.isEnabled()).toBe(true);
+    expect(await all.isChecked()).toBe(false); // optional items are still unticked
+
+    await required[0]!.uncheck();
+    expect(await cont.isDisabled()).toBe(true);
+
+    await all.check();
+    expect(await cont.isEnabled()).toBe(true);
+    for (const box of await checkboxes(page).all()) expect(await box.isChecked()).toBe(true);
+    await all.uncheck();
+    for (const box of await checkboxes(page).all()) expect(await box.isChecked()).toBe(false);
+    expect(await cont.isDisabled()).toBe(true);
+  });
+
+  it('reports gender_needs_agreement when the user unticks the optional gender item', async () => {
+    const { page, callbacks } = await open();
+    await page.goto(authorizeUrl());
+    await pickPersona(page, 'kim-minji');
+    await page.locator('#agree-all').check();
+    await page.locator('input[name=scopes][value=gender]').uncheck();
+    expect(await page.locator('#agree-all').isChecked()).toBe(false);
+    await page.locator('#continue').click();
+    await page.locator('#app').waitFor();
+
+    const user = await me(callbacks[0]!.searchParams.get('code')!);
+    expect(user.kakao_account.gender_needs_agreement).toBe(true);
+    expect(user.kakao_account).not.toHaveProperty('gender');
+    expect(user.kakao_account.email).toBe('minji.kim@example.com');
+    expect(user.kakao_account.age_range_needs_agreement).toBe(false);
+  });
+
+  it('sends access_denied with the state when the user cancels', async () => {
+    const { page, callbacks } = await open();
+    await page.goto(authorizeUrl({ state: 'cancel-1' }));
+    await pickPersona(page, 'kim-minji');
+    await page.locator('#cancel').click();
+    await page.locator('#app').waitFor();
+    const callback = callbacks[0]!;
+    expect(callback.searchParams.get('error')).toBe('access_denied');
+    expect(callback.searchParams.get('state')).toBe('cancel-1');
+    expect(callback.searchParams.has('code')).toBe(false);
+    expect(mock.store.links.get(demo.appId, 'kim-minji')).toBeUndefined();
+  });
+
+  it('refuses the identity-verified child under 14 and never redirects to the app', async () => {
+    const { page, callbacks } = await open();
+    await page.goto(authorizeUrl());
+    const response = page.waitForResponse((r) => r.request().isNavigationRequest() && new URL(r.url()).pathname.startsWith('/interaction/') && r.request().method() === 'GET');
+    await page.locator('button.persona[data-account="jung-haneul"]').click();
+    expect((await response).status()).toBe(403);
+    await page.locator('.error-page').waitFor();
+    const text = await page.locator('.error-page').innerText();
+    expect(text).toContain('서비스를 이용할 수 없습니다');
+    expect(text).toContain('만 14세 미만');
+    expect(await page.locator('#consent-form').count()).toBe(0);
+    await shot(page, 'refused-ko');
+    expect(callbacks).toHaveLength(0);
+    expect(mock.store.links.get(demo.appId, 'jung-haneul')).toBeUndefined();
+  });
+
+  it.each([
+    ['yoon-jiwoo', 'is not a Kakao Talk user'],
+    ['han-sora', 'already added the channel'],
+  ])('shows no channel checkbox to %s, who %s', async (accountId) => {
+    const { page } = await open();
+    await page.goto(authorizeUrl());
+    await pickPersona(page, accountId);
+    await page.locator('#consent-form').waitFor();
+    expect(await page.locator('#consent-form input[name=channel]').count()).toBe(0);
+    expect(await page.locator('#consent-form .channel-name').count()).toBe(0);
+  });
+
+  describe('kakao-mock/playwright loginAs', () => {
+    it('logs in and ticks only the required boxes with consent: "required"', async () => {
+      const { page, callbacks } = await open();
+      await page.goto(authorizeUrl());
+      const result = await loginAs(page, { accountId: 'kim-minji', consent: 'required' });
+      expect(result).toMatchObject({ loginShown: true, consentShown: true });
+      expect(new URL(result.url).origin + new URL(result.url).pathname).toBe(CALLBACK);
+      expect(await page.locator('#app').count()).toBe(1);
+
+      const user = await me(callbacks[0]!.searchParams.get('code')!);
+      expect(user.kakao_account.email).toBe('minji.kim@example.com');
+      expect(user.kakao_account.gender_needs_agreement).toBe(true);
+      expect(mock.store.channels.get('kim-minji', demo.channel!.publicId)?.relation ?? 'NONE').not.toBe('ADDED');
+      expect(Object.keys(mock.store.links.get(demo.appId, 'kim-minji')!.terms).sort()).toEqual(['privacy_20240101', 'service_20240101']);
+    });
+
+    it('navigates itself with { url }, agrees to all, and returns at once when the session and consent already exist', async () => {
+      const { page, callbacks } = await open({ locale: 'en-US' });
+      const first = await loginAs(page, { url: authorizeUrl(), accountId: 'seo-younghee' });
+      expect(first).toMatchObject({ loginShown: true, consentShown: true });
+      expect(mock.store.channels.get('seo-younghee', demo.channel!.publicId)?.relation).toBe('ADDED');
+
+      // Same browser: the Kakao Account session lives and the app was agreed to, so no page is shown.
+      const again = await loginAs(page, { url: authorizeUrl({ state: 'again' }), accountId: 'seo-younghee' });
+      expect(again).toMatchObject({ loginShown: false, consentShown: false });
+      expect(new URL(again.url).searchParams.get('state')).toBe('again');
+      expect(callbacks.map((u) => u.searchParams.has('code'))).toEqual([true, true]);
+    });
+
+    it('rejects with the refusal text for the child under 14', async () => {
+      const { page, callbacks } = await open();
+      const attempt = loginAs(page, { url: authorizeUrl(), accountId: 'jung-haneul' });
+      await expect(attempt).rejects.toThrow(KakaoMockLoginError);
+      await expect(attempt).rejects.toThrow(/만 14세 미만/);
+      expect(callbacks).toHaveLength(0);
+    });
+  });
+});
