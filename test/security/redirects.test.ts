@@ -62,7 +62,7 @@ describe('authorize: redirect_uri matches exactly, a mismatch shows KOE006 and n
   });
 
   it('refuses an unregistered redirect_uri even when other parameters are wrong too (no error redirect to it)', async () => {
-    for (const extra of [{ scope: 'talk_calendar' }, { prompt: 'bogus' }, { response_type: 'token' }, { code_challenge_method: 'plain', code_challenge: 'x' }]) {
+    for (const extra of [{ scope: 'talk_calendar' }, { prompt: 'bogus' }, { response_type: 'token' }, { code_challenge_method: 'plain', code_challenge: 'x' }] as Array<Record<string, string>>) {
       const q = new URLSearchParams({ client_id: demo.restApiKey, redirect_uri: 'http://evil.example/cb', response_type: 'code', ...extra });
       const res = await fetch(`${mock.url}/oauth/authorize?${q}`, { redirect: 'manual' });
       expect(res.status).toBeGreaterThanOrEqual(400);
@@ -124,7 +124,7 @@ describe('logout: logout_redirect_uri matches exactly, a mismatch shows KOE007 a
   });
 
   it('refuses a missing logout_redirect_uri and a login redirect_uri used as a logout target', async () => {
-    for (const q of [{ client_id: demo.restApiKey }, { client_id: demo.restApiKey, logout_redirect_uri: CALLBACK }]) {
+    for (const q of [{ client_id: demo.restApiKey }, { client_id: demo.restApiKey, logout_redirect_uri: CALLBACK }] as Array<Record<string, string>>) {
       const res = await fetch(`${mock.url}/oauth/logout?${new URLSearchParams(q)}`, { redirect: 'manual' });
       expect(res.status).toBe(400);
       expect(res.headers.get('location')).toBeNull();
