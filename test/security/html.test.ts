@@ -104,7 +104,7 @@ describe('strings from fixtures, the control plane and requests render as text',
       { client_id: evil, redirect_uri: CALLBACK, response_type: 'code' },
       { client_id: app.restApiKey, redirect_uri: `http://x.example/${evil}`, response_type: 'code' },
       { client_id: app.restApiKey, redirect_uri: CALLBACK, response_type: 'code', scope: evil },
-    ]) {
+    ] as Array<Record<string, string>>) {
       const res = await fetch(`${mock.url}/oauth/authorize?${new URLSearchParams(q)}`, { redirect: 'manual' });
       expect(res.status).toBe(400);
       expectEscaped(await keep(`KOE ${Object.keys(q).join()}`, res));
