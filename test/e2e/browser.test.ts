@@ -59,8 +59,11 @@ describe.skipIf(!haveChromium)('login and consent in Chromium', () => {
   beforeAll(async () => {
     app = createServer((req, res) => {
       const url = new URL(req.url!, CALLBACK);
+      const html = (body: string) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<!doctype html><title>app</title>${body}`);
+      // GET /start?to=<authorize URL>: the app's page with its "login with Kakao" link.
+      if (url.pathname === '/start') return html(`<a id="kakao-login" href="${url.searchParams.get('to')!.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}">카카오 로그인</a>`);
       if (url.pathname === new URL(CALLBACK).pathname) callbacks.push(url); // not /favicon.ico
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!doctype html><title>app</title><p id="app">back in the app</p>');
+      html('<p id="app">back in the app</p>');
     });
     await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
     CALLBACK = `http://localhost:${(app.address() as AddressInfo).port}/auth/kakao/callback`;
@@ -281,9 +284,10 @@ describe.skipIf(!haveChromium)('login and consent in Chromium', () => {
   });
 
   describe('kakao-mock/playwright loginAs', () => {
-    it('logs in and ticks only the required boxes with consent: "required"', async () => {
+    it('follows the app\'s login link, logs in and ticks only the required boxes with consent: "required"', async () => {
       const { page, callbacks } = await open();
-      await page.goto(authorizeUrl());
+      await page.goto(`${new URL(CALLBACK).origin}/start?${new URLSearchParams({ to: authorizeUrl() })}`);
+      await page.locator('#kakao-login').click(); // loginAs waits for the redirect to reach kakao-mock
       const result = await loginAs(page, { accountId: 'kim-minji', consent: 'required' });
       expect(result).toMatchObject({ loginShown: true, consentShown: true });
       expect(new URL(result.url).origin + new URL(result.url).pathname).toBe(CALLBACK);
@@ -307,6 +311,20 @@ describe.skipIf(!haveChromium)('login and consent in Chromium', () => {
       expect(again).toMatchObject({ loginShown: false, consentShown: false });
       expect(new URL(again.url).searchParams.get('state')).toBe('again');
       expect(callbacks.map((u) => u.searchParams.has('code'))).toEqual([true, true]);
+    });
+
+    it('logs in an account the login page does not list (it shows the first 50)', async () => {
+      const base = mock.store.accounts.get('kang-doyun')!;
+      for (let i = 0; i < 50; i++) {
+        await mock.store.accounts.put({ ...base, id: `extra-${i}`, email: `extra-${i}@example.com`, nickname: `추가${i}`, description: 'extra' });
+      }
+      const { page, callbacks } = await open();
+      await page.goto(authorizeUrl());
+      expect(await page.locator('button.persona[data-account="extra-49"]').count()).toBe(0);
+      const result = await loginAs(page, { accountId: 'extra-49' });
+      expect(result).toMatchObject({ loginShown: true, consentShown: true });
+      const user = await me(callbacks[0]!.searchParams.get('code')!);
+      expect(user.kakao_account.email).toBe('extra-49@example.com');
     });
 
     it('rejects with the refusal text for the child under 14', async () => {
