@@ -1,4 +1,3 @@
-/* global document, navigator */
 // The demo client's one nicety: a "Copy" button on each JSON block (tokens, ID token, /v2/user/me).
 (function () {
   var blocks = document.querySelectorAll('pre[id]');

@@ -1,4 +1,3 @@
-/* global document, window, fetch */
 // The inspector's buttons and forms: each sends JSON to the control plane (/__mock/...) with fetch
 // and reloads the page. Same origin, so a control token kept in the cookie goes along.
 (function () {
