@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { Context } from 'koa';
 
 export class BodyTooLarge extends Error {
@@ -21,6 +22,52 @@ function tooLarge(limit: number): BodyTooLarge {
   return new BodyTooLarge(`request body over ${limit} bytes`);
 }
 
+/**
+ * The raw bytes of a request body, up to `limit`. Over the limit it stops collecting but keeps the
+ * stream flowing, so the rest is discarded and the 413 still goes out on this connection. (Leaving a
+ * `for await` loop early destroys the request, and with it the socket: the client then got no
+ * answer at all, or a reset.)
+ */
+export function readBytes(req: IncomingMessage, limit: number): Promise<Buffer> {
+  if (req.readableEnded) return Promise.resolve(Buffer.alloc(0));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const cleanup = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+    };
+    function onData(chunk: Buffer) {
+      size += chunk.length;
+      if (size > limit) {
+        cleanup();
+        req.resume();
+        reject(tooLarge(limit));
+        return;
+      }
+      chunks.push(chunk);
+    }
+    function onEnd() {
+      cleanup();
+      resolve(Buffer.concat(chunks));
+    }
+    function onError(err: Error) {
+      cleanup();
+      reject(err);
+    }
+    function onClose() {
+      cleanup();
+      reject(new Error('the request was aborted before its body was complete'));
+    }
+    req.on('data', onData);
+    req.once('end', onEnd);
+    req.once('error', onError);
+    req.once('close', onClose);
+  });
+}
+
 /** Reads a request body up to `limit` bytes; bad UTF-8 becomes U+FFFD rather than an exception. */
 export async function readBodyText(ctx: Context, limit: number): Promise<string> {
   const state = ctx.state as Record<symbol, ReadBody | undefined>;
@@ -31,18 +78,15 @@ export async function readBodyText(ctx: Context, limit: number): Promise<string>
   }
   const declared = Number(ctx.get('content-length') || 0);
   if (declared > limit) throw tooLarge(limit);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of ctx.req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) {
-      state[READ] = { text: '', bytes: size, overLimit: limit };
-      throw tooLarge(limit);
-    }
-    chunks.push(chunk as Buffer);
+  let bytes: Buffer;
+  try {
+    bytes = await readBytes(ctx.req, limit);
+  } catch (err) {
+    if (err instanceof BodyTooLarge) state[READ] = { text: '', bytes: limit + 1, overLimit: limit };
+    throw err;
   }
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(Buffer.concat(chunks));
-  state[READ] = { text, bytes: size };
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+  state[READ] = { text, bytes: bytes.length };
   return text;
 }
 

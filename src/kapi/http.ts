@@ -3,7 +3,7 @@
  */
 import type { RouterContext } from '@koa/router';
 import type { App } from '../config/types.js';
-import { bodyTextIfRead } from '../http/body.js';
+import { BodyTooLarge, bodyTextIfRead, readBytes } from '../http/body.js';
 import { KakaoApiError, apiErrors } from '../kakao/errors.js';
 import { decodeUtf8, parseJsonBody, parseUrlEncoded, type Params } from '../kakao/kapi-params.js';
 import type { UserCaller } from './auth.js';
@@ -97,14 +97,12 @@ export function methodNotAllowed(methods: readonly string[]) {
 async function readBody(ctx: KapiContext): Promise<Uint8Array> {
   const declared = Number(ctx.get('Content-Length') || 0);
   if (declared > BODY_LIMIT_BYTES) throw tooLarge();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > BODY_LIMIT_BYTES) throw tooLarge();
-    chunks.push(chunk);
+  try {
+    return await readBytes(ctx.req, BODY_LIMIT_BYTES);
+  } catch (err) {
+    if (err instanceof BodyTooLarge) throw tooLarge();
+    throw err;
   }
-  return Buffer.concat(chunks);
 }
 
 /** Differs from Kakao: its body limit and answer are not documented; we answer 413 with -2. */
