@@ -39,8 +39,14 @@ export class AccountStore implements AccountRepository {
     return fallback === undefined ? undefined : structuredClone(fallback);
   }
 
-  list(): Account[] {
-    return [...this.#overlay.values()].map((account) => structuredClone(account));
+  list(limit = Infinity): Account[] {
+    // Clone only what is returned: the login page shows 50 of possibly 100k accounts.
+    const out: Account[] = [];
+    for (const account of this.#overlay.values()) {
+      if (out.length >= limit) break;
+      out.push(structuredClone(account));
+    }
+    return out;
   }
 
   count(): number {

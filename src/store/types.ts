@@ -50,7 +50,8 @@ export interface AccountRepository {
   get(id: string): Account | undefined;
   /** Case-insensitive. */
   findByEmail(email: string): Account | undefined;
-  list(): Account[];
+  /** In order (fixtures, then runtime-created); at most `limit` of them, only those copied. */
+  list(limit?: number): Account[];
   count(): number;
   put(account: Account): Promise<void>;
   delete(id: string): Promise<boolean>;

@@ -69,7 +69,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
       uid: details.uid,
       mode,
       app: { name: app.name, iconUrl: app.iconUrl ?? null },
-      personas: store.accounts.list().slice(0, 50),
+      personas: store.accounts.list(50),
       sessionAccount: sessionAccount ?? null,
       loginHint: typeof details.params.login_hint === 'string' ? details.params.login_hint : '',
       error: error ?? null,
