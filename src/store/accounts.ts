@@ -2,6 +2,7 @@ import type { Account } from '../config/types.js';
 import { MultiIndex } from './multi-index.js';
 import { Overlay } from './overlay.js';
 import type { AccountRepository } from './types.js';
+import { copy } from './copy.js';
 
 const emailKey = (email: string): string => email.toLowerCase();
 
@@ -17,14 +18,14 @@ export class AccountStore implements AccountRepository {
   }
 
   load(fixtures: readonly Account[], runtime: readonly Account[], tombstones: readonly string[]): void {
-    this.#overlay.load(structuredClone(fixtures), structuredClone(runtime), tombstones);
+    this.#overlay.load(copy(fixtures), copy(runtime), tombstones);
     this.#byEmail.clear();
     for (const account of this.#overlay.values()) this.#index(account);
   }
 
   get(id: string): Account | undefined {
     const account = this.#overlay.get(id);
-    return account === undefined ? undefined : structuredClone(account);
+    return account === undefined ? undefined : copy(account);
   }
 
   findByEmail(email: string): Account | undefined {
@@ -33,10 +34,10 @@ export class AccountStore implements AccountRepository {
       const account = this.#overlay.get(id);
       if (account === undefined) continue;
       // The account that currently owns the address wins over one whose address went stale.
-      if (account.emailValid) return structuredClone(account);
+      if (account.emailValid) return copy(account);
       fallback ??= account;
     }
-    return fallback === undefined ? undefined : structuredClone(fallback);
+    return fallback === undefined ? undefined : copy(fallback);
   }
 
   list(limit = Infinity): Account[] {
@@ -44,7 +45,7 @@ export class AccountStore implements AccountRepository {
     const out: Account[] = [];
     for (const account of this.#overlay.values()) {
       if (out.length >= limit) break;
-      out.push(structuredClone(account));
+      out.push(copy(account));
     }
     return out;
   }
@@ -54,7 +55,7 @@ export class AccountStore implements AccountRepository {
   }
 
   async put(account: Account): Promise<void> {
-    const stored = structuredClone(account);
+    const stored = copy(account);
     const before = this.#overlay.put(stored);
     if (before !== undefined) this.#unindex(before);
     this.#index(stored);

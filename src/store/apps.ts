@@ -1,6 +1,7 @@
 import type { App } from '../config/types.js';
 import { Overlay } from './overlay.js';
 import type { AppRepository, KeyType } from './types.js';
+import { copy } from './copy.js';
 
 interface AppIndexes {
   /** REST API key or JavaScript key → app (they share one namespace: both are client_ids). */
@@ -51,7 +52,7 @@ export class AppStore implements AppRepository {
   /** Builds the new state aside and swaps it in only if every key is unique. */
   load(fixtures: readonly App[], runtime: readonly App[], tombstones: readonly number[]): void {
     const overlay = new Overlay<number, App>((app) => app.appId);
-    overlay.load(structuredClone(fixtures), structuredClone(runtime), tombstones);
+    overlay.load(copy(fixtures), copy(runtime), tombstones);
     const indexes = emptyIndexes();
     for (const app of overlay.values()) {
       checkKeys(indexes, app);
@@ -63,13 +64,13 @@ export class AppStore implements AppRepository {
 
   get(appId: number): App | undefined {
     const app = this.#overlay.get(appId);
-    return app === undefined ? undefined : structuredClone(app);
+    return app === undefined ? undefined : copy(app);
   }
 
   byClientId(clientId: string): { app: App; keyType: KeyType } | undefined {
     const hit = this.#indexes.byClientId.get(clientId);
     const app = hit === undefined ? undefined : this.#overlay.get(hit.appId);
-    return hit === undefined || app === undefined ? undefined : { app: structuredClone(app), keyType: hit.keyType };
+    return hit === undefined || app === undefined ? undefined : { app: copy(app), keyType: hit.keyType };
   }
 
   byAdminKey(adminKey: string): App | undefined {
@@ -78,12 +79,12 @@ export class AppStore implements AppRepository {
   }
 
   list(): App[] {
-    return [...this.#overlay.values()].map((app) => structuredClone(app));
+    return [...this.#overlay.values()].map((app) => copy(app));
   }
 
   /** Rejects (nothing changed) when a key is already used by another app. */
   async put(app: App): Promise<void> {
-    const stored = structuredClone(app);
+    const stored = copy(app);
     const before = this.#overlay.get(stored.appId);
     if (before !== undefined) unindex(this.#indexes, before);
     try {

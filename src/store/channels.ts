@@ -1,5 +1,6 @@
 import { MultiIndex } from './multi-index.js';
 import type { ChannelRelation, ChannelRepository } from './types.js';
+import { copy } from './copy.js';
 
 const relationKey = (accountId: string, channelPublicId: string): string => `${accountId}:${channelPublicId}`;
 
@@ -25,20 +26,20 @@ export class ChannelStore implements ChannelRepository {
 
   get(accountId: string, channelPublicId: string): ChannelRelation | undefined {
     const relation = this.#relations.get(relationKey(accountId, channelPublicId));
-    return relation === undefined ? undefined : structuredClone(relation);
+    return relation === undefined ? undefined : copy(relation);
   }
 
   listByAccount(accountId: string): ChannelRelation[] {
     const out: ChannelRelation[] = [];
     for (const key of this.#byAccount.get(accountId)) {
       const relation = this.#relations.get(key);
-      if (relation !== undefined) out.push(structuredClone(relation));
+      if (relation !== undefined) out.push(copy(relation));
     }
     return out;
   }
 
   async put(relation: ChannelRelation): Promise<void> {
-    this.#set(structuredClone(relation));
+    this.#set(copy(relation));
     await this.#commit();
   }
 

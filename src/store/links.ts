@@ -1,5 +1,6 @@
 import { MultiIndex } from './multi-index.js';
 import type { Link, LinkRepository } from './types.js';
+import { copy } from './copy.js';
 
 const linkKey = (appId: number, accountId: string): string => `${appId}:${accountId}`;
 const userKey = (appId: number, userId: number): string => `${appId}:${userId}`;
@@ -30,12 +31,12 @@ export class LinkStore implements LinkRepository {
 
   get(appId: number, accountId: string): Link | undefined {
     const link = this.#links.get(linkKey(appId, accountId));
-    return link === undefined ? undefined : structuredClone(link);
+    return link === undefined ? undefined : copy(link);
   }
 
   byUserId(appId: number, userId: number): Link | undefined {
     const key = this.#byUserId.get(userKey(appId, userId));
-    return key === undefined ? undefined : structuredClone(this.#links.get(key));
+    return key === undefined ? undefined : copy(this.#links.get(key));
   }
 
   /** Admin-only (user id listing), so sorting on each call is acceptable. */
@@ -52,7 +53,7 @@ export class LinkStore implements LinkRepository {
   }
 
   async put(link: Link): Promise<void> {
-    this.#set(structuredClone(link));
+    this.#set(copy(link));
     await this.#commit();
   }
 
@@ -92,7 +93,7 @@ export class LinkStore implements LinkRepository {
     const out: Link[] = [];
     for (const key of keys) {
       const link = this.#links.get(key);
-      if (link !== undefined) out.push(structuredClone(link));
+      if (link !== undefined) out.push(copy(link));
     }
     return out;
   }

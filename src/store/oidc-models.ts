@@ -1,5 +1,6 @@
 import { MultiIndex } from './multi-index.js';
 import type { OidcAdapter, OidcAdapterPayload, OidcRepository } from './types.js';
+import { copy } from './copy.js';
 
 /** Snapshot tier (design.md §6): must survive a restart, may lose one snapshot interval on SIGKILL. */
 export const SNAPSHOT_MODELS: ReadonlySet<string> = new Set(['Session', 'Grant', 'AccessToken', 'RefreshToken']);
@@ -95,7 +96,7 @@ export class OidcStore implements OidcRepository {
       this.#remove(model, table, id);
       return undefined;
     }
-    return structuredClone(record.payload);
+    return copy(record.payload);
   }
 
   listByAccount(model: string, accountId: string): Array<{ id: string; payload: OidcAdapterPayload }> {
@@ -104,7 +105,7 @@ export class OidcStore implements OidcRepository {
     const out: Array<{ id: string; payload: OidcAdapterPayload }> = [];
     for (const id of table.byAccount.get(accountId)) {
       const record = table.records.get(id);
-      if (record !== undefined && !this.#expired(record)) out.push({ id, payload: structuredClone(record.payload) });
+      if (record !== undefined && !this.#expired(record)) out.push({ id, payload: copy(record.payload) });
     }
     return out;
   }
@@ -189,7 +190,7 @@ export class OidcStore implements OidcRepository {
         // virtual clock so moving the clock expires records (oidc-provider-notes.md §8, §10).
         const expiresAt = typeof expiresIn === 'number' ? this.#now() + expiresIn * 1000 : null;
         // Clone: oidc-provider keeps using the object it saved (nested grant.openid, session.authorizations).
-        table.set(id, { payload: structuredClone(payload), expiresAt });
+        table.set(id, { payload: copy(payload), expiresAt });
         this.#changed(model);
       },
       find: async (id) => this.findSync(model, id),
