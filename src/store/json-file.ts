@@ -56,10 +56,14 @@ export async function readDataFile<T extends object>(
   } catch (error) {
     throw unreadableFileError(file, error instanceof Error ? error.message : String(error));
   }
-  if (db.data === empty) return empty;
-  const problem = shapeProblem(db.data as Record<string, unknown>);
+  const data = db.data;
+  // lowdb would keep the parsed file alive for as long as the store lives (at 100k records, the
+  // whole file twice over once the repositories copied what they need): let it go.
+  db.data = empty;
+  if (data === empty) return empty;
+  const problem = shapeProblem(data as Record<string, unknown>);
   if (problem !== null) throw unreadableFileError(file, problem);
-  return db.data;
+  return data;
 }
 
 /** Times one lowdb write and reports it (success or failure) to the onWrite hook. */
@@ -74,8 +78,11 @@ export async function timedWrite<T>(
   db.data = data;
   try {
     // Low.write → DataFile.write stringifies synchronously, before its first await: the state
-    // captured here is exactly what was handed to us.
-    await db.write();
+    // captured here is exactly what was handed to us. Released right after, so the state handed to
+    // the last write (arrays of every record) is not kept alive until the next one.
+    const written = db.write();
+    db.data = null as T;
+    await written;
     onWrite?.({ ...event, bytes: adapter.lastBytes, ms: performance.now() - started });
   } catch (error) {
     onWrite?.({

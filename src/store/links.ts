@@ -1,6 +1,7 @@
 import { MultiIndex } from './multi-index.js';
 import type { Link, LinkRepository } from './types.js';
 import { copy } from './copy.js';
+import { intern } from './intern.js';
 
 const linkKey = (appId: number, accountId: string): string => `${appId}:${accountId}`;
 const userKey = (appId: number, userId: number): string => `${appId}:${userId}`;
@@ -73,6 +74,7 @@ export class LinkStore implements LinkRepository {
   }
 
   #set(link: Link): void {
+    shareStrings(link);
     const key = linkKey(link.appId, link.accountId);
     const before = this.#links.get(key);
     if (before !== undefined) this.#unindex(key, before);
@@ -89,12 +91,29 @@ export class LinkStore implements LinkRepository {
     this.#byAccount.remove(link.accountId, key);
   }
 
-  #collect(keys: ReadonlySet<string>): Link[] {
+  #collect(keys: Iterable<string>): Link[] {
     const out: Link[] = [];
     for (const key of keys) {
       const link = this.#links.get(key);
       if (link !== undefined) out.push(copy(link));
     }
     return out;
+  }
+}
+
+/** A link's timestamps repeat (one consent = one second for a dozen scopes and terms): share them. */
+function shareStrings(link: Link): void {
+  // Defensive: a data file is only shape-checked on the indexed fields.
+  if (typeof link.connectedAt === 'string') link.connectedAt = intern(link.connectedAt);
+  if (typeof link.synchedAt === 'string') link.synchedAt = intern(link.synchedAt);
+  if (typeof link.scopes === 'object' && link.scopes !== null) {
+    for (const [scope, at] of Object.entries(link.scopes)) if (typeof at === 'string') link.scopes[scope] = intern(at);
+  }
+  if (typeof link.terms === 'object' && link.terms !== null) {
+    for (const term of Object.values(link.terms)) {
+      if (typeof term !== 'object' || term === null) continue;
+      if (typeof term.agreedAt === 'string') term.agreedAt = intern(term.agreedAt);
+      if (typeof term.agreedBy === 'string') term.agreedBy = intern(term.agreedBy) as typeof term.agreedBy;
+    }
   }
 }

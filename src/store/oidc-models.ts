@@ -1,6 +1,7 @@
 import { MultiIndex } from './multi-index.js';
 import type { OidcAdapter, OidcAdapterPayload, OidcRepository } from './types.js';
 import { copy } from './copy.js';
+import { internFields } from './intern.js';
 
 /** Snapshot tier (design.md §6): must survive a restart, may lose one snapshot interval on SIGKILL. */
 export const SNAPSHOT_MODELS: ReadonlySet<string> = new Set(['Session', 'Grant', 'AccessToken', 'RefreshToken']);
@@ -19,6 +20,15 @@ export interface StoredRecord {
   expiresAt: number | null;
 }
 
+/** Payload fields whose values repeat across records (every token of an app has the same scope list). */
+const SHARED_FIELDS = ['scope', 'clientId', 'gty', 'kind'] as const;
+
+function shareStrings(payload: OidcAdapterPayload): void {
+  internFields(payload, SHARED_FIELDS);
+  const openid = payload.openid;
+  if (typeof openid === 'object' && openid !== null) internFields(openid as Record<string, unknown>, ['scope']);
+}
+
 /** One model's records with the secondary indexes oidc-provider and kapi look up by. */
 class ModelTable {
   readonly records = new Map<string, StoredRecord>();
@@ -27,6 +37,7 @@ class ModelTable {
   readonly byUid = new Map<string, string>();
 
   set(id: string, record: StoredRecord): void {
+    shareStrings(record.payload);
     const before = this.records.get(id);
     if (before !== undefined) this.#unindex(id, before.payload);
     this.records.set(id, record);
