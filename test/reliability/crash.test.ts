@@ -239,6 +239,13 @@ describe('SIGKILL in the middle of a write burst', () => {
         `all durable records present; ${old.length} tokens older than ${TOKEN_WINDOW_MS} ms all present; ${recentKept}/${recent.length} younger ones survived; files: ${files.join(', ')}`,
     );
     expect(old.length).toBeGreaterThan(0);
+
+    // Stray temp files of the interrupted writes do not get in the way of the next ones.
+    await mock.mintTokens(demo.appId, 'kim-minji');
+    await mock.store.flush();
+    await filesValid(dir);
+    const durable = JSON.parse(await readFile(join(dir, DURABLE_FILE), 'utf8')) as { links: Array<{ accountId: string }> };
+    expect(durable.links.map((l) => l.accountId)).toContain('kim-minji');
   }, 60_000);
 });
 
