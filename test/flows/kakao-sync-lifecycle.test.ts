@@ -18,7 +18,7 @@ async function kapi(path: string, token: string, init: { method?: string; form?:
     headers: { authorization: `Bearer ${token}`, ...(init.form ? { 'content-type': 'application/x-www-form-urlencoded;charset=utf-8' } : {}) },
     body: init.form ? new URLSearchParams(init.form) : undefined,
   });
-  return { status: res.status, body: await res.json(), headers: res.headers };
+  return { status: res.status, body: (await res.json()) as any, headers: res.headers };
 }
 
 async function signIn(browser: Browser) {

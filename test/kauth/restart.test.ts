@@ -36,7 +36,7 @@ describe('state survives a restart of the file-backed store', () => {
 
     const second = await start(dataDir, port);
     expect(second.store.links.get(demo.appId, 'kim-minji')?.userId).toBe(first.store.links.get(demo.appId, 'kim-minji')?.userId);
-    const jwks = await (await fetch(`${second.url}/.well-known/jwks.json`)).json();
+    const jwks = (await (await fetch(`${second.url}/.well-known/jwks.json`)).json()) as any;
     expect(jwks.keys.map((k: { kid: string }) => k.kid)).toContain(kid);
     expect(jwks.keys[0]).not.toHaveProperty('d');
 

@@ -111,7 +111,7 @@ describe('POST /oauth/token errors', () => {
     });
     // Kakao supports client_secret_post only: Basic is ignored, so the secret is missing.
     expect(basic.status).toBe(401);
-    expect((await basic.json()).error_code).toBe('KOE010');
+    expect(((await basic.json()) as any).error_code).toBe('KOE010');
   });
 });
 
