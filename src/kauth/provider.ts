@@ -124,7 +124,6 @@ export function createProvider(config: Config, store: Store, keys: ProviderKeys,
   };
 
   const provider = new Provider(issuer, configuration);
-  provider.proxy = true;
   // Keep the original error for the token post-middleware (oidc-provider-notes.md §3).
   provider.on('grant.error', (ctx, err) => {
     ctx.state.oidcError = err;
