@@ -257,3 +257,16 @@ describe('the consent screen rules', () => {
     expect(html).not.toContain('value="privacy_20240101"');
   });
 });
+
+describe('page language', () => {
+  it('keeps the language picked on the login page for the consent screen', async () => {
+    const browser = new Browser(mock.url, { 'accept-language': 'ko-KR' });
+    const q = new URLSearchParams({ client_id: demo.restApiKey, redirect_uri: CALLBACK, response_type: 'code' });
+    const { url } = await browser.follow(await browser.get(`/oauth/authorize?${q}`));
+    const english = await browser.get(`${url}?lang=en`);
+    const html = await english.text();
+    expect(html).toContain('Log in with Kakao Account');
+    const consent = await browser.follow(await browser.post(formAction(html, 'login'), { account: 'kim-minji' }));
+    expect(await consent.res.text()).toContain('Agree to all');
+  });
+});

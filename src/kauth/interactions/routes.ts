@@ -22,6 +22,8 @@ export interface InteractionDeps extends RecordConsentDeps {
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
 
+const LANG_COOKIE = '_kakao_lang';
+
 const badInteraction = (description: string) => new KakaoAuthError(400, 'invalid_request', description, 'KOE001');
 
 /**
@@ -44,8 +46,18 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     return details;
   }
 
+  /**
+   * The page language: a `lang` the user picked on these pages (kept in a cookie so the consent step
+   * after the login step keeps it), else the authorize `lang`, else Accept-Language.
+   */
   function langOf(ctx: Context, details: Details): Lang {
-    return pickLang(ctx.query.lang ?? details.params.lang, ctx.get('accept-language'));
+    const picked = ctx.query.lang;
+    if (picked === 'ko' || picked === 'en') {
+      ctx.cookies.set(LANG_COOKIE, picked, { httpOnly: true, sameSite: 'lax', signed: false, overwrite: true });
+      return picked;
+    }
+    const kept = ctx.cookies.get(LANG_COOKIE, { signed: false });
+    return pickLang(kept ?? details.params.lang, ctx.get('accept-language'));
   }
 
   function appOf(details: Details) {
