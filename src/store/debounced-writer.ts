@@ -1,10 +1,11 @@
 import { setTimeout, clearTimeout } from 'node:timers';
 
 /**
- * Serialising a whole-file snapshot is synchronous (JSON.stringify: ~200 ms for 100k tokens on two
- * cores) and blocks every request meanwhile. The interval stretches to at least this many times the
- * last write's synchronous part, so snapshots take at most ~1/5 of the event loop under constant
- * token traffic; with a small store the configured delay applies unchanged.
+ * Serialising a whole-file snapshot costs main-thread time (~200 ms for 100k tokens on two cores),
+ * taken from requests. The interval stretches to at least this many times what the last write cost
+ * (its synchronous part, or the main-thread ms it reports when it serialises in chunks between
+ * awaits), so snapshots take at most ~1/5 of the event loop under constant token traffic; with a
+ * small store the configured delay applies unchanged.
  */
 const INTERVAL_PER_SYNC_MS = 4;
 
@@ -14,17 +15,18 @@ const INTERVAL_PER_SYNC_MS = 4;
  * traffic the file still lags by at most one interval (plain debouncing would never write).
  */
 export class DebouncedWriter {
-  readonly #write: (changes: number) => Promise<void>;
+  readonly #write: (changes: number) => Promise<void | number>;
   readonly #delayMs: number;
   readonly #onError: (error: unknown) => void;
   #timer: ReturnType<typeof setTimeout> | null = null;
   #running: Promise<void> | null = null;
   #changes = 0;
   #stopped = false;
-  /** Synchronous part (serialisation) of the last write. */
+  /** Main-thread cost (serialisation) of the last write. */
   #lastSyncMs = 0;
 
-  constructor(write: (changes: number) => Promise<void>, delayMs: number, onError: (error: unknown) => void) {
+  /** `write` may resolve to the main-thread ms it spent (serialisation spread over awaits). */
+  constructor(write: (changes: number) => Promise<void | number>, delayMs: number, onError: (error: unknown) => void) {
     this.#write = write;
     this.#delayMs = delayMs;
     this.#onError = onError;
@@ -70,14 +72,18 @@ export class DebouncedWriter {
   async #run(rethrow: boolean): Promise<void> {
     const changes = this.#changes;
     this.#changes = 0;
-    let running: Promise<void>;
+    let written: Promise<void | number>;
     const started = performance.now();
     try {
-      running = this.#write(changes);
+      written = this.#write(changes);
     } catch (error) {
-      running = Promise.reject(error);
+      written = Promise.reject(error);
     }
-    this.#lastSyncMs = performance.now() - started;
+    const syncMs = performance.now() - started;
+    this.#lastSyncMs = syncMs;
+    const running = written.then((reported) => {
+      if (typeof reported === 'number') this.#lastSyncMs = Math.max(syncMs, reported);
+    });
     this.#running = running;
     let ok = false;
     try {

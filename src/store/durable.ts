@@ -1,7 +1,7 @@
 import { Low } from 'lowdb';
 import type { Account, App } from '../config/types.js';
 import { GroupCommit } from './group-commit.js';
-import { CompactJSONFile, readDataFile, timedWrite } from './json-file.js';
+import { CompactJSONFile, jsonText, readDataFile, timedWrite } from './json-file.js';
 import type { ChannelRelation, Link, StoreWriteEvent } from './types.js';
 
 export const DURABLE_FILE = 'kakao-mock.json';
@@ -88,8 +88,26 @@ export function durableShapeProblem(data: Record<string, unknown>): string | nul
   );
 }
 
+/** kakao-mock.json's text, record by record (the same bytes JSON.stringify(data) gives). */
+function* durablePieces(data: DurableData): Generator<string> {
+  let first = true;
+  for (const [key, value] of Object.entries(data)) {
+    if (value === undefined) continue; // as JSON.stringify leaves it out
+    yield `${first ? '{' : ','}${JSON.stringify(key)}:`;
+    first = false;
+    if (!Array.isArray(value)) {
+      yield jsonText(value);
+      continue;
+    }
+    yield '[';
+    for (let i = 0; i < value.length; i++) yield (i === 0 ? '' : ',') + jsonText(value[i]);
+    yield ']';
+  }
+  yield first ? '{}' : '}';
+}
+
 /**
- * The durable tier: one JSON file rewritten whole (lowdb), group-committed. With no file (memory
+ * The durable tier: one JSON file rewritten whole, group-committed. With no file (memory
  * mode) a commit resolves at once.
  */
 export class Durable {
@@ -109,12 +127,12 @@ export class Durable {
       this.#db === null
         ? null
         : new GroupCommit(async (changes) => {
-            const db = this.#db;
-            const adapter = this.#adapter;
-            if (db === null || adapter === null || file === null) return;
+            if (file === null) return;
             this.#dirty = false;
             try {
-              await timedWrite(db, adapter, this.#source(), { tier: 'durable', file, changes }, onWrite);
+              // source() captures the state now, synchronously (arrays of the stored records, which
+              // are replaced on change, never mutated): what GroupCommit's contract needs.
+              await timedWrite(file, durablePieces(this.#source()), { tier: 'durable', file, changes }, onWrite);
             } catch (error) {
               this.#dirty = true;
               throw error;

@@ -41,7 +41,7 @@ export async function createStore(options: StoreOptions): Promise<Store> {
   const oidcRef: { current: OidcStore | null } = { current: null };
   const snapshot = new Snapshot(
     dir === null ? null : join(dir, SNAPSHOT_FILE),
-    () => oidcRef.current?.snapshot() ?? {},
+    () => oidcRef.current?.snapshot() ?? [],
     options.snapshotDelayMs ?? DEFAULT_SNAPSHOT_DELAY_MS,
     options.onWrite,
   );

@@ -1,3 +1,5 @@
+import { open, rename } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { Low } from 'lowdb';
 import { DataFile } from 'lowdb/node';
 import type { StoreWriteEvent } from './types.js';
@@ -13,22 +15,14 @@ function parseObject(text: string): Record<string, unknown> {
 }
 
 /**
- * lowdb's JSONFile with compact output. JSONFile pretty-prints with a 2-space indent, which at
- * 100k records adds a third to the bytes written and parsed; this is its base class (same steno
- * writer: temp file + rename, so a crash never leaves a half-written file) with JSON.stringify.
+ * lowdb's JSONFile for reading (the object check above). Writes do not go through it: see
+ * writeJsonPieces, which writes compact JSON (no indent) in chunks.
  */
 export class CompactJSONFile<T> extends DataFile<T> {
-  /** Length of the last string written, for write events. */
-  lastBytes = 0;
-
   constructor(filename: string) {
     super(filename, {
       parse: (text) => parseObject(text) as T,
-      stringify: (data) => {
-        const text = JSON.stringify(data);
-        this.lastBytes = Buffer.byteLength(text);
-        return text;
-      },
+      stringify: (data) => JSON.stringify(data),
     });
   }
 }
@@ -66,28 +60,97 @@ export async function readDataFile<T extends object>(
   return data;
 }
 
-/** Times one lowdb write and reports it (success or failure) to the onWrite hook. */
-export async function timedWrite<T>(
-  db: Low<T>,
-  adapter: CompactJSONFile<T>,
-  data: T,
+/** Text is handed to the file in chunks of about this many characters (below V8's large-object size). */
+const CHUNK_CHARS = 48 * 1024;
+
+/** The temp file lowdb's steno writer uses (`/dir/.name.tmp`), so both write the same way. */
+export function tempFileOf(file: string): string {
+  return join(dirname(file), `.${basename(file)}.tmp`);
+}
+
+async function renameWithRetry(from: string, to: string): Promise<void> {
+  // Like steno: a rename can fail transiently (Windows, antivirus); 10 tries, 100 ms apart.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await rename(from, to);
+      return;
+    } catch (error) {
+      if (attempt >= 10) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+/**
+ * Writes JSON text produced piece by piece: to the temp file, then renamed over `file` (atomic,
+ * like lowdb's steno writer, so a crash never leaves a half-written file). The text never exists
+ * as one string: at 100k records lowdb's JSON.stringify + Buffer.from of a 100-140 MB file held
+ * ~400 MB at once and blocked the event loop for 1-3 s per write (bench growth profiles); here
+ * each ~48K-character chunk is encoded and written in turn, and requests run in between.
+ * `pieces` must come from state captured before the call (the callers' contract).
+ * Resolves to the bytes written and the ms spent producing and encoding text (main-thread work).
+ */
+export async function writeJsonPieces(file: string, pieces: Iterable<string>): Promise<{ bytes: number; cpuMs: number }> {
+  const temp = tempFileOf(file);
+  let bytes = 0;
+  let cpuMs = 0;
+  const handle = await open(temp, 'w');
+  // One buffer per write, reused for every chunk: a fresh Buffer per chunk left the allocator
+  // holding freed chunks (RSS) after writes of 100+ MB.
+  let buffer = Buffer.allocUnsafe(CHUNK_CHARS * 3 + 1024);
+  try {
+    let chunk = '';
+    let started = performance.now();
+    const put = async (): Promise<void> => {
+      // A piece can push a chunk past CHUNK_CHARS (a huge record): grow for it (UTF-8 ≤ 3 bytes per unit).
+      if (chunk.length * 3 > buffer.length) buffer = Buffer.allocUnsafe(chunk.length * 3);
+      const length = buffer.write(chunk, 0, 'utf8');
+      chunk = '';
+      cpuMs += performance.now() - started;
+      bytes += length;
+      for (let at = 0; at < length; ) {
+        const { bytesWritten } = await handle.write(buffer, at, length - at);
+        if (bytesWritten <= 0) throw new Error(`could not write to ${temp}`);
+        at += bytesWritten;
+      }
+      started = performance.now();
+    };
+    for (const piece of pieces) {
+      chunk += piece;
+      if (chunk.length >= CHUNK_CHARS) await put();
+    }
+    await put();
+  } finally {
+    await handle.close();
+  }
+  await renameWithRetry(temp, file);
+  return { bytes, cpuMs };
+}
+
+/** One JSON value as text; `undefined` (which JSON.stringify returns for it) as null, like in an array. */
+export function jsonText(value: unknown): string {
+  return JSON.stringify(value) ?? 'null';
+}
+
+/**
+ * Times one write and reports it (success or failure) to the onWrite hook. Resolves to the
+ * main-thread ms the write cost (serialisation), for callers that pace their writes.
+ */
+export async function timedWrite(
+  file: string,
+  pieces: Iterable<string>,
   event: Omit<StoreWriteEvent, 'ms' | 'bytes' | 'error'>,
   onWrite: ((event: StoreWriteEvent) => void) | undefined,
-): Promise<void> {
+): Promise<number> {
   const started = performance.now();
-  db.data = data;
   try {
-    // Low.write → DataFile.write stringifies synchronously, before its first await: the state
-    // captured here is exactly what was handed to us. Released right after, so the state handed to
-    // the last write (arrays of every record) is not kept alive until the next one.
-    const written = db.write();
-    db.data = null as T;
-    await written;
-    onWrite?.({ ...event, bytes: adapter.lastBytes, ms: performance.now() - started });
+    const { bytes, cpuMs } = await writeJsonPieces(file, pieces);
+    onWrite?.({ ...event, bytes, ms: performance.now() - started });
+    return cpuMs;
   } catch (error) {
     onWrite?.({
       ...event,
-      bytes: adapter.lastBytes,
+      bytes: 0,
       ms: performance.now() - started,
       error: error instanceof Error ? error : new Error(String(error)),
     });

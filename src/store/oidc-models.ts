@@ -73,6 +73,9 @@ class ModelTable {
 /** Snapshot file content: model → id → record. */
 export type ModelSnapshot = Record<string, Record<string, StoredRecord>>;
 
+/** What a snapshot write serialises: per model, ids and records in the same order. */
+export type SnapshotEntries = Array<{ model: string; ids: string[]; records: StoredRecord[] }>;
+
 /**
  * oidc-provider's models in memory, every lookup by index. Records of SNAPSHOT_MODELS report their
  * changes (`onSnapshotChange`) so the snapshot file gets rewritten shortly after; the others are
@@ -158,15 +161,23 @@ export class OidcStore implements OidcRepository {
     }
   }
 
-  /** The snapshot models as one plain object; not copied, so serialise it at once. */
-  snapshot(): ModelSnapshot {
-    const out: ModelSnapshot = {};
+  /**
+   * The live records of the snapshot models, captured now (flat arrays of the stored records, not
+   * copies): cheap to take, and a record is replaced on upsert rather than changed, so a write can
+   * serialise them afterwards, chunk by chunk. (consume() marks a record in place; if that happens
+   * mid-write the file holds the newer state, which the next snapshot would write anyway.)
+   */
+  snapshot(): SnapshotEntries {
+    const out: SnapshotEntries = [];
     for (const model of SNAPSHOT_MODELS) {
-      const models: Record<string, StoredRecord> = {};
+      const ids: string[] = [];
+      const records: StoredRecord[] = [];
       for (const [id, record] of this.#tables.get(model)?.records ?? []) {
-        if (!this.#expired(record)) models[id] = record;
+        if (this.#expired(record)) continue;
+        ids.push(id);
+        records.push(record);
       }
-      out[model] = models;
+      out.push({ model, ids, records });
     }
     return out;
   }

@@ -1,7 +1,7 @@
 import { Low } from 'lowdb';
 import { DebouncedWriter } from './debounced-writer.js';
 import { CompactJSONFile, readDataFile, timedWrite } from './json-file.js';
-import type { ModelSnapshot } from './oidc-models.js';
+import type { ModelSnapshot, SnapshotEntries } from './oidc-models.js';
 import type { StoreWriteEvent } from './types.js';
 
 export const SNAPSHOT_FILE = 'kakao-mock.tokens.json';
@@ -29,6 +29,18 @@ export function snapshotShapeProblem(data: Record<string, unknown>): string | nu
   return null;
 }
 
+/** kakao-mock.tokens.json's text, record by record (the bytes JSON.stringify of SnapshotData gives). */
+function* snapshotPieces(entries: SnapshotEntries): Generator<string> {
+  yield '{"version":1,"models":{';
+  for (let m = 0; m < entries.length; m++) {
+    const { model, ids, records } = entries[m]!;
+    yield `${m === 0 ? '' : ','}${JSON.stringify(model)}:{`;
+    for (let i = 0; i < ids.length; i++) yield `${i === 0 ? '' : ','}${JSON.stringify(ids[i])}:${JSON.stringify(records[i])}`;
+    yield '}';
+  }
+  yield '}}';
+}
+
 /**
  * The snapshot tier: kept in memory, written whole shortly after changes (debounced) and on
  * flush()/close(). Atomic like every lowdb file write, so a crash loses at most one interval of
@@ -41,7 +53,7 @@ export class Snapshot {
 
   constructor(
     file: string | null,
-    source: () => ModelSnapshot,
+    source: () => SnapshotEntries,
     delayMs: number,
     onWrite: ((event: StoreWriteEvent) => void) | undefined,
   ) {
@@ -53,8 +65,8 @@ export class Snapshot {
       db === null || adapter === null || file === null
         ? null
         : new DebouncedWriter(
-            (changes) =>
-              timedWrite<SnapshotData>(db, adapter, { version: 1, models: source() }, { tier: 'snapshot', file, changes }, onWrite),
+            // source() captures the records now; the write then serialises them chunk by chunk.
+            (changes) => timedWrite(file, snapshotPieces(source()), { tier: 'snapshot', file, changes }, onWrite),
             delayMs,
             (error) => {
               // A background write has nobody to reject to; onWrite already saw it when given.
