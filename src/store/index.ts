@@ -17,6 +17,7 @@ import { AccountStore } from './accounts.js';
 import { AppStore } from './apps.js';
 import { ChannelStore } from './channels.js';
 import { Durable, DURABLE_FILE } from './durable.js';
+import { collectGarbage } from './heap.js';
 import { KeyStore } from './keys.js';
 import { LinkStore } from './links.js';
 import { OidcStore } from './oidc-models.js';
@@ -30,6 +31,8 @@ export { SNAPSHOT_MODELS } from './oidc-models.js';
 
 const DEFAULT_SNAPSHOT_DELAY_MS = 250;
 const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
+/** From this many records loaded, a full GC after loading is worth its ~0.1 s. */
+const LARGE_STORE_RECORDS = 20_000;
 
 export async function createStore(options: StoreOptions): Promise<Store> {
   // Read Date.now at call time, not once here: the clock patches it (oidc-provider-notes.md §8).
@@ -65,6 +68,10 @@ export async function createStore(options: StoreOptions): Promise<Store> {
   channels.load(saved.channels);
   keys.load(saved.keys);
   oidc.loadSnapshot(tokens);
+  // A large store leaves its load garbage behind (file text, parsed copies): collect it once now,
+  // or an idle server keeps it (RSS) until allocation happens to trigger a full collection.
+  const loaded = saved.accounts.length + saved.links.length + oidc.count('Session') + oidc.count('Grant') + oidc.count('AccessToken') + oidc.count('RefreshToken');
+  if (loaded >= LARGE_STORE_RECORDS) collectGarbage();
 
   durable.setSource(() => ({
     version: 1,

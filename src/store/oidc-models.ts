@@ -38,6 +38,8 @@ class ModelTable {
 
   set(id: string, record: StoredRecord): void {
     shareStrings(record.payload);
+    // The payload repeats its id (jti): one string for both (43 chars, 213k records: ~12 MB).
+    if (record.payload.jti === id) record.payload.jti = id;
     const before = this.records.get(id);
     if (before !== undefined) this.#unindex(id, before.payload);
     this.records.set(id, record);
