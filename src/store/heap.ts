@@ -46,6 +46,8 @@ export function collectGarbage(): boolean {
  * process keeps its own GC policy.
  */
 export function favourSmallHeap(): void {
+  // An explicit `node --heap-growing-percent=N` wins.
+  if (process.execArgv.some((arg) => arg.startsWith('--heap-growing-percent') || arg.startsWith('--heap_growing_percent'))) return;
   try {
     setFlagsFromString('--heap-growing-percent=20');
   } catch {
