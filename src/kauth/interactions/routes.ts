@@ -89,7 +89,11 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     }, error ? 400 : 200);
   }
 
-  async function showConsent(ctx: Context, details: Details, error?: string) {
+  /**
+   * Who is consenting to what. An identity-verified child on an app with the 14+ setting gets the
+   * "cannot use this service" page instead (null): no screen, no link.
+   */
+  async function consentSubject(ctx: Context, details: Details) {
     const lang = langOf(ctx, details);
     const app = appOf(details);
     const accountId = details.session?.accountId;
@@ -97,8 +101,15 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     if (!account) throw badInteraction('no Kakao Account is logged in');
     if (app.simpleSignup?.ageCheck14 && knownUnder14(account, deps.clock.date())) {
       await renderPage(ctx, 'refused', { lang, t: messages[lang], app: { name: app.name } }, 403);
-      return;
+      return null;
     }
+    return { lang, app, account };
+  }
+
+  async function showConsent(ctx: Context, details: Details, error?: string) {
+    const subject = await consentSubject(ctx, details);
+    if (!subject) return;
+    const { lang, app, account } = subject;
     const screen = screenFor(details, account, lang);
     await renderPage(ctx, 'consent', {
       lang,
@@ -163,14 +174,9 @@ export function interactionRoutes(deps: InteractionDeps): Router {
 
   /** Shared by the form POST and scripted logins: the same rules for both. */
   async function completeConsent(ctx: Context, details: Details, choice: ConsentChoice | URLSearchParams) {
-    const lang = langOf(ctx, details);
-    const app = appOf(details);
-    const accountId = details.session?.accountId;
-    const account = accountId ? store.accounts.get(accountId) : undefined;
-    if (!account) throw badInteraction('no Kakao Account is logged in');
-    if (app.simpleSignup?.ageCheck14 && knownUnder14(account, deps.clock.date())) {
-      return renderPage(ctx, 'refused', { lang, t: messages[lang], app: { name: app.name } }, 403);
-    }
+    const subject = await consentSubject(ctx, details);
+    if (!subject) return;
+    const { lang, app, account } = subject;
     const screen = screenFor(details, account, lang);
     const answer = answerFrom(screen, choice);
     const missing = missingRequired(screen, answer);
