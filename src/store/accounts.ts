@@ -3,17 +3,18 @@ import { MultiIndex } from './multi-index.js';
 import { Overlay } from './overlay.js';
 import type { AccountRepository } from './types.js';
 import { copy } from './copy.js';
+import type { DurableOp } from './durable.js';
 
 const emailKey = (email: string): string => email.toLowerCase();
 
 export class AccountStore implements AccountRepository {
-  readonly #commit: () => Promise<void>;
+  readonly #commit: (op: DurableOp) => Promise<void>;
   readonly #overlay = new Overlay<string, Account>((account) => account.id);
   /** lowercase email → account ids. A set, not one id: an address can move to another account
    * (Account.emailValid = false on the old one). */
   readonly #byEmail = new MultiIndex<string, string>();
 
-  constructor(commit: () => Promise<void>) {
+  constructor(commit: (op: DurableOp) => Promise<void>) {
     this.#commit = commit;
   }
 
@@ -59,14 +60,14 @@ export class AccountStore implements AccountRepository {
     const before = this.#overlay.put(stored);
     if (before !== undefined) this.#unindex(before);
     this.#index(stored);
-    await this.#commit();
+    await this.#commit({ t: 'account', v: stored });
   }
 
   async delete(id: string): Promise<boolean> {
     const before = this.#overlay.delete(id);
     if (before === undefined) return false;
     this.#unindex(before);
-    await this.#commit();
+    await this.#commit(this.#overlay.tombstoned(id) ? { t: 'account', k: id, v: null, tomb: true } : { t: 'account', k: id, v: null });
     return true;
   }
 

@@ -2,6 +2,7 @@ import type { App } from '../config/types.js';
 import { Overlay } from './overlay.js';
 import type { AppRepository, KeyType } from './types.js';
 import { copy } from './copy.js';
+import type { DurableOp } from './durable.js';
 
 interface AppIndexes {
   /** REST API key or JavaScript key → app (they share one namespace: both are client_ids). */
@@ -41,11 +42,11 @@ function unindex(indexes: AppIndexes, app: App): void {
 }
 
 export class AppStore implements AppRepository {
-  readonly #commit: () => Promise<void>;
+  readonly #commit: (op: DurableOp) => Promise<void>;
   #overlay = new Overlay<number, App>((app) => app.appId);
   #indexes = emptyIndexes();
 
-  constructor(commit: () => Promise<void>) {
+  constructor(commit: (op: DurableOp) => Promise<void>) {
     this.#commit = commit;
   }
 
@@ -95,14 +96,14 @@ export class AppStore implements AppRepository {
     }
     this.#overlay.put(stored);
     index(this.#indexes, stored);
-    await this.#commit();
+    await this.#commit({ t: 'app', v: stored });
   }
 
   async delete(appId: number): Promise<boolean> {
     const before = this.#overlay.delete(appId);
     if (before === undefined) return false;
     unindex(this.#indexes, before);
-    await this.#commit();
+    await this.#commit(this.#overlay.tombstoned(appId) ? { t: 'app', k: appId, v: null, tomb: true } : { t: 'app', k: appId, v: null });
     return true;
   }
 

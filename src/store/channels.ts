@@ -1,16 +1,17 @@
 import { MultiIndex } from './multi-index.js';
 import type { ChannelRelation, ChannelRepository } from './types.js';
 import { copy } from './copy.js';
+import type { DurableOp } from './durable.js';
 
-const relationKey = (accountId: string, channelPublicId: string): string => `${accountId}:${channelPublicId}`;
+export const relationKey = (accountId: string, channelPublicId: string): string => `${accountId}:${channelPublicId}`;
 
 /** Account × channel relations, by (account, channel) and per account. */
 export class ChannelStore implements ChannelRepository {
-  readonly #commit: () => Promise<void>;
+  readonly #commit: (op: DurableOp) => Promise<void>;
   readonly #relations = new Map<string, ChannelRelation>();
   readonly #byAccount = new MultiIndex<string, string>();
 
-  constructor(commit: () => Promise<void>) {
+  constructor(commit: (op: DurableOp) => Promise<void>) {
     this.#commit = commit;
   }
 
@@ -39,8 +40,9 @@ export class ChannelStore implements ChannelRepository {
   }
 
   async put(relation: ChannelRelation): Promise<void> {
-    this.#set(copy(relation));
-    await this.#commit();
+    const stored = copy(relation);
+    this.#set(stored);
+    await this.#commit({ t: 'channel', v: stored });
   }
 
   all(): IterableIterator<ChannelRelation> {

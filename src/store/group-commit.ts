@@ -21,7 +21,7 @@ function newBatch(): Batch {
  * Group commit (design.md §6): a caller that changed durable state asks for "a write that contains my
  * change" and waits for it. One write serves every caller that asked before it started; callers that
  * ask while a write is running wait for the next single write. So a burst of N requests costs a
- * handful of whole-file rewrites, not N.
+ * handful of writes (journal appends, durable.ts), not N.
  *
  * The write function must capture the state synchronously, before its first await: that is what
  * makes "asked before the write started" mean "contained in the write".
@@ -37,10 +37,13 @@ export class GroupCommit {
     this.#write = write;
   }
 
-  /** Resolves once a write that started after this call has completed; rejects if that write failed. */
-  request(): Promise<void> {
+  /**
+   * Resolves once a write that started after this call has completed; rejects if that write failed.
+   * `changes` is what this caller adds to the write's count (0: a write wanted for another reason).
+   */
+  request(changes = 1): Promise<void> {
     this.#next ??= newBatch();
-    this.#next.changes += 1;
+    this.#next.changes += changes;
     this.#schedule();
     return this.#next.promise;
   }

@@ -1,9 +1,10 @@
 /**
  * The store: the only code that touches lowdb (design.md §3, §4.7, §6).
  *
- * - durable tier, `kakao-mock.json`: runtime accounts/apps (+ tombstones of deleted fixtures),
- *   links, channel relations, signing keys. Every put/delete resolves after a group-committed write
- *   that contains it.
+ * - durable tier, `kakao-mock.json` + `kakao-mock.journal.jsonl`: runtime accounts/apps (+ tombstones
+ *   of deleted fixtures), links, channel relations, signing keys. Every put/delete resolves after a
+ *   group-committed journal append that contains it; the journal is folded into kakao-mock.json when
+ *   it grows, and on flush()/close().
  * - snapshot tier, `kakao-mock.tokens.json`: Session, Grant, AccessToken, RefreshToken; written
  *   `snapshotDelayMs` after changes and on flush()/close().
  * - memory: every other oidc-provider model.
@@ -16,7 +17,7 @@ import type { Fixtures } from '../config/types.js';
 import { AccountStore } from './accounts.js';
 import { AppStore } from './apps.js';
 import { ChannelStore } from './channels.js';
-import { Durable, DURABLE_FILE } from './durable.js';
+import { Durable, DURABLE_FILE, type DurableOp } from './durable.js';
 import { collectGarbage } from './heap.js';
 import { KeyStore } from './keys.js';
 import { LinkStore } from './links.js';
@@ -25,7 +26,7 @@ import { Snapshot, SNAPSHOT_FILE } from './snapshot.js';
 import type { Store, StoreOptions } from './types.js';
 
 export type * from './types.js';
-export { DURABLE_FILE } from './durable.js';
+export { DURABLE_FILE, JOURNAL_FILE, readDurableFiles } from './durable.js';
 export { SNAPSHOT_FILE } from './snapshot.js';
 export { SNAPSHOT_MODELS } from './oidc-models.js';
 
@@ -44,7 +45,10 @@ export async function createStore(options: StoreOptions): Promise<Store> {
   const dir = options.dataDir;
   if (dir !== null) await mkdir(dir, { recursive: true });
 
-  const durable = new Durable(dir === null ? null : join(dir, DURABLE_FILE), options.onWrite);
+  const durable = new Durable(dir === null ? null : join(dir, DURABLE_FILE), {
+    onWrite: options.onWrite,
+    compactMinBytes: options.journalCompactBytes,
+  });
   const oidcRef: { current: OidcStore | null } = { current: null };
   const snapshot = new Snapshot(
     dir === null ? null : join(dir, SNAPSHOT_FILE),
@@ -58,7 +62,7 @@ export async function createStore(options: StoreOptions): Promise<Store> {
   // Read both files before building anything: a bad file rejects here, and nothing was written.
   const [saved, tokens] = await Promise.all([durable.load(), snapshot.load()]);
 
-  const commit = (): Promise<void> => durable.commit();
+  const commit = (op: DurableOp): Promise<void> => durable.commit(op);
   const accounts = new AccountStore(commit);
   const apps = new AppStore(commit);
   const links = new LinkStore(commit);
@@ -111,13 +115,13 @@ export async function createStore(options: StoreOptions): Promise<Store> {
       links.clear();
       channels.clear();
       oidc.clear();
-      await Promise.all([durable.commit(), snapshot.flush()]);
+      await Promise.all([durable.commit({ t: 'reset' }), snapshot.flush()]);
     },
     flush,
     async close(): Promise<void> {
       clearInterval(sweeper);
       snapshot.stop();
-      await flush();
+      await Promise.all([durable.close(), snapshot.flush()]);
     },
   };
 }

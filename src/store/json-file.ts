@@ -87,10 +87,15 @@ async function renameWithRetry(from: string, to: string): Promise<void> {
  * as one string: at 100k records lowdb's JSON.stringify + Buffer.from of a 100-140 MB file held
  * ~400 MB at once and blocked the event loop for 1-3 s per write (bench growth profiles); here
  * each ~48K-character chunk is encoded and written in turn, and requests run in between.
- * `pieces` must come from state captured before the call (the callers' contract).
+ * `pieces` must come from state captured before the call (the callers' contract). With `sync`, the
+ * file is fsync'd before the rename and the folder after it.
  * Resolves to the bytes written and the ms spent producing and encoding text (main-thread work).
  */
-export async function writeJsonPieces(file: string, pieces: Iterable<string>): Promise<{ bytes: number; cpuMs: number }> {
+export async function writeJsonPieces(
+  file: string,
+  pieces: Iterable<string>,
+  options: { sync?: boolean } = {},
+): Promise<{ bytes: number; cpuMs: number }> {
   const temp = tempFileOf(file);
   let bytes = 0;
   let cpuMs = 0;
@@ -120,11 +125,28 @@ export async function writeJsonPieces(file: string, pieces: Iterable<string>): P
       if (chunk.length >= CHUNK_CHARS) await put();
     }
     await put();
+    // Before the rename: a file that replaces others' data (the durable base, after which its
+    // journals are deleted) must be on disk, not only in the page cache, when it takes the name.
+    if (options.sync === true) await handle.sync();
   } finally {
     await handle.close();
   }
   await renameWithRetry(temp, file);
+  if (options.sync === true) await syncDir(dirname(file));
   return { bytes, cpuMs };
+}
+
+/** Makes a folder's entries (a created or renamed file) durable; a no-op where folders cannot be synced (Windows). */
+export async function syncDir(dir: string): Promise<void> {
+  let handle: Awaited<ReturnType<typeof open>> | null = null;
+  try {
+    handle = await open(dir, 'r');
+    await handle.sync();
+  } catch {
+    // Not supported here: the rename itself is still atomic.
+  } finally {
+    await handle?.close().catch(() => undefined);
+  }
 }
 
 /** One JSON value as text; `undefined` (which JSON.stringify returns for it) as null, like in an array. */

@@ -1,13 +1,14 @@
+import type { DurableOp } from './durable.js';
 import type { KeyRepository } from './types.js';
 
 type Jwk = Record<string, unknown>;
 
 /** The signing keys (private JWKs), durable so ID tokens keep verifying after a restart (§5). */
 export class KeyStore implements KeyRepository {
-  readonly #commit: () => Promise<void>;
+  readonly #commit: (op: DurableOp) => Promise<void>;
   #keys: Jwk[] | null = null;
 
-  constructor(commit: () => Promise<void>) {
+  constructor(commit: (op: DurableOp) => Promise<void>) {
     this.#commit = commit;
   }
 
@@ -21,7 +22,7 @@ export class KeyStore implements KeyRepository {
 
   async put(keys: Jwk[]): Promise<void> {
     this.#keys = structuredClone(keys);
-    await this.#commit();
+    await this.#commit({ t: 'keys', v: this.#keys });
   }
 
   raw(): Jwk[] | null {

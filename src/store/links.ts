@@ -1,20 +1,22 @@
 import { MultiIndex } from './multi-index.js';
 import type { Link, LinkRepository } from './types.js';
 import { copy } from './copy.js';
+import type { DurableOp } from './durable.js';
 import { intern } from './intern.js';
 
-const linkKey = (appId: number, accountId: string): string => `${appId}:${accountId}`;
+/** The key of a link: also the key of a link delete in the durable journal. */
+export const linkKey = (appId: number, accountId: string): string => `${appId}:${accountId}`;
 const userKey = (appId: number, userId: number): string => `${appId}:${userId}`;
 
 /** Links by (app, account), with O(1) indexes by (app, user id), per app and per account. */
 export class LinkStore implements LinkRepository {
-  readonly #commit: () => Promise<void>;
+  readonly #commit: (op: DurableOp) => Promise<void>;
   readonly #links = new Map<string, Link>();
   readonly #byUserId = new Map<string, string>();
   readonly #byApp = new MultiIndex<number, string>();
   readonly #byAccount = new MultiIndex<string, string>();
 
-  constructor(commit: () => Promise<void>) {
+  constructor(commit: (op: DurableOp) => Promise<void>) {
     this.#commit = commit;
   }
 
@@ -54,8 +56,9 @@ export class LinkStore implements LinkRepository {
   }
 
   async put(link: Link): Promise<void> {
-    this.#set(copy(link));
-    await this.#commit();
+    const stored = copy(link);
+    this.#set(stored);
+    await this.#commit({ t: 'link', v: stored });
   }
 
   async delete(appId: number, accountId: string): Promise<boolean> {
@@ -64,7 +67,7 @@ export class LinkStore implements LinkRepository {
     if (before === undefined) return false;
     this.#links.delete(key);
     this.#unindex(key, before);
-    await this.#commit();
+    await this.#commit({ t: 'link', k: key, v: null });
     return true;
   }
 

@@ -64,6 +64,11 @@ export class Overlay<K, V> {
     return before;
   }
 
+  /** True when `key` is a fixture deleted at runtime. */
+  tombstoned(key: K): boolean {
+    return this.#tombstones.has(key);
+  }
+
   /** What the durable file holds: overrides and tombstones, never the fixtures themselves. */
   runtime(): V[] {
     return [...this.#runtime.values()];

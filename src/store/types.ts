@@ -3,8 +3,8 @@
  * these interfaces, so a second implementation (Redis, for several instances) can replace lowdb.
  *
  * Reads are synchronous and return copies (callers may mutate what they get). Writes of durable
- * records return a promise that resolves once the change is on disk (group commit, design.md §6):
- * a handler awaits it before it answers.
+ * records return a promise that resolves once the change is on disk (group commit, design.md §6:
+ * appended to kakao-mock.journal.jsonl and synced): a handler awaits it before it answers.
  */
 import type { Account, App, Fixtures } from '../config/types.js';
 
@@ -136,7 +136,10 @@ export interface Store {
   oidc: OidcRepository;
   /** Back to the fixtures: runtime accounts/apps, links, channels and tokens are dropped (keys kept). */
   reset(fixtures?: Fixtures): Promise<void>;
-  /** Write everything pending (durable and snapshot) now. */
+  /**
+   * Write everything pending (durable and snapshot) now; the durable journal is folded into
+   * kakao-mock.json, so afterwards that file alone holds every durable record.
+   */
   flush(): Promise<void>;
   /** flush() and stop timers. */
   close(): Promise<void>;
@@ -146,6 +149,11 @@ export interface StoreOptions {
   fixtures: Fixtures;
   /** Folder of the data files; null = memory only. */
   dataDir: string | null;
+  /**
+   * The durable journal is folded into kakao-mock.json once it is this many bytes or half the
+   * base's size, whichever is larger (default 8 MiB; tests lower it).
+   */
+  journalCompactBytes?: number;
   /** Debounce of the token snapshot, ms. */
   snapshotDelayMs?: number;
   /** Current time in ms (the virtual clock). */
@@ -161,8 +169,9 @@ export interface StoreOptions {
 
 export interface StoreWriteEvent {
   tier: 'durable' | 'snapshot';
+  /** The durable tier writes kakao-mock.journal.jsonl (a group commit's append) or kakao-mock.json (a compaction). */
   file: string;
-  /** How many changes this one write carried (group commit / debounce). */
+  /** How many changes this one write carried (group commit / debounce); 0 for a compaction. */
   changes: number;
   bytes: number;
   ms: number;

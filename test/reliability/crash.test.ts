@@ -2,10 +2,11 @@
  * Crashes and signals against the real CLI (issue 6 "Crashes"; durability contract in design.md §6):
  *
  *  - SIGKILL in the middle of a write burst (test accounts created on the login page, first logins
- *    through the Simple Signup screen, token exchanges): after a restart both data files load and are
- *    valid JSON, every durable record whose response was received is there (account, link with its
- *    terms and scopes, channel relation), and every token whose response came more than one snapshot
- *    interval (+ write time) before the kill is there and works.
+ *    through the Simple Signup screen, token exchanges): after a restart the data files load (the
+ *    durable base + its journal, the token snapshot as valid JSON), every durable record whose
+ *    response was received is there (account, link with its terms and scopes, channel relation),
+ *    and every token whose response came more than one snapshot interval (+ write time) before the
+ *    kill is there and works.
  *  - SIGTERM and SIGINT: a request still in flight when the signal arrives (its body is still being
  *    uploaded) is answered, and everything is flushed, tokens included: a token minted just before the
  *    signal, and the one minted by the in-flight request, work after a restart.
@@ -22,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { decodeProtectedHeader } from 'jose';
 import { startKakaoMock, type KakaoMock } from '../../src/index.js';
-import { DURABLE_FILE, SNAPSHOT_FILE } from '../../src/store/index.js';
+import { DURABLE_FILE, JOURNAL_FILE, readDurableFiles, SNAPSHOT_FILE } from '../../src/store/index.js';
 import { formAction } from '../support/browser.js';
 import { allBoxes } from '../support/flow.js';
 import { CALLBACK, demo } from '../support/fixtures.js';
@@ -159,14 +160,18 @@ function heldPost(url: string, headers: Record<string, string>, body: string): {
   return { response, release };
 }
 
-/** Both files parse as JSON objects; returns their names, sizes and stray temp files. */
+/**
+ * Both tiers load: the durable records (kakao-mock.json, if written yet, plus its journal: every line
+ * valid but a torn last one) the way the store reads them, the token snapshot as a JSON object.
+ * Returns the folder's files (stray temp files included).
+ */
 async function filesValid(dir: string): Promise<{ files: string[] }> {
   const files = await readdir(dir);
-  for (const name of [DURABLE_FILE, SNAPSHOT_FILE]) {
-    const text = await readFile(join(dir, name), 'utf8');
-    const json = JSON.parse(text) as { version?: number };
-    expect(json.version).toBe(1);
-  }
+  const durable = await readDurableFiles(join(dir, DURABLE_FILE));
+  expect(durable.data.version).toBe(1);
+  expect(files.includes(DURABLE_FILE) || files.includes(JOURNAL_FILE)).toBe(true);
+  const json = JSON.parse(await readFile(join(dir, SNAPSHOT_FILE), 'utf8')) as { version?: number };
+  expect(json.version).toBe(1);
   return { files };
 }
 
@@ -240,10 +245,12 @@ describe('SIGKILL in the middle of a write burst', () => {
     );
     expect(old.length).toBeGreaterThan(0);
 
-    // Stray temp files of the interrupted writes do not get in the way of the next ones.
+    // Stray temp files and a torn journal line of the interrupted writes do not get in the way of
+    // the next ones; flush() folds the journal into kakao-mock.json.
     await mock.mintTokens(demo.appId, 'kim-minji');
     await mock.store.flush();
     await filesValid(dir);
+    expect((await readdir(dir)).filter((name) => name.includes('.journal.'))).toEqual([]);
     const durable = JSON.parse(await readFile(join(dir, DURABLE_FILE), 'utf8')) as { links: Array<{ accountId: string }> };
     expect(durable.links.map((l) => l.accountId)).toContain('kim-minji');
   }, 60_000);

@@ -1,8 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DURABLE_FILE } from '../../src/store/index.js';
-import { account, app, useTempStores } from './helpers.js';
+import { account, app, savedDurable, useTempStores } from './helpers.js';
 
 describe('accounts: fixture overlay', () => {
   const t = useTempStores();
@@ -20,7 +17,7 @@ describe('accounts: fixture overlay', () => {
   it('never writes fixtures to the data file, only runtime overrides', async () => {
     const store = await t.open();
     await store.accounts.put(account('new-user'));
-    const saved = JSON.parse(await readFile(join(await t.dir(), DURABLE_FILE), 'utf8'));
+    const saved = await savedDurable(await t.dir());
     expect(saved.accounts.map((a: { id: string }) => a.id)).toEqual(['new-user']);
     expect(saved.deletedAccounts).toEqual([]);
   });
@@ -44,10 +41,10 @@ describe('accounts: fixture overlay', () => {
   it('tombstones a deleted fixture account, and a later put brings it back', async () => {
     const first = await t.open();
     await first.accounts.delete('jun');
-    let saved = JSON.parse(await readFile(join(await t.dir(), DURABLE_FILE), 'utf8'));
+    let saved = await savedDurable(await t.dir());
     expect(saved.deletedAccounts).toEqual(['jun']);
     await first.accounts.put(account('jun', { nickname: 'back' }));
-    saved = JSON.parse(await readFile(join(await t.dir(), DURABLE_FILE), 'utf8'));
+    saved = await savedDurable(await t.dir());
     expect(saved.deletedAccounts).toEqual([]);
     await first.close();
     expect((await t.open()).accounts.get('jun')?.nickname).toBe('back');
@@ -58,7 +55,7 @@ describe('accounts: fixture overlay', () => {
     await store.accounts.put(account('temp'));
     expect(await store.accounts.delete('temp')).toBe(true);
     expect(await store.accounts.delete('temp')).toBe(false);
-    const saved = JSON.parse(await readFile(join(await t.dir(), DURABLE_FILE), 'utf8'));
+    const saved = await savedDurable(await t.dir());
     expect(saved.accounts).toEqual([]);
     expect(saved.deletedAccounts).toEqual([]);
   });

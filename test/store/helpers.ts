@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import type { Account, App, Fixtures } from '../../src/config/types.js';
-import { createStore } from '../../src/store/index.js';
+import { createStore, DURABLE_FILE, readDurableFiles } from '../../src/store/index.js';
+import type { DurableData } from '../../src/store/durable.js';
 import type { Link, Store, StoreOptions, StoreWriteEvent } from '../../src/store/types.js';
 
 export function account(id: string, overrides: Partial<Account> = {}): Account {
@@ -74,6 +75,15 @@ export const fixtures = (): Fixtures => ({
   apps: [app(1001), app(2002)],
   accounts: [account('minji'), account('jun', { email: 'Jun@Example.com' })],
 });
+
+/**
+ * The durable records on disk in `dir`: kakao-mock.json with its journal replayed, read the way
+ * the store loads them at startup (a put is on disk once its journal append is; the base alone is
+ * complete only after flush() or close()).
+ */
+export async function savedDurable(dir: string): Promise<DurableData> {
+  return (await readDurableFiles(join(dir, DURABLE_FILE))).data;
+}
 
 /** A temp data dir removed after the test, and stores that are closed after the test. */
 export function useTempStores(): {

@@ -3,7 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createStore, DURABLE_FILE, SNAPSHOT_FILE } from '../../src/store/index.js';
-import { account, fixtures, link, useTempStores } from './helpers.js';
+import { account, fixtures, link, savedDurable, useTempStores } from './helpers.js';
 
 describe('restart persistence', () => {
   const t = useTempStores();
@@ -187,7 +187,7 @@ describe('reset', () => {
     };
     check(store);
     // reset() persisted both files itself: a crash right after it must not resurrect anything.
-    const saved = JSON.parse(await readFile(join(await t.dir(), DURABLE_FILE), 'utf8'));
+    const saved = await savedDurable(await t.dir());
     expect(saved.links).toEqual([]);
     const tokens = JSON.parse(await readFile(join(await t.dir(), SNAPSHOT_FILE), 'utf8'));
     expect(tokens.models.AccessToken).toEqual({});
