@@ -9,6 +9,7 @@ import type { ProviderKeys } from './keys.js';
 import { kakaoPolicy } from './policy.js';
 import { KakaoAuthError } from '../kakao/errors.js';
 import { renderAuthError } from './errors.js';
+import { skipProviderAsyncLocalStorage } from './oidc-als.js';
 
 const DAY = 86_400;
 
@@ -123,6 +124,7 @@ export function createProvider(config: Config, store: Store, keys: ProviderKeys,
     },
   };
 
+  skipProviderAsyncLocalStorage(configuration.features as never);
   const provider = new Provider(issuer, configuration);
   // Keep the original error for the token post-middleware (oidc-provider-notes.md §3).
   provider.on('grant.error', (ctx, err) => {
