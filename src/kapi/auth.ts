@@ -87,15 +87,17 @@ export function readCredential(ctx: KapiContext, params: Params): Credential {
 }
 
 export function resolveToken(deps: AuthDeps, tokenId: string): TokenCaller {
-  const token = deps.store.oidc.findSync('AccessToken', tokenId);
+  // The stored payload (read only): kapi reads exp, clientId, accountId and grantId.
+  const token = deps.store.oidc.viewSync('AccessToken', tokenId);
   if (!token) throw apiErrors.tokenNotFound();
   if (typeof token.exp === 'number' && token.exp <= deps.clock.epoch()) throw apiErrors.tokenExpired();
   const { clientId, accountId } = token;
   if (typeof clientId !== 'string' || typeof accountId !== 'string') throw apiErrors.tokenNotFound();
-  const found = deps.store.apps.byClientId(clientId);
+  // Views, not copies (read-only): no kapi handler mutates the caller's app, account or link.
+  const found = deps.store.apps.viewByClientId(clientId);
   if (!found) throw apiErrors.tokenNotFound();
-  const account = deps.store.accounts.get(accountId);
-  const link = deps.store.links.get(found.app.appId, accountId);
+  const account = deps.store.accounts.view(accountId);
+  const link = deps.store.links.view(found.app.appId, accountId);
   // Unlink revokes tokens; a token that outlived its Link (or its account) is dead all the same.
   if (!account || !link) throw apiErrors.tokenNotFound();
   return { via: 'token', app: found.app, keyType: found.keyType, account, link, userId: link.userId, tokenId, token };
@@ -112,7 +114,7 @@ function digest(value: string): Buffer {
 export function appByAdminKey(store: Store, key: string): App | undefined {
   const presented = digest(key);
   let match: App | undefined;
-  for (const app of store.apps.list()) {
+  for (const app of store.apps.viewAll()) {
     if (timingSafeEqual(presented, digest(app.adminKey)) && !match) match = app;
   }
   return match;
@@ -125,8 +127,8 @@ export function resolveTarget(deps: AuthDeps, app: App, params: Params): AdminCa
   if (type !== 'user_id') throw apiErrors.invalidParam(`target_id_type must be user_id. (given: ${type})`);
   const userId = integerParam(params, 'target_id', { min: 1 });
   if (userId === undefined) throw apiErrors.invalidParam('target_id is required.');
-  const link = deps.store.links.byUserId(app.appId, userId);
-  const account = link ? deps.store.accounts.get(link.accountId) : undefined;
+  const link = deps.store.links.viewByUserId(app.appId, userId);
+  const account = link ? deps.store.accounts.view(link.accountId) : undefined;
   if (!link || !account) throw apiErrors.notLinked();
   return { via: 'admin', app, account, link, userId: link.userId };
 }

@@ -4,6 +4,7 @@ import { Overlay } from './overlay.js';
 import type { AccountRepository } from './types.js';
 import { copy } from './copy.js';
 import type { DurableOp } from './durable.js';
+import { view } from './view.js';
 
 const emailKey = (email: string): string => email.toLowerCase();
 
@@ -27,6 +28,11 @@ export class AccountStore implements AccountRepository {
   get(id: string): Account | undefined {
     const account = this.#overlay.get(id);
     return account === undefined ? undefined : copy(account);
+  }
+
+  view(id: string): Account | undefined {
+    const account = this.#overlay.get(id);
+    return account === undefined ? undefined : view(account);
   }
 
   findByEmail(email: string): Account | undefined {

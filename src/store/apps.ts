@@ -3,6 +3,7 @@ import { Overlay } from './overlay.js';
 import type { AppRepository, KeyType } from './types.js';
 import { copy } from './copy.js';
 import type { DurableOp } from './durable.js';
+import { view } from './view.js';
 
 interface AppIndexes {
   /** REST API key or JavaScript key → app (they share one namespace: both are client_ids). */
@@ -74,6 +75,12 @@ export class AppStore implements AppRepository {
     return hit === undefined || app === undefined ? undefined : { app: copy(app), keyType: hit.keyType };
   }
 
+  viewByClientId(clientId: string): { app: App; keyType: KeyType } | undefined {
+    const hit = this.#indexes.byClientId.get(clientId);
+    const app = hit === undefined ? undefined : this.#overlay.get(hit.appId);
+    return hit === undefined || app === undefined ? undefined : { app: view(app), keyType: hit.keyType };
+  }
+
   byAdminKey(adminKey: string): App | undefined {
     const appId = this.#indexes.byAdminKey.get(adminKey);
     return appId === undefined ? undefined : this.get(appId);
@@ -81,6 +88,10 @@ export class AppStore implements AppRepository {
 
   list(): App[] {
     return [...this.#overlay.values()].map((app) => copy(app));
+  }
+
+  viewAll(): App[] {
+    return [...this.#overlay.values()].map((app) => view(app));
   }
 
   /** Rejects (nothing changed) when a key is already used by another app. */

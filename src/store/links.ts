@@ -3,6 +3,7 @@ import type { Link, LinkRepository } from './types.js';
 import { copy } from './copy.js';
 import type { DurableOp } from './durable.js';
 import { intern } from './intern.js';
+import { view } from './view.js';
 
 /** The key of a link: also the key of a link delete in the durable journal. */
 export const linkKey = (appId: number, accountId: string): string => `${appId}:${accountId}`;
@@ -40,6 +41,17 @@ export class LinkStore implements LinkRepository {
   byUserId(appId: number, userId: number): Link | undefined {
     const key = this.#byUserId.get(userKey(appId, userId));
     return key === undefined ? undefined : copy(this.#links.get(key));
+  }
+
+  view(appId: number, accountId: string): Link | undefined {
+    const link = this.#links.get(linkKey(appId, accountId));
+    return link === undefined ? undefined : view(link);
+  }
+
+  viewByUserId(appId: number, userId: number): Link | undefined {
+    const key = this.#byUserId.get(userKey(appId, userId));
+    const link = key === undefined ? undefined : this.#links.get(key);
+    return link === undefined ? undefined : view(link);
   }
 
   /** Admin-only (user id listing), so sorting on each call is acceptable. */

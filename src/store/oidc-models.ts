@@ -115,6 +115,17 @@ export class OidcStore implements OidcRepository {
     return copy(record.payload);
   }
 
+  viewSync(model: string, id: string): OidcAdapterPayload | undefined {
+    const table = this.#tables.get(model);
+    const record = table?.records.get(id);
+    if (table === undefined || record === undefined) return undefined;
+    if (this.#expired(record)) {
+      this.#remove(model, table, id);
+      return undefined;
+    }
+    return record.payload;
+  }
+
   listByAccount(model: string, accountId: string): Array<{ id: string; payload: OidcAdapterPayload }> {
     const table = this.#tables.get(model);
     if (table === undefined) return [];

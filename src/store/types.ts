@@ -48,6 +48,8 @@ export interface ChannelRelation {
 
 export interface AccountRepository {
   get(id: string): Account | undefined;
+  /** The stored record, not a copy: do not mutate (see store/view.ts). For read-only hot paths. */
+  view(id: string): Account | undefined;
   /** Case-insensitive. */
   findByEmail(email: string): Account | undefined;
   /** In order (fixtures, then runtime-created); at most `limit` of them, only those copied. */
@@ -63,8 +65,12 @@ export interface AppRepository {
   get(appId: number): App | undefined;
   /** By REST API key or JavaScript key. */
   byClientId(clientId: string): { app: App; keyType: KeyType } | undefined;
+  /** byClientId without the copy: do not mutate the app (see store/view.ts). */
+  viewByClientId(clientId: string): { app: App; keyType: KeyType } | undefined;
   byAdminKey(adminKey: string): App | undefined;
   list(): App[];
+  /** list() without the copies: do not mutate (see store/view.ts). */
+  viewAll(): App[];
   put(app: App): Promise<void>;
   delete(appId: number): Promise<boolean>;
 }
@@ -72,6 +78,9 @@ export interface AppRepository {
 export interface LinkRepository {
   get(appId: number, accountId: string): Link | undefined;
   byUserId(appId: number, userId: number): Link | undefined;
+  /** get() / byUserId() without the copy: do not mutate (see store/view.ts). */
+  view(appId: number, accountId: string): Link | undefined;
+  viewByUserId(appId: number, userId: number): Link | undefined;
   /** Sorted by userId ascending. */
   listByApp(appId: number): Link[];
   listByAccount(accountId: string): Link[];
@@ -120,6 +129,8 @@ export interface OidcRepository {
   adapter(model: string): OidcAdapter;
   /** Synchronous lookup (for kapi's hot path); expired records read as undefined. */
   findSync(model: string, id: string): OidcAdapterPayload | undefined;
+  /** findSync without the copy: the stored payload, do not mutate (see store/view.ts; not frozen in tests: consume() marks records in place). */
+  viewSync(model: string, id: string): OidcAdapterPayload | undefined;
   /** Every stored record of a model for an account (e.g. revoke all tokens of a user on unlink). */
   listByAccount(model: string, accountId: string): Array<{ id: string; payload: OidcAdapterPayload }>;
   count(model: string): number;
