@@ -135,7 +135,7 @@ export function resolveTarget(deps: AuthDeps, app: App, params: Params): AdminCa
 
 /** Step 2 of every route: establish the caller for the route's auth mode. */
 export function authenticate(deps: AuthDeps, mode: AuthMode) {
-  return async function requireCaller(ctx: KapiContext, next: () => Promise<unknown>): Promise<void> {
+  return function requireCaller(ctx: KapiContext): void {
     const params = ctx.state.params;
     const credential = readCredential(ctx, params);
     if (credential.kind === 'bearer') {
@@ -151,7 +151,6 @@ export function authenticate(deps: AuthDeps, mode: AuthMode) {
       if (mode === 'admin') ctx.state.adminApp = app;
       else ctx.state.caller = resolveTarget(deps, app, params);
     }
-    await next();
   };
 }
 
@@ -162,12 +161,11 @@ export function authenticate(deps: AuthDeps, mode: AuthMode) {
  * the setting was switched on or whose account changed.
  */
 export function rejectUnderage(deps: AuthDeps) {
-  return async function requireAge14(ctx: KapiContext, next: () => Promise<unknown>): Promise<void> {
+  return function requireAge14(ctx: KapiContext): void {
     const caller = ctx.state.caller;
     if (caller && caller.app.simpleSignup?.ageCheck14 && knownUnder14(caller.account, deps.clock.date())) {
       throw apiErrors.underAge();
     }
-    await next();
   };
 }
 

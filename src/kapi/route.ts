@@ -15,7 +15,8 @@ export interface KapiDeps {
 
 /**
  * One kapi endpoint. index.ts turns it into a pipeline of named steps:
- * parseParams → requireCaller(auth) → [requireAge14] → the handler, whose return value is the 200 body.
+ * readParams → requireCaller(auth) → [requireAge14] → the handler, whose return value is the 200 body
+ * (one middleware, see pipeline() in index.ts).
  */
 export interface RouteDef {
   name: string;
