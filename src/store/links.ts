@@ -125,10 +125,32 @@ function shareStrings(link: Link): void {
     for (const [scope, at] of Object.entries(link.scopes)) if (typeof at === 'string') link.scopes[scope] = intern(at);
   }
   if (typeof link.terms === 'object' && link.terms !== null) {
-    for (const term of Object.values(link.terms)) {
+    for (const [tag, term] of Object.entries(link.terms)) {
       if (typeof term !== 'object' || term === null) continue;
       if (typeof term.agreedAt === 'string') term.agreedAt = intern(term.agreedAt);
       if (typeof term.agreedBy === 'string') term.agreedBy = intern(term.agreedBy) as typeof term.agreedBy;
+      link.terms[tag] = shareTerm(term);
     }
   }
+}
+
+type Term = Link['terms'][string];
+const MAX_TERMS = 20_000;
+let termTable = new Map<string, Term>();
+
+/**
+ * One object for equal term agreements: a consent agrees to every term at the same second, so a
+ * link's terms were 4 equal `{agreedAt, agreedBy}` objects (~40 B each, 100k links). Stored records
+ * are never changed in place (puts store a copy; views are read-only), so sharing is safe. Only the
+ * exact `{agreedAt, agreedBy}` shape is shared; bounded like intern().
+ */
+function shareTerm(term: Term): Term {
+  const keys = Object.keys(term);
+  if (keys.length !== 2 || keys[0] !== 'agreedAt' || keys[1] !== 'agreedBy' || typeof term.agreedAt !== 'string' || typeof term.agreedBy !== 'string') return term;
+  const key = `${term.agreedAt}\n${term.agreedBy}`;
+  const hit = termTable.get(key);
+  if (hit !== undefined) return hit;
+  if (termTable.size >= MAX_TERMS) termTable = new Map();
+  termTable.set(key, term);
+  return term;
 }
