@@ -4,11 +4,10 @@
  * a request in the bench profile). The caller must NOT mutate what it gets, nor keep it expecting it
  * to change: a put stores a new object, so a view is a snapshot of the record at the time of the read.
  *
- * Under the test runner (VITEST set) every viewed record is deep-frozen first, so a mutation of a
- * view throws in tests (ESM is strict mode) instead of silently changing the store.
+ * Every viewed record is deep-frozen the first time it is viewed (later views cost one isFrozen
+ * check), so a mutation of a view throws (ESM is strict mode) instead of silently changing the
+ * store: in tests and in production alike.
  */
-const FREEZE = process.env.VITEST !== undefined;
-
 function deepFreeze(value: unknown): void {
   if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
   Object.freeze(value);
@@ -16,6 +15,6 @@ function deepFreeze(value: unknown): void {
 }
 
 export function view<T>(record: T): T {
-  if (FREEZE) deepFreeze(record);
+  deepFreeze(record);
   return record;
 }
