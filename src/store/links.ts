@@ -7,13 +7,13 @@ import { view } from './view.js';
 
 /** The key of a link: also the key of a link delete in the durable journal. */
 export const linkKey = (appId: number, accountId: string): string => `${appId}:${accountId}`;
-const userKey = (appId: number, userId: number): string => `${appId}:${userId}`;
 
 /** Links by (app, account), with O(1) indexes by (app, user id), per app and per account. */
 export class LinkStore implements LinkRepository {
   readonly #commit: (op: DurableOp) => Promise<void>;
   readonly #links = new Map<string, Link>();
-  readonly #byUserId = new Map<string, string>();
+  /** appId → userId → link key: numeric keys, so no second key string per link (100k links: ~4 MB). */
+  readonly #byUserId = new Map<number, Map<number, string>>();
   readonly #byApp = new MultiIndex<number, string>();
   readonly #byAccount = new MultiIndex<string, string>();
 
@@ -39,7 +39,7 @@ export class LinkStore implements LinkRepository {
   }
 
   byUserId(appId: number, userId: number): Link | undefined {
-    const key = this.#byUserId.get(userKey(appId, userId));
+    const key = this.#byUserId.get(appId)?.get(userId);
     return key === undefined ? undefined : copy(this.#links.get(key));
   }
 
@@ -49,7 +49,7 @@ export class LinkStore implements LinkRepository {
   }
 
   viewByUserId(appId: number, userId: number): Link | undefined {
-    const key = this.#byUserId.get(userKey(appId, userId));
+    const key = this.#byUserId.get(appId)?.get(userId);
     const link = key === undefined ? undefined : this.#links.get(key);
     return link === undefined ? undefined : view(link);
   }
@@ -94,14 +94,22 @@ export class LinkStore implements LinkRepository {
     const before = this.#links.get(key);
     if (before !== undefined) this.#unindex(key, before);
     this.#links.set(key, link);
-    this.#byUserId.set(userKey(link.appId, link.userId), key);
+    let byUser = this.#byUserId.get(link.appId);
+    if (byUser === undefined) {
+      byUser = new Map();
+      this.#byUserId.set(link.appId, byUser);
+    }
+    byUser.set(link.userId, key);
     this.#byApp.add(link.appId, key);
     this.#byAccount.add(link.accountId, key);
   }
 
   #unindex(key: string, link: Link): void {
-    const byUser = userKey(link.appId, link.userId);
-    if (this.#byUserId.get(byUser) === key) this.#byUserId.delete(byUser);
+    const byUser = this.#byUserId.get(link.appId);
+    if (byUser?.get(link.userId) === key) {
+      byUser.delete(link.userId);
+      if (byUser.size === 0) this.#byUserId.delete(link.appId);
+    }
     this.#byApp.remove(link.appId, key);
     this.#byAccount.remove(link.accountId, key);
   }
@@ -132,6 +140,40 @@ function shareStrings(link: Link): void {
       link.terms[tag] = shareTerm(term);
     }
   }
+  // Whole records, once their values are shared: every link of one consent has the same scopes
+  // (a dozen scope → second), the same terms and usually no properties (100k links: ~15 MB).
+  if (isFlat(link.scopes)) link.scopes = shareObject(link.scopes);
+  if (isFlat(link.terms)) link.terms = shareObject(link.terms);
+  if (isFlat(link.properties)) link.properties = shareObject(link.properties);
+}
+
+/** A plain object whose values are strings or (already shared) objects: safe to key by its JSON. */
+function isFlat(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || Object.getPrototypeOf(value) !== Object.prototype) return false;
+  for (const key in value) {
+    const v = (value as Record<string, unknown>)[key];
+    if (typeof v === 'string') continue;
+    if (typeof v !== 'object' || v === null || Array.isArray(v) || Object.getPrototypeOf(v) !== Object.prototype) return false;
+    for (const inner in v) if (typeof (v as Record<string, unknown>)[inner] !== 'string') return false;
+  }
+  return true;
+}
+
+const MAX_OBJECTS = 20_000;
+let objectTable = new Map<string, object>();
+
+/**
+ * One object for equal link sub-records (same keys in the same order, same values), keyed by their
+ * JSON. Stored records are never changed in place (puts store a copy; views are read-only), so
+ * sharing is safe. Bounded like intern().
+ */
+function shareObject<T extends object>(value: T): T {
+  const key = JSON.stringify(value);
+  const hit = objectTable.get(key);
+  if (hit !== undefined) return hit as T;
+  if (objectTable.size >= MAX_OBJECTS) objectTable = new Map();
+  objectTable.set(key, value);
+  return value;
 }
 
 type Term = Link['terms'][string];
