@@ -8,6 +8,21 @@ import { view } from './view.js';
 
 const emailKey = (email: string): string => email.toLowerCase();
 
+/**
+ * Most accounts have no added channels and no shipping addresses: their stored records share one
+ * frozen empty array instead of two each (100k accounts: ~6 MB). Reads copy (a fresh array) or
+ * view (deep-frozen anyway), and JSON writes it as [], so nobody can tell.
+ */
+const NONE: never[] = Object.freeze([]) as unknown as never[];
+
+function shareEmpty(account: Account): Account {
+  if (Array.isArray(account.addedChannels) && account.addedChannels.length === 0) account.addedChannels = NONE;
+  if (Array.isArray(account.shippingAddresses) && account.shippingAddresses.length === 0) account.shippingAddresses = NONE;
+  return account;
+}
+
+const stored = (accounts: readonly Account[]): Account[] => copy(accounts).map(shareEmpty);
+
 export class AccountStore implements AccountRepository {
   readonly #commit: (op: DurableOp) => Promise<void>;
   readonly #overlay = new Overlay<string, Account>((account) => account.id);
@@ -20,7 +35,7 @@ export class AccountStore implements AccountRepository {
   }
 
   load(fixtures: readonly Account[], runtime: readonly Account[], tombstones: readonly string[]): void {
-    this.#overlay.load(copy(fixtures), copy(runtime), tombstones);
+    this.#overlay.load(stored(fixtures), stored(runtime), tombstones);
     this.#byEmail.clear();
     for (const account of this.#overlay.values()) this.#index(account);
   }
@@ -62,11 +77,11 @@ export class AccountStore implements AccountRepository {
   }
 
   async put(account: Account): Promise<void> {
-    const stored = copy(account);
-    const before = this.#overlay.put(stored);
+    const record = shareEmpty(copy(account));
+    const before = this.#overlay.put(record);
     if (before !== undefined) this.#unindex(before);
-    this.#index(stored);
-    await this.#commit({ t: 'account', v: stored });
+    this.#index(record);
+    await this.#commit({ t: 'account', v: record });
   }
 
   async delete(id: string): Promise<boolean> {
