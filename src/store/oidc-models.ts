@@ -44,7 +44,11 @@ class ModelTable {
     if (record.payload.jti === id) record.payload.jti = id;
     if (this.grants !== null && typeof record.payload.grantId === 'string') {
       const grant = this.grants.records.get(record.payload.grantId);
-      if (grant !== undefined && grant.payload.jti === record.payload.grantId) record.payload.grantId = grant.payload.jti;
+      if (grant !== undefined) {
+        if (grant.payload.jti === record.payload.grantId) record.payload.grantId = grant.payload.jti;
+        // And its accountId (a persona id per token, 100k tokens: ~3 MB).
+        if (typeof grant.payload.accountId === 'string' && grant.payload.accountId === record.payload.accountId) record.payload.accountId = grant.payload.accountId;
+      }
     }
     const before = this.records.get(id);
     if (before !== undefined) this.#unindex(id, before.payload);
