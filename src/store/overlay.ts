@@ -7,9 +7,12 @@
 export class Overlay<K, V> {
   readonly #keyOf: (value: V) => K;
   #fixtures = new Map<K, V>();
-  #runtime = new Map<K, V>();
   #tombstones = new Set<K>();
-  /** The merged view: what get() answers, kept eagerly so reads are one Map lookup. */
+  /**
+   * The merged view: what get() answers, kept eagerly so reads are one Map lookup. The runtime
+   * overrides are its records that are not the fixture objects (load and put store their own
+   * objects), so there is no second Map of them (100k runtime accounts: ~4 MB).
+   */
   #effective = new Map<K, V>();
 
   constructor(keyOf: (value: V) => K) {
@@ -28,7 +31,6 @@ export class Overlay<K, V> {
     for (const [key, value] of fixtureMap) if (!tombs.has(key)) effective.set(key, value);
     for (const [key, value] of runtimeMap) effective.set(key, value);
     this.#fixtures = fixtureMap;
-    this.#runtime = runtimeMap;
     this.#tombstones = tombs;
     this.#effective = effective;
   }
@@ -49,7 +51,6 @@ export class Overlay<K, V> {
   put(value: V): V | undefined {
     const key = this.#keyOf(value);
     const before = this.#effective.get(key);
-    this.#runtime.set(key, value);
     this.#tombstones.delete(key);
     this.#effective.set(key, value);
     return before;
@@ -58,7 +59,6 @@ export class Overlay<K, V> {
   /** Returns the record removed, if any. */
   delete(key: K): V | undefined {
     const before = this.#effective.get(key);
-    this.#runtime.delete(key);
     if (this.#fixtures.has(key)) this.#tombstones.add(key);
     this.#effective.delete(key);
     return before;
@@ -71,7 +71,9 @@ export class Overlay<K, V> {
 
   /** What the durable file holds: overrides and tombstones, never the fixtures themselves. */
   runtime(): V[] {
-    return [...this.#runtime.values()];
+    const out: V[] = [];
+    for (const [key, value] of this.#effective) if (value !== this.#fixtures.get(key)) out.push(value);
+    return out;
   }
 
   tombstones(): K[] {
