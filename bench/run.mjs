@@ -25,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { writeFixtures, writeGrownStore } from './lib/data.mjs';
 import { codeFromSession, fullLogin, pool, refreshForm, send, tokenForm } from './lib/http.mjs';
 import { fixedLoad, flowLoad } from './lib/load.mjs';
-import { freePort, rssMb, startAndWait, stop, waitQuiet, withCpu } from './lib/proc.mjs';
+import { freePort, rssMb, startAndWait, stop, waitIdle, waitQuiet, withCpu } from './lib/proc.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MAIN = join(ROOT, 'dist', 'main.js');
@@ -173,10 +173,14 @@ async function settle(pids) {
 }
 
 async function phase(phases, name, fn, pid) {
+  // The server's own leftovers first (a snapshot write the previous figure made due), then others'.
+  const idleS = await waitIdle(pid);
   await settle([pid]);
   const fromUs = monoUs();
   try {
-    return await withCpu(pid, fn);
+    const result = await withCpu(pid, fn);
+    result.idleWaitS = idleS;
+    return result;
   } finally {
     phases.push({ name, fromUs, toUs: monoUs() });
   }
@@ -367,7 +371,8 @@ const warn = (r) =>
   (r && (r.non2xx || r.errors) ? ` (${r.non2xx} non-2xx, ${r.errors} errors)` : '') +
   (r?.exhausted ? ' (supply ran out)' : '') +
   (r?.cpu ? `; CPU cores: server ${r.cpu.server.toFixed(2)}, generator ${r.cpu.bench.toFixed(2)}, other ${r.cpu.other.toFixed(2)}` : '') +
-  (r?.cpu && r.cpu.other > 0.3 ? ' — DISTURBED by other processes' : '');
+  (r?.cpu && r.cpu.other > 0.3 ? ' — DISTURBED by other processes' : '') +
+  (r?.idleWaitS > 2.5 ? `; started once the server was idle (${r.idleWaitS.toFixed(1)} s after the previous figure)` : '');
 
 if (results.http) row('baseline: node:http, small JSON', thr(results.http), results.http.p99, '', undefined, `${vs(results.http)}${warn(results.http)}`);
 if (results.koa) row('baseline: Koa, small JSON', thr(results.koa), results.koa.p99, '', undefined, `${vs(results.koa)}${warn(results.koa)}`);

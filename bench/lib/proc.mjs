@@ -140,3 +140,21 @@ export async function waitQuiet({ pids = [], maxOther = 0.3, limitS = 10 }) {
   }
   return { waitedS: (performance.now() - started) / 1000, other };
 }
+
+/**
+ * Wait (bounded) until the server itself is idle: under `maxCores` over a whole `windowS` window.
+ * A figure must not pay for the background work the previous figure left: on a 100k-record store
+ * the token snapshot that the refresh load made dirty is rewritten for ~3 s after that load ends,
+ * in writes up to ~1.5 s apart (the snapshot interval stretches with the cost of a write), so a
+ * shorter window sees the pause between two writes as idle. Returns the seconds waited.
+ */
+export async function waitIdle(pid, { maxCores = 0.1, windowS = 2, limitS = 20 } = {}) {
+  const started = performance.now();
+  while (performance.now() - started < limitS * 1000) {
+    const a = cpuNow([pid]);
+    await new Promise((r) => setTimeout(r, windowS * 1000));
+    const b = cpuNow([pid]);
+    if ((b.per[0] - a.per[0]) / ((b.at - a.at) / 1000) < maxCores) break;
+  }
+  return (performance.now() - started) / 1000;
+}
