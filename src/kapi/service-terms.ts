@@ -84,14 +84,20 @@ export function serviceTermsRoutes(deps: KapiDeps): RouteDef[] {
   }
 
   /** Only agreed optional terms are revoked; the others requested are left out of the answer. */
-  async function revokeServiceTerms(ctx: KapiContext) {
+  /** The common steps of revoke and upgrade: a Simple Signup app, known tags, a linked user. */
+  function termsChange(ctx: KapiContext, action: 'revoke' | 'upgrade') {
     const caller = callerOf(ctx);
     const { app, userId } = caller;
     const terms = requireSimpleSignup(app);
     const tags = commaList(requiredParam(ctx.state.params, 'tags'));
-    checkTags(app, terms, tags, 'revoke');
+    checkTags(app, terms, tags, action);
     const link = store.links.get(app.appId, caller.account.id);
     if (!link) throw apiErrors.notLinked();
+    return { userId, terms, tags, link };
+  }
+
+  async function revokeServiceTerms(ctx: KapiContext) {
+    const { userId, terms, tags, link } = termsChange(ctx, 'revoke');
     const revoked = terms.filter((t) => tags.includes(t.tag) && !t.required && link.terms[t.tag] !== undefined);
     if (revoked.length > 0) {
       const left = { ...link.terms };
@@ -107,13 +113,7 @@ export function serviceTermsRoutes(deps: KapiDeps): RouteDef[] {
    * the doc example also lists earlier agreements. The unknown-tag sentence is modelled on the others.
    */
   async function upgradeServiceTerms(ctx: KapiContext) {
-    const caller = callerOf(ctx);
-    const { app, userId } = caller;
-    const terms = requireSimpleSignup(app);
-    const tags = commaList(requiredParam(ctx.state.params, 'tags'));
-    checkTags(app, terms, tags, 'upgrade');
-    const link = store.links.get(app.appId, caller.account.id);
-    if (!link) throw apiErrors.notLinked();
+    const { userId, terms, tags, link } = termsChange(ctx, 'upgrade');
     const now = clock.iso();
     const added = terms.filter((t) => tags.includes(t.tag) && link.terms[t.tag] === undefined);
     if (added.length > 0) {

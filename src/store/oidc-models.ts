@@ -114,15 +114,8 @@ export class OidcStore implements OidcRepository {
   }
 
   findSync(model: string, id: string): OidcAdapterPayload | undefined {
-    const table = this.#tables.get(model);
-    const record = table?.records.get(id);
-    if (table === undefined || record === undefined) return undefined;
-    if (this.#expired(record)) {
-      // Expired records are removed when met, so they do not wait for the sweep to free memory.
-      this.#remove(model, table, id);
-      return undefined;
-    }
-    return copy(record.payload);
+    const payload = this.viewSync(model, id);
+    return payload === undefined ? undefined : copy(payload);
   }
 
   viewSync(model: string, id: string): OidcAdapterPayload | undefined {
@@ -130,6 +123,7 @@ export class OidcStore implements OidcRepository {
     const record = table?.records.get(id);
     if (table === undefined || record === undefined) return undefined;
     if (this.#expired(record)) {
+      // Expired records are removed when met, so they do not wait for the sweep to free memory.
       this.#remove(model, table, id);
       return undefined;
     }
