@@ -97,10 +97,11 @@ async function startKakaoMock(dataDir, label) {
 async function describeStore(dir) {
   const { stat } = await import('node:fs/promises');
   const durable = JSON.parse(await readFile(join(dir, 'kakao-mock.json'), 'utf8'));
-  const tokens = JSON.parse(await readFile(join(dir, 'kakao-mock.tokens.json'), 'utf8'));
-  const count = (m) => Object.keys(tokens.models[m] ?? {}).length;
+  const { readSnapshotFile, SNAPSHOT_FILE } = await import('../dist/store/index.js');
+  const tokens = await readSnapshotFile(join(dir, SNAPSHOT_FILE));
+  const count = (m) => Object.keys(tokens[m] ?? {}).length;
   const mb = async (f) => ((await stat(join(dir, f))).size / 1e6).toFixed(1);
-  return `${fmt(durable.links.length)} links, ${fmt(count('Grant'))} grants, ${fmt(count('AccessToken') + count('RefreshToken'))} tokens, ${fmt(count('Session'))} sessions; files ${await mb('kakao-mock.json')} + ${await mb('kakao-mock.tokens.json')} MB`;
+  return `${fmt(durable.links.length)} links, ${fmt(count('Grant'))} grants, ${fmt(count('AccessToken') + count('RefreshToken'))} tokens, ${fmt(count('Session'))} sessions; files ${await mb('kakao-mock.json')} + ${await mb(SNAPSHOT_FILE)} MB`;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,12 +2,12 @@
 //  - a fixtures file: the shipped apps plus N fresh personas (never linked, so each flow is a first
 //    link through the Simple Signup consent screen);
 //  - a pre-filled data dir (growth): kakao-mock.json with runtime accounts and links, and
-//    kakao-mock.tokens.json with grants and live tokens, cloned from records a real login wrote.
+//    kakao-mock.tokens.tsv with grants and live tokens, cloned from records a real login wrote.
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { appUserId } from '../../dist/kakao/user-id.js';
-import { DURABLE_FILE, SNAPSHOT_FILE } from '../../dist/store/index.js';
+import { DURABLE_FILE, readSnapshotFile, SNAPSHOT_FILE, snapshotFileText } from '../../dist/store/index.js';
 
 const FAMILY = ['김', '이', '박', '최', '정', '강', '조', '윤', '장', '임'];
 const GIVEN = ['민준', '서연', '도윤', '하은', '시우', '지유', '예준', '서아', '주원', '하린'];
@@ -57,9 +57,9 @@ const newId = () => randomBytes(32).toString('base64url').slice(0, 43);
  */
 export async function writeGrownStore({ templateDir, dir, appId, clientId, personas, tokens, userIdSecret = 'kakao-mock' }) {
   const durable = JSON.parse(await readFile(join(templateDir, DURABLE_FILE), 'utf8'));
-  const snap = JSON.parse(await readFile(join(templateDir, SNAPSHOT_FILE), 'utf8'));
+  const snap = await readSnapshotFile(join(templateDir, SNAPSHOT_FILE));
   const pick = (model) => {
-    const rec = Object.values(snap.models[model] ?? {}).find((r) => r.payload.clientId === clientId || model === 'Session');
+    const rec = Object.values(snap[model] ?? {}).find((r) => r.payload.clientId === clientId || model === 'Session');
     if (!rec) throw new Error(`template data dir has no ${model} for ${clientId}`);
     return rec;
   };
@@ -101,7 +101,7 @@ export async function writeGrownStore({ templateDir, dir, appId, clientId, perso
   await mkdir(dir, { recursive: true });
   // Only the template's keys and app edits are kept: its own links belong to the other run's personas.
   await writeFile(join(dir, DURABLE_FILE), JSON.stringify({ ...durable, accounts, deletedAccounts: [], links, channels: [] }));
-  await writeFile(join(dir, SNAPSHOT_FILE), JSON.stringify({ version: 1, models }));
+  await writeFile(join(dir, SNAPSHOT_FILE), snapshotFileText(models));
   return {
     sample,
     counts: {

@@ -5,7 +5,7 @@
  *   of deleted fixtures), links, channel relations, signing keys. Every put/delete resolves after a
  *   group-committed journal append that contains it; the journal is folded into kakao-mock.json when
  *   it grows, and on flush()/close().
- * - snapshot tier, `kakao-mock.tokens.json`: Session, Grant, AccessToken, RefreshToken; written
+ * - snapshot tier, `kakao-mock.tokens.tsv`: Session, Grant, AccessToken, RefreshToken; written
  *   `snapshotDelayMs` after changes and on flush()/close().
  * - memory: every other oidc-provider model.
  * Fixtures are never written: they are the base layer under the runtime overrides.
@@ -27,7 +27,7 @@ import type { Store, StoreOptions } from './types.js';
 
 export type * from './types.js';
 export { DURABLE_FILE, JOURNAL_FILE, readDurableFiles } from './durable.js';
-export { SNAPSHOT_FILE } from './snapshot.js';
+export { LEGACY_SNAPSHOT_FILE, readSnapshotFile, SNAPSHOT_FILE, snapshotFileText, type SnapshotRecords } from './snapshot.js';
 export { SNAPSHOT_MODELS } from './oidc-models.js';
 
 const DEFAULT_SNAPSHOT_DELAY_MS = 250;
@@ -60,7 +60,8 @@ export async function createStore(options: StoreOptions): Promise<Store> {
   oidcRef.current = oidc;
 
   // Read both files before building anything: a bad file rejects here, and nothing was written.
-  const [saved, tokens] = await Promise.all([durable.load(), snapshot.load()]);
+  // The snapshot's records go straight into the (still unused) token store as the file is read.
+  const [saved, tokens] = await Promise.all([durable.load(), snapshot.load((model, record) => oidc.loadRecord(model, record))]);
 
   const commit = (op: DurableOp): Promise<void> => durable.commit(op);
   const accounts = new AccountStore(commit);
@@ -75,7 +76,8 @@ export async function createStore(options: StoreOptions): Promise<Store> {
   links.load(saved.links);
   channels.load(saved.channels);
   keys.load(saved.keys);
-  oidc.loadSnapshot(tokens);
+  // Read from the legacy kakao-mock.tokens.json: write the current format soon, which replaces it.
+  if (tokens.legacy) snapshot.changed();
   // A large store leaves its load garbage behind (file text, parsed copies): collect it once now,
   // or an idle server keeps it (RSS) until allocation happens to trigger a full collection.
   const loaded = saved.accounts.length + saved.links.length + oidc.count('Session') + oidc.count('Grant') + oidc.count('AccessToken') + oidc.count('RefreshToken');

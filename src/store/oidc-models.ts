@@ -2,6 +2,7 @@ import { MultiIndex } from './multi-index.js';
 import type { OidcAdapter, OidcAdapterPayload, OidcRepository } from './types.js';
 import { copy } from './copy.js';
 import { internFields } from './intern.js';
+import { StoredRecord } from './stored-record.js';
 
 /** Snapshot tier (design.md §6): must survive a restart, may lose one snapshot interval on SIGKILL. */
 export const SNAPSHOT_MODELS: ReadonlySet<string> = new Set(['Session', 'Grant', 'AccessToken', 'RefreshToken']);
@@ -13,12 +14,6 @@ export const SNAPSHOT_MODELS: ReadonlySet<string> = new Set(['Session', 'Grant',
  * (oidc-provider-notes.md §2, §3).
  */
 const DELETE_ON_CONSUME: ReadonlySet<string> = new Set(['AuthorizationCode', 'RefreshToken']);
-
-export interface StoredRecord {
-  payload: OidcAdapterPayload;
-  /** Absolute ms on the virtual clock; null = no expiry. */
-  expiresAt: number | null;
-}
 
 /** Payload fields whose values repeat across records (every token of an app has the same scope list). */
 const SHARED_FIELDS = ['scope', 'clientId', 'gty', 'kind'] as const;
@@ -38,32 +33,37 @@ class ModelTable {
   readonly byAccount = new MultiIndex<string, string>();
   readonly byUid = new Map<string, string>();
 
-  set(id: string, record: StoredRecord): void {
-    shareStrings(record.payload);
+  /** A new payload (upsert): its repeated strings shared with other records before it is stored. */
+  put(id: string, payload: OidcAdapterPayload, expiresAt: number | null): void {
+    shareStrings(payload);
     // The payload repeats its id (jti): one string for both (43 chars, 213k records: ~12 MB).
-    if (record.payload.jti === id) record.payload.jti = id;
-    if (this.grants !== null && typeof record.payload.grantId === 'string') {
-      const grant = this.grants.records.get(record.payload.grantId);
+    if (payload.jti === id) payload.jti = id;
+    if (this.grants !== null && typeof payload.grantId === 'string') {
+      const grant = this.grants.records.get(payload.grantId);
       if (grant !== undefined) {
-        if (grant.payload.jti === record.payload.grantId) record.payload.grantId = grant.payload.jti;
-        // And its accountId (a persona id per token, 100k tokens: ~3 MB).
-        if (typeof grant.payload.accountId === 'string' && grant.payload.accountId === record.payload.accountId) record.payload.accountId = grant.payload.accountId;
+        // The Grant's own id string (43 chars, 100k tokens: ~6 MB), and its accountId (~3 MB).
+        payload.grantId = grant.id;
+        if (grant.accountId !== null && grant.accountId === payload.accountId) payload.accountId = grant.accountId;
       }
     }
+    this.set(StoredRecord.of(id, payload, expiresAt));
+  }
+
+  set(record: StoredRecord): void {
+    const { id } = record;
     const before = this.records.get(id);
-    if (before !== undefined) this.#unindex(id, before.payload);
+    if (before !== undefined) this.#unindex(id, before);
     this.records.set(id, record);
-    const { grantId, accountId, uid } = record.payload;
-    if (typeof grantId === 'string') this.byGrant.add(grantId, id);
-    if (typeof accountId === 'string') this.byAccount.add(accountId, id);
-    if (typeof uid === 'string') this.byUid.set(uid, id);
+    if (record.grantId !== null) this.byGrant.add(record.grantId, id);
+    if (record.accountId !== null) this.byAccount.add(record.accountId, id);
+    if (record.uid !== null) this.byUid.set(record.uid, id);
   }
 
   delete(id: string): boolean {
     const before = this.records.get(id);
     if (before === undefined) return false;
     this.records.delete(id);
-    this.#unindex(id, before.payload);
+    this.#unindex(id, before);
     return true;
   }
 
@@ -74,19 +74,15 @@ class ModelTable {
     this.byUid.clear();
   }
 
-  #unindex(id: string, payload: OidcAdapterPayload): void {
-    const { grantId, accountId, uid } = payload;
-    if (typeof grantId === 'string') this.byGrant.remove(grantId, id);
-    if (typeof accountId === 'string') this.byAccount.remove(accountId, id);
-    if (typeof uid === 'string' && this.byUid.get(uid) === id) this.byUid.delete(uid);
+  #unindex(id: string, record: StoredRecord): void {
+    if (record.grantId !== null) this.byGrant.remove(record.grantId, id);
+    if (record.accountId !== null) this.byAccount.remove(record.accountId, id);
+    if (record.uid !== null && this.byUid.get(record.uid) === id) this.byUid.delete(record.uid);
   }
 }
 
-/** Snapshot file content: model → id → record. */
-export type ModelSnapshot = Record<string, Record<string, StoredRecord>>;
-
-/** What a snapshot write serialises: per model, ids and records in the same order. */
-export type SnapshotEntries = Array<{ model: string; ids: string[]; records: StoredRecord[] }>;
+/** What a snapshot write serialises: per model, its live records. */
+export type SnapshotEntries = Array<{ model: string; records: StoredRecord[] }>;
 
 /**
  * oidc-provider's models in memory, every lookup by index. Records of SNAPSHOT_MODELS report their
@@ -127,7 +123,7 @@ export class OidcStore implements OidcRepository {
       this.#remove(model, table, id);
       return undefined;
     }
-    return record.payload;
+    return this.#payloadOf(model, table, record);
   }
 
   listByAccount(model: string, accountId: string): Array<{ id: string; payload: OidcAdapterPayload }> {
@@ -136,7 +132,8 @@ export class OidcStore implements OidcRepository {
     const out: Array<{ id: string; payload: OidcAdapterPayload }> = [];
     for (const id of table.byAccount.get(accountId)) {
       const record = table.records.get(id);
-      if (record !== undefined && !this.#expired(record)) out.push({ id, payload: copy(record.payload) });
+      const payload = record === undefined || this.#expired(record) ? undefined : this.#payloadOf(model, table, record);
+      if (payload !== undefined) out.push({ id, payload: copy(payload) });
     }
     return out;
   }
@@ -167,15 +164,9 @@ export class OidcStore implements OidcRepository {
     this.#onSnapshotChange();
   }
 
-  /** Replaces the snapshot models with what the snapshot file held; expired records are skipped. */
-  loadSnapshot(snapshot: ModelSnapshot): void {
-    for (const model of SNAPSHOT_MODELS) {
-      const table = this.#table(model);
-      table.clear();
-      for (const [id, record] of Object.entries(snapshot[model] ?? {})) {
-        if (!this.#expired(record)) table.set(id, { payload: record.payload, expiresAt: record.expiresAt ?? null });
-      }
-    }
+  /** One record of the snapshot file, at startup; expired ones are skipped. */
+  loadRecord(model: string, record: StoredRecord): void {
+    if (SNAPSHOT_MODELS.has(model) && !this.#expired(record)) this.#table(model).set(record);
   }
 
   /**
@@ -187,16 +178,27 @@ export class OidcStore implements OidcRepository {
   snapshot(): SnapshotEntries {
     const out: SnapshotEntries = [];
     for (const model of SNAPSHOT_MODELS) {
-      const ids: string[] = [];
       const records: StoredRecord[] = [];
-      for (const [id, record] of this.#tables.get(model)?.records ?? []) {
-        if (this.#expired(record)) continue;
-        ids.push(id);
-        records.push(record);
+      for (const record of this.#tables.get(model)?.records.values() ?? []) {
+        if (!this.#expired(record)) records.push(record);
       }
-      out.push({ model, ids, records });
+      out.push({ model, records });
     }
     return out;
+  }
+
+  /**
+   * The record's payload. One whose snapshot text does not parse (a hand-edited file) is dropped
+   * and reads as missing, like Kakao's answer for an unknown token, never as a 500.
+   */
+  #payloadOf(model: string, table: ModelTable, record: StoredRecord): OidcAdapterPayload | undefined {
+    try {
+      return record.payload();
+    } catch (error) {
+      console.error(`kakao-mock store: dropped ${model} ${record.id} from the token snapshot: ${error instanceof Error ? error.message : String(error)}`);
+      this.#remove(model, table, record.id);
+      return undefined;
+    }
   }
 
   #expired(record: StoredRecord): boolean {
@@ -230,7 +232,7 @@ export class OidcStore implements OidcRepository {
         // virtual clock so moving the clock expires records (oidc-provider-notes.md §8, §10).
         const expiresAt = typeof expiresIn === 'number' ? this.#now() + expiresIn * 1000 : null;
         // Clone: oidc-provider keeps using the object it saved (nested grant.openid, session.authorizations).
-        table.set(id, { payload: copy(payload), expiresAt });
+        table.put(id, copy(payload), expiresAt);
         this.#changed(model);
       },
       find: async (id) => this.findSync(model, id),
@@ -246,8 +248,9 @@ export class OidcStore implements OidcRepository {
           return;
         }
         const record = table.records.get(id);
-        if (record === undefined) return;
-        record.payload.consumed = Math.floor(this.#now() / 1000);
+        const stored = record === undefined ? undefined : this.#payloadOf(model, table, record);
+        if (stored === undefined) return;
+        stored.consumed = Math.floor(this.#now() / 1000);
         this.#changed(model);
       },
       destroy: async (id) => {

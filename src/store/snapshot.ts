@@ -1,20 +1,27 @@
+import { access, readFile, unlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { Low } from 'lowdb';
 import { DebouncedWriter } from './debounced-writer.js';
-import { CompactJSONFile, readDataFile, timedWrite } from './json-file.js';
-import type { ModelSnapshot, SnapshotEntries } from './oidc-models.js';
-import type { StoreWriteEvent } from './types.js';
+import { CompactJSONFile, FlatDataFile, readDataFile, timedWrite } from './json-file.js';
+import { SNAPSHOT_MODELS, type SnapshotEntries } from './oidc-models.js';
+import { parseSnapshot, SNAPSHOT_HEADER, snapshotLine } from './snapshot-format.js';
+import { StoredRecord } from './stored-record.js';
+import type { OidcAdapterPayload, StoreWriteEvent } from './types.js';
 
-export const SNAPSHOT_FILE = 'kakao-mock.tokens.json';
+/** Sessions, grants and tokens (design.md §6 "snapshot" tier), in the format of snapshot-format.ts. */
+export const SNAPSHOT_FILE = 'kakao-mock.tokens.tsv';
+/** The first format: one JSON document. Read when it is the only snapshot, replaced by the first write. */
+export const LEGACY_SNAPSHOT_FILE = 'kakao-mock.tokens.json';
 
-/** kakao-mock.tokens.json: sessions, grants and tokens (design.md §6 "snapshot" tier). */
-export interface SnapshotData {
+/** kakao-mock.tokens.json (legacy): model → id → { payload, expiresAt }. */
+interface LegacySnapshotData {
   version: 1;
-  models: ModelSnapshot;
+  models: Record<string, Record<string, { payload: Record<string, unknown>; expiresAt: number | null }>>;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-export function snapshotShapeProblem(data: Record<string, unknown>): string | null {
+function legacyShapeProblem(data: Record<string, unknown>): string | null {
   if (data.version !== 1) return 'it is not a kakao-mock token snapshot (version must be 1)';
   if (!isObject(data.models)) return 'models must be an object';
   for (const [model, records] of Object.entries(data.models)) {
@@ -29,16 +36,41 @@ export function snapshotShapeProblem(data: Record<string, unknown>): string | nu
   return null;
 }
 
-/** kakao-mock.tokens.json's text, record by record (the bytes JSON.stringify of SnapshotData gives). */
+/** The file's text, line by line (records captured before the write started). */
 function* snapshotPieces(entries: SnapshotEntries): Generator<string> {
-  yield '{"version":1,"models":{';
-  for (let m = 0; m < entries.length; m++) {
-    const { model, ids, records } = entries[m]!;
-    yield `${m === 0 ? '' : ','}${JSON.stringify(model)}:{`;
-    for (let i = 0; i < ids.length; i++) yield `${i === 0 ? '' : ','}${JSON.stringify(ids[i])}:${JSON.stringify(records[i])}`;
-    yield '}';
+  yield `${SNAPSHOT_HEADER}\n`;
+  for (const { model, records } of entries) {
+    for (const record of records) yield snapshotLine(model, record);
   }
-  yield '}}';
+}
+
+/** A snapshot's records, parsed: model → id → record (every snapshot model present). */
+export type SnapshotRecords = Record<string, Record<string, { payload: OidcAdapterPayload; expiresAt: number | null }>>;
+
+/** For tests and tools: a snapshot file read whole, every payload parsed. Throws on any bad line. */
+export async function readSnapshotFile(file: string): Promise<SnapshotRecords> {
+  const out: SnapshotRecords = {};
+  for (const model of SNAPSHOT_MODELS) out[model] = {};
+  parseSnapshot(await readFile(file, 'utf8'), SNAPSHOT_MODELS, (model, record) => {
+    out[model]![record.id] = { payload: record.payload(), expiresAt: record.expiresAt };
+  });
+  return out;
+}
+
+/** For tools (the bench's pre-filled store): the file text holding `records`. */
+export function snapshotFileText(records: SnapshotRecords): string {
+  const entries: SnapshotEntries = Object.entries(records).map(([model, byId]) => ({
+    model,
+    records: Object.entries(byId).map(([id, { payload, expiresAt }]) => StoredRecord.of(id, payload, expiresAt)),
+  }));
+  return [...snapshotPieces(entries)].join('');
+}
+
+async function exists(file: string): Promise<boolean> {
+  return access(file).then(
+    () => true,
+    () => false,
+  );
 }
 
 /**
@@ -48,8 +80,10 @@ function* snapshotPieces(entries: SnapshotEntries): Generator<string> {
  */
 export class Snapshot {
   readonly file: string | null;
-  readonly #db: Low<SnapshotData> | null;
+  readonly #legacyFile: string | null;
   readonly #writer: DebouncedWriter | null;
+  /** A legacy file is still next to the current one: deleted after the next successful write. */
+  #legacyPresent = false;
 
   constructor(
     file: string | null,
@@ -58,15 +92,20 @@ export class Snapshot {
     onWrite: ((event: StoreWriteEvent) => void) | undefined,
   ) {
     this.file = file;
-    const adapter = file === null ? null : new CompactJSONFile<SnapshotData>(file);
-    const db = adapter === null ? null : new Low<SnapshotData>(adapter, { version: 1, models: {} });
-    this.#db = db;
+    this.#legacyFile = file === null ? null : join(dirname(file), LEGACY_SNAPSHOT_FILE);
     this.#writer =
-      db === null || adapter === null || file === null
+      file === null
         ? null
         : new DebouncedWriter(
             // source() captures the records now; the write then serialises them chunk by chunk.
-            (changes) => timedWrite(file, snapshotPieces(source()), { tier: 'snapshot', file, changes }, onWrite),
+            async (changes) => {
+              const cpuMs = await timedWrite(file, snapshotPieces(source()), { tier: 'snapshot', file, changes }, onWrite);
+              if (this.#legacyPresent && this.#legacyFile !== null) {
+                await unlink(this.#legacyFile).catch(() => undefined);
+                this.#legacyPresent = false;
+              }
+              return cpuMs;
+            },
             delayMs,
             (error) => {
               // A background write has nobody to reject to; onWrite already saw it when given.
@@ -75,11 +114,36 @@ export class Snapshot {
           );
   }
 
-  /** Missing file → empty; unreadable or wrongly shaped → rejects naming the file, file untouched. */
-  async load(): Promise<ModelSnapshot> {
-    if (this.#db === null || this.file === null) return {};
-    const data = await readDataFile(this.#db, this.file, snapshotShapeProblem);
-    return data.models;
+  /**
+   * Hands every record of the file to `add`. Missing file → none; unreadable or wrongly shaped →
+   * rejects naming the file, file untouched (records already handed over are then to be dropped).
+   * Without a current file, a legacy kakao-mock.tokens.json is read; resolves to whether it was,
+   * and the caller marks the snapshot changed once the records are in, so the next write replaces it.
+   */
+  async load(add: (model: string, record: StoredRecord) => void): Promise<{ legacy: boolean }> {
+    if (this.file === null || this.#legacyFile === null) return { legacy: false };
+    this.#legacyPresent = await exists(this.#legacyFile);
+    const empty = { read: false };
+    const db = new Low(
+      new FlatDataFile<{ read: boolean }>(this.file, {
+        parse: (text) => {
+          parseSnapshot(text, SNAPSHOT_MODELS, add);
+          return { read: true };
+        },
+        stringify: () => '',
+      }),
+      empty,
+    );
+    const data = await readDataFile(db, this.file, () => null);
+    if (data !== empty || !this.#legacyPresent) return { legacy: false };
+
+    const legacy = new Low<LegacySnapshotData>(new CompactJSONFile(this.#legacyFile), { version: 1, models: {} });
+    const old = await readDataFile(legacy, this.#legacyFile, legacyShapeProblem);
+    for (const [model, records] of Object.entries(old.models)) {
+      if (!SNAPSHOT_MODELS.has(model)) continue;
+      for (const [id, { payload, expiresAt }] of Object.entries(records)) add(model, StoredRecord.of(id, payload, expiresAt ?? null));
+    }
+    return { legacy: true };
   }
 
   changed(): void {

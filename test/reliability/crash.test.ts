@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { decodeProtectedHeader } from 'jose';
 import { startKakaoMock, type KakaoMock } from '../../src/index.js';
-import { DURABLE_FILE, JOURNAL_FILE, readDurableFiles, SNAPSHOT_FILE } from '../../src/store/index.js';
+import { DURABLE_FILE, JOURNAL_FILE, readDurableFiles, readSnapshotFile, SNAPSHOT_FILE } from '../../src/store/index.js';
 import { formAction } from '../support/browser.js';
 import { allBoxes } from '../support/flow.js';
 import { CALLBACK, demo } from '../support/fixtures.js';
@@ -162,7 +162,7 @@ function heldPost(url: string, headers: Record<string, string>, body: string): {
 
 /**
  * Both tiers load: the durable records (kakao-mock.json, if written yet, plus its journal: every line
- * valid but a torn last one) the way the store reads them, the token snapshot as a JSON object.
+ * valid but a torn last one) the way the store reads them, the token snapshot line by line.
  * Returns the folder's files (stray temp files included).
  */
 async function filesValid(dir: string): Promise<{ files: string[] }> {
@@ -170,8 +170,9 @@ async function filesValid(dir: string): Promise<{ files: string[] }> {
   const durable = await readDurableFiles(join(dir, DURABLE_FILE));
   expect(durable.data.version).toBe(1);
   expect(files.includes(DURABLE_FILE) || files.includes(JOURNAL_FILE)).toBe(true);
-  const json = JSON.parse(await readFile(join(dir, SNAPSHOT_FILE), 'utf8')) as { version?: number };
-  expect(json.version).toBe(1);
+  // Every line well-formed and every payload parses (throws otherwise).
+  const tokens = await readSnapshotFile(join(dir, SNAPSHOT_FILE));
+  expect(Object.keys(tokens)).toHaveLength(4);
   return { files };
 }
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DebouncedWriter } from '../../src/store/debounced-writer.js';
-import { DURABLE_FILE, SNAPSHOT_FILE } from '../../src/store/index.js';
+import { DURABLE_FILE, readSnapshotFile, SNAPSHOT_FILE } from '../../src/store/index.js';
 import { tempFileOf, writeJsonPieces } from '../../src/store/json-file.js';
 import { account, link, useTempStores } from './helpers.js';
 
@@ -33,20 +33,24 @@ describe('writeJsonPieces (files written in chunks, never as one string)', () =>
 describe('data files as the store writes them', () => {
   const t = useTempStores();
 
-  it('are compact JSON, byte for byte what JSON.stringify gives', async () => {
+  it('are compact: the durable file as JSON.stringify gives it, the snapshot one line per record', async () => {
     const store = await t.open();
     await store.accounts.put(account('new-user', { nickname: '새 사용자' }));
     await store.links.put(link(1001, 'new-user', 7));
     await store.oidc.adapter('AccessToken').upsert('at1', { accountId: 'new-user', grantId: 'g1', scope: 'openid' }, 3600);
     await store.oidc.adapter('Grant').upsert('g1', { accountId: 'new-user', openid: { scope: 'openid' } }, 3600);
     await store.flush();
-    for (const name of [DURABLE_FILE, SNAPSHOT_FILE]) {
-      const text = await readFile(join(await t.dir(), name), 'utf8');
-      expect(text).toBe(JSON.stringify(JSON.parse(text)));
+    const durable = await readFile(join(await t.dir(), DURABLE_FILE), 'utf8');
+    expect(durable).toBe(JSON.stringify(JSON.parse(durable)));
+    const lines = (await readFile(join(await t.dir(), SNAPSHOT_FILE), 'utf8')).split('\n');
+    expect(lines).toHaveLength(4); // header, grant, token, and the empty string after the last newline
+    for (const line of lines.slice(1, -1)) {
+      const payload = line.split('\t')[6]!;
+      expect(payload).toBe(JSON.stringify(JSON.parse(payload)));
     }
-    const tokens = JSON.parse(await readFile(join(await t.dir(), SNAPSHOT_FILE), 'utf8'));
-    expect(Object.keys(tokens.models)).toEqual(['Session', 'Grant', 'AccessToken', 'RefreshToken']);
-    expect(tokens.models.AccessToken.at1.payload.grantId).toBe('g1');
+    const tokens = await readSnapshotFile(join(await t.dir(), SNAPSHOT_FILE));
+    expect(Object.keys(tokens)).toEqual(['Session', 'Grant', 'AccessToken', 'RefreshToken']);
+    expect(tokens.AccessToken!.at1!.payload.grantId).toBe('g1');
   });
 });
 

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createStore, DURABLE_FILE, SNAPSHOT_FILE } from '../../src/store/index.js';
+import { createStore, DURABLE_FILE, LEGACY_SNAPSHOT_FILE, readSnapshotFile, SNAPSHOT_FILE } from '../../src/store/index.js';
 import { account, fixtures, link, savedDurable, useTempStores } from './helpers.js';
 
 describe('restart persistence', () => {
@@ -61,9 +61,9 @@ describe('restart persistence', () => {
     await store.oidc.adapter('Interaction').upsert('int1', {}, 600);
     await store.oidc.adapter('AccessToken').upsert('at1', {}, 600);
     await store.flush();
-    const saved = JSON.parse(await readFile(join(await t.dir(), SNAPSHOT_FILE), 'utf8'));
-    expect(Object.keys(saved.models).sort()).toEqual(['AccessToken', 'Grant', 'RefreshToken', 'Session']);
-    expect(Object.keys(saved.models.AccessToken)).toEqual(['at1']);
+    const saved = await readSnapshotFile(join(await t.dir(), SNAPSHOT_FILE));
+    expect(Object.keys(saved).sort()).toEqual(['AccessToken', 'Grant', 'RefreshToken', 'Session']);
+    expect(Object.keys(saved.AccessToken!)).toEqual(['at1']);
   });
 
   it('snapshots tokens once shortly after a burst of changes, not per change', async () => {
@@ -75,8 +75,8 @@ describe('restart persistence', () => {
     const snapshots = t.writes.filter((w) => w.tier === 'snapshot');
     expect(snapshots).toHaveLength(1);
     expect(snapshots[0]?.changes).toBe(200);
-    const saved = JSON.parse(await readFile(join(await t.dir(), SNAPSHOT_FILE), 'utf8'));
-    expect(Object.keys(saved.models.AccessToken)).toHaveLength(200);
+    const saved = await readSnapshotFile(join(await t.dir(), SNAPSHOT_FILE));
+    expect(Object.keys(saved.AccessToken!)).toHaveLength(200);
     // Token churn never touches the durable file.
     expect(t.writes.filter((w) => w.tier === 'durable')).toHaveLength(0);
   });
@@ -85,8 +85,8 @@ describe('restart persistence', () => {
     const store = await t.open({ snapshotDelayMs: 60_000 });
     await store.oidc.adapter('Grant').upsert('g1', { accountId: 'minji' }, 3600);
     await store.flush();
-    const saved = JSON.parse(await readFile(join(await t.dir(), SNAPSHOT_FILE), 'utf8'));
-    expect(saved.models.Grant.g1.payload).toEqual({ accountId: 'minji' });
+    const saved = await readSnapshotFile(join(await t.dir(), SNAPSHOT_FILE));
+    expect(saved.Grant!.g1!.payload).toEqual({ accountId: 'minji' });
   });
 
   it('keeps expiry across a restart and drops records that expired meanwhile', async () => {
@@ -111,8 +111,72 @@ describe('restart persistence', () => {
     now += 61_000;
     expect(store.oidc.sweep()).toBe(1);
     await store.flush();
-    const saved = JSON.parse(await readFile(join(await t.dir(), SNAPSHOT_FILE), 'utf8'));
-    expect(saved.models.RefreshToken).toEqual({});
+    const saved = await readSnapshotFile(join(await t.dir(), SNAPSHOT_FILE));
+    expect(saved.RefreshToken).toEqual({});
+  });
+});
+
+const HEADER = 'model\tid\texpiresAt\tgrantId\taccountId\tuid\tpayload';
+
+describe('the token snapshot file', () => {
+  const t = useTempStores();
+
+  it('keeps payloads it never used byte for byte, and indexes them by the key columns', async () => {
+    const dir = await t.dir();
+    // Key order and spacing a stringify would not reproduce: proof the text was written back unparsed.
+    const untouched = `AccessToken\tat-cold\t\tg1\tminji\t\t{"accountId":"minji",  "grantId":"g1","scope":"profile_nickname"}`;
+    const lines = [
+      HEADER,
+      `Grant\tg1\t\t\tminji\t\t{"accountId":"minji","clientId":"rest-1001"}`,
+      untouched,
+      `AccessToken\tat-other\t\tg1\tminji\t\t{"accountId":"minji","grantId":"g1"}`,
+      `Session\ts1\t\t\tminji\tuid-1\t{"uid":"uid-1","accountId":"minji"}`,
+    ];
+    await writeFile(join(dir, SNAPSHOT_FILE), `${lines.join('\n')}\n`);
+    const store = await t.open();
+    expect(store.oidc.count('AccessToken')).toBe(2);
+    // Found by the uid and account columns without a parse of their payloads.
+    expect(await store.oidc.adapter('Session').findByUid('uid-1')).toEqual({ uid: 'uid-1', accountId: 'minji' });
+    expect(store.oidc.listByAccount('Grant', 'minji').map((r) => r.id)).toEqual(['g1']);
+    await store.oidc.adapter('RefreshToken').upsert('rt-new', { accountId: 'minji', grantId: 'g1' }, 3600);
+    await store.flush();
+    const text = await readFile(join(dir, SNAPSHOT_FILE), 'utf8');
+    expect(text.split('\n')).toContain(untouched);
+    // revokeByGrantId reaches the unparsed tokens through the grantId column.
+    await store.oidc.adapter('AccessToken').revokeByGrantId('g1');
+    expect(store.oidc.count('AccessToken')).toBe(0);
+    expect(store.oidc.findSync('AccessToken', 'at-cold')).toBeUndefined();
+  });
+
+  it('drops a record whose payload does not parse when it is first used, and serves on', async () => {
+    const dir = await t.dir();
+    await writeFile(join(dir, SNAPSHOT_FILE), `${HEADER}\nAccessToken\tbad\t\t\tminji\t\t{"accountId": oops}\nAccessToken\tgood\t\t\tminji\t\t{"accountId":"minji"}\n`);
+    const store = await t.open();
+    expect(store.oidc.count('AccessToken')).toBe(2);
+    expect(await store.oidc.adapter('AccessToken').find('bad')).toBeUndefined();
+    expect(store.oidc.listByAccount('AccessToken', 'minji').map((r) => r.id)).toEqual(['good']);
+    await store.oidc.adapter('AccessToken').upsert('new', {}, 60);
+    await store.flush();
+    expect(Object.keys((await readSnapshotFile(join(dir, SNAPSHOT_FILE))).AccessToken!).sort()).toEqual(['good', 'new']);
+  });
+
+  it('escapes key columns that hold a tab, a newline or a percent sign', async () => {
+    const store = await t.open();
+    await store.oidc.adapter('Grant').upsert('g\t1', { accountId: 'odd%\nid' }, 3600);
+    await store.close();
+    const second = await t.open();
+    expect(second.oidc.listByAccount('Grant', 'odd%\nid').map((r) => r.id)).toEqual(['g\t1']);
+  });
+
+  it('reads a legacy kakao-mock.tokens.json and replaces it with the current file', async () => {
+    const dir = await t.dir();
+    const legacy = { version: 1, models: { AccessToken: { at1: { payload: { accountId: 'minji', grantId: 'g1' }, expiresAt: null } }, Grant: { g1: { payload: { accountId: 'minji' }, expiresAt: null } } } };
+    await writeFile(join(dir, LEGACY_SNAPSHOT_FILE), JSON.stringify(legacy));
+    const store = await t.open({ snapshotDelayMs: 20 });
+    expect(await store.oidc.adapter('AccessToken').find('at1')).toEqual({ accountId: 'minji', grantId: 'g1' });
+    await store.flush();
+    expect(existsSync(join(dir, LEGACY_SNAPSHOT_FILE))).toBe(false);
+    expect((await readSnapshotFile(join(dir, SNAPSHOT_FILE))).AccessToken).toEqual({ at1: { payload: { accountId: 'minji', grantId: 'g1' }, expiresAt: null } });
   });
 });
 
@@ -128,9 +192,15 @@ describe('startup with an unreadable data file', () => {
     [DURABLE_FILE, '{"version":1,"links":"nope"}'],
     [DURABLE_FILE, '{"version":1,"links":[{"appId":"1001","accountId":"a","userId":1}]}'],
     [DURABLE_FILE, '{"version":1,"keys":{"kty":"RSA"}}'],
-    [SNAPSHOT_FILE, '{"version":1,"models":'],
-    [SNAPSHOT_FILE, '{"version":1,"models":{"AccessToken":{"at1":{"expiresAt":"soon","payload":{}}}}}'],
-    [SNAPSHOT_FILE, '{"version":2,"models":{}}'],
+    [SNAPSHOT_FILE, '{"version":1,"models":{}}'],
+    [SNAPSHOT_FILE, `${HEADER}\nAccessToken\tat1\tsoon\t\t\t\t{}\n`],
+    [SNAPSHOT_FILE, `${HEADER}\nNotAModel\tat1\t\t\t\t\t{}\n`],
+    [SNAPSHOT_FILE, `${HEADER}\nAccessToken\tat1\t1\t\n`],
+    [SNAPSHOT_FILE, `${HEADER}\nAccessToken\tat1\t\t\t\t\t[1]\n`],
+    [SNAPSHOT_FILE, `${HEADER}\nAccessToken\tat%zz\t\t\t\t\t{}\n`],
+    [LEGACY_SNAPSHOT_FILE, '{"version":1,"models":'],
+    [LEGACY_SNAPSHOT_FILE, '{"version":1,"models":{"AccessToken":{"at1":{"expiresAt":"soon","payload":{}}}}}'],
+    [LEGACY_SNAPSHOT_FILE, '{"version":2,"models":{}}'],
   ])('refuses %s containing %j, naming the file and leaving it untouched', async (name, content) => {
     const dir = await t.dir();
     const file = join(dir, name);
@@ -189,8 +259,8 @@ describe('reset', () => {
     // reset() persisted both files itself: a crash right after it must not resurrect anything.
     const saved = await savedDurable(await t.dir());
     expect(saved.links).toEqual([]);
-    const tokens = JSON.parse(await readFile(join(await t.dir(), SNAPSHOT_FILE), 'utf8'));
-    expect(tokens.models.AccessToken).toEqual({});
+    const tokens = await readSnapshotFile(join(await t.dir(), SNAPSHOT_FILE));
+    expect(tokens.AccessToken).toEqual({});
     await store.close();
     check(await t.open());
   });
