@@ -49,10 +49,25 @@ function batchedStderr(line: string): void {
   }
 }
 
+/** The ISO time of the last line, reused while the millisecond is the same (many lines per ms under load). */
+let stampMs = Number.NaN;
+let stamp = '';
+function timestamp(): string {
+  const now = Date.now();
+  if (now !== stampMs) {
+    stampMs = now;
+    stamp = new Date(now).toISOString();
+  }
+  return stamp;
+}
+
 /** A small leveled logger to stderr; the request log and error details go here, never into bodies. */
 export function createLogger(level: LogLevel, write: (line: string) => void = batchedStderr): Logger {
-  const at = (lvl: Exclude<LogLevel, 'silent'>): LogFn => (msg, extra) => {
-    if (order[level] >= order[lvl]) write(`${new Date().toISOString()} ${lvl.toUpperCase().padEnd(5)} ${msg}${format(extra)}`);
+  const at = (lvl: Exclude<LogLevel, 'silent'>): LogFn => {
+    const label = lvl.toUpperCase().padEnd(5);
+    return (msg, extra) => {
+      if (order[level] >= order[lvl]) write(`${timestamp()} ${label} ${msg}${format(extra)}`);
+    };
   };
   return { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug'), level };
 }

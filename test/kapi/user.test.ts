@@ -81,6 +81,37 @@ describe('GET /v2/user/me', () => {
     expect(res.json).toEqual({ msg, code: -2 });
   });
 
+  it('answers every change at once: account, link, app and parameters (the answer is memoised per link)', async () => {
+    await h.link(DEMO, 'park-seoyeon');
+    const token = await h.token(DEMO, 'park-seoyeon');
+    const me = async (query: Record<string, string> = {}) => (await h.call('GET', '/v2/user/me', { token, query })).json;
+    const first = await me();
+    expect(await me()).toEqual(first);
+
+    const account = h.store.accounts.get('park-seoyeon')!;
+    await h.store.accounts.put({ ...account, nickname: '바뀐이름' });
+    expect((await me()).kakao_account.profile.nickname).toBe('바뀐이름');
+
+    await h.store.links.put({ ...h.store.links.get(DEMO, 'park-seoyeon')!, properties: { membership_level: 'silver' } });
+    expect((await me()).properties.membership_level).toBe('silver');
+
+    const narrowed = await me({ property_keys: '["kakao_account.email"]' });
+    expect(Object.keys(narrowed.kakao_account).every((k) => k.includes('email'))).toBe(true);
+    expect((await me({ property_keys: '["properties.membership_level"]' })).kakao_account).toBeUndefined();
+    expect((await me({ secure_resource: 'true' })).kakao_account.profile.nickname).toBe('바뀐이름');
+    expect(Object.keys(await me())).toEqual(Object.keys(first));
+
+    // The app alone changes (the link stays the same object): auto-link off adds has_signed_up.
+    expect(first.has_signed_up).toBeUndefined();
+    const app = h.store.apps.get(DEMO)!;
+    await h.store.apps.put({ ...app, autoLink: false });
+    try {
+      expect((await me()).has_signed_up).toBe(true);
+    } finally {
+      await h.store.apps.put(app);
+    }
+  });
+
   it('-406 for an identity-verified under-14 user of a 14+ app, not elsewhere', async () => {
     await h.link(DEMO, 'jung-haneul');
     await h.link(PLAIN, 'jung-haneul');
