@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { OidcStore } from '../../src/store/oidc-models.js';
+import { StoredRecord } from '../../src/store/stored-record.js';
 import { useTempStores } from './helpers.js';
 
 /** A virtual clock the store reads through options.now. */
@@ -155,5 +157,41 @@ describe('oidc adapter', () => {
   it('returns the same adapter object for a model name', async () => {
     const store = await t.open({ dataDir: null });
     expect(store.oidc.adapter('Grant')).toBe(store.oidc.adapter('Grant'));
+  });
+});
+
+describe('records loaded from the snapshot', () => {
+  function loaded(count: number): OidcStore {
+    const store = new OidcStore(() => 1_700_000_000_000, () => undefined);
+    for (let i = 0; i < count; i++) {
+      const [grantId, accountId] = [`g${i % 10}`, `acc${i % 100}`];
+      store.loadRecord('AccessToken', StoredRecord.unparsed(`at${i}`, JSON.stringify({ grantId, accountId }), null, grantId, accountId, null));
+    }
+    return store;
+  }
+
+  it('are indexed in the background, and a reader that comes first finishes the index itself', async () => {
+    const store = loaded(10_000);
+    // Changed before any indexing: replaced (at1 moves to another grant and account) and deleted (at2).
+    await store.adapter('AccessToken').upsert('at1', { grantId: 'other', accountId: 'elsewhere' }, 60);
+    await store.adapter('AccessToken').destroy('at2');
+    store.indexInBackground();
+    // No await between the start and the reads: nothing ran in the background yet.
+    expect(store.listByAccount('AccessToken', 'acc5')).toHaveLength(100);
+    expect(store.listByAccount('AccessToken', 'acc1')).toHaveLength(99);
+    expect(store.listByAccount('AccessToken', 'elsewhere').map((r) => r.id)).toEqual(['at1']);
+    await store.adapter('AccessToken').revokeByGrantId('g1');
+    expect(store.count('AccessToken')).toBe(10_000 - 1 - 999);
+    expect(store.findSync('AccessToken', 'at1')).toEqual({ grantId: 'other', accountId: 'elsewhere' });
+    expect(store.findSync('AccessToken', 'at11')).toBeUndefined();
+  });
+
+  it('are all indexed once the background steps ran', async () => {
+    const store = loaded(10_000);
+    store.indexInBackground();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await store.adapter('AccessToken').revokeByGrantId('g3');
+    expect(store.count('AccessToken')).toBe(9_000);
+    expect(store.listByAccount('AccessToken', 'acc3')).toHaveLength(0);
   });
 });
