@@ -195,7 +195,10 @@ async function measureKakaoMock(label, dataDir, grown) {
   const { origin } = srv;
   const p = pool(origin, Math.max(FLOW_CONCURRENCY, CONNECTIONS));
   try {
+    // Idle means idle: a loaded store settles in the background (its records parsed and re-keyed,
+    // then one GC) after /health answers.
     await sleep(1000);
+    out.settleS = await waitIdle(srv.child.pid);
     out.rssIdle = rssMb(srv.child.pid);
 
     if (grown) {

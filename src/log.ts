@@ -49,11 +49,15 @@ function batchedStderr(line: string): void {
   }
 }
 
-/** The ISO time of the last line, reused while the millisecond is the same (many lines per ms under load). */
+/**
+ * The ISO time of the last line, reused while the millisecond is the same (many lines per ms under
+ * load). Real time, not Date.now: the virtual clock replaces Date.now process-wide (clock.ts), and
+ * log lines keep the wall-clock time.
+ */
 let stampMs = Number.NaN;
 let stamp = '';
 function timestamp(): string {
-  const now = Date.now();
+  const now = Math.floor(performance.timeOrigin + performance.now());
   if (now !== stampMs) {
     stampMs = now;
     stamp = new Date(now).toISOString();

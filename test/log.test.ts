@@ -27,4 +27,17 @@ describe('createLogger', () => {
       spy.mockRestore();
     }
   });
+
+  it('stamps lines with the real time, not the virtual clock', () => {
+    const lines: string[] = [];
+    const log = createLogger('info', (l) => lines.push(l));
+    const spy = vi.spyOn(Date, 'now').mockReturnValue(Date.UTC(2099, 0, 1));
+    try {
+      log.info('later');
+    } finally {
+      spy.mockRestore();
+    }
+    const stamped = Date.parse(lines[0]!.split(' ')[0]!);
+    expect(Math.abs(stamped - Date.now())).toBeLessThan(5_000);
+  });
 });

@@ -78,11 +78,13 @@ export async function createStore(options: StoreOptions): Promise<Store> {
   keys.load(saved.keys);
   // Read from the legacy kakao-mock.tokens.json: write the current format soon, which replaces it.
   if (tokens.legacy) snapshot.changed();
-  oidc.indexInBackground();
-  // A large store leaves its load garbage behind (file text, parsed copies): collect it once now,
-  // or an idle server keeps it (RSS) until allocation happens to trigger a full collection.
+  // A large store leaves its load garbage behind (the files' text, parsed copies): collect it once
+  // the token records are settled (parsed in the background, which frees the snapshot's text), or
+  // an idle server keeps it (RSS) until allocation happens to trigger a full collection.
   const loaded = saved.accounts.length + saved.links.length + oidc.count('Session') + oidc.count('Grant') + oidc.count('AccessToken') + oidc.count('RefreshToken');
-  if (loaded >= LARGE_STORE_RECORDS) collectGarbage();
+  oidc.settleInBackground(() => {
+    if (loaded >= LARGE_STORE_RECORDS) collectGarbage();
+  });
 
   durable.setSource(() => ({
     version: 1,

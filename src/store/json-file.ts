@@ -191,10 +191,11 @@ export async function timedWrite(
   pieces: Iterable<string>,
   event: Omit<StoreWriteEvent, 'ms' | 'bytes' | 'error'>,
   onWrite: ((event: StoreWriteEvent) => void) | undefined,
+  options: { sync?: boolean } = {},
 ): Promise<number> {
   const started = performance.now();
   try {
-    const { bytes, cpuMs } = await writeJsonPieces(file, pieces);
+    const { bytes, cpuMs } = await writeJsonPieces(file, pieces, options);
     onWrite?.({ ...event, bytes, ms: performance.now() - started });
     return cpuMs;
   } catch (error) {

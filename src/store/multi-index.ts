@@ -36,6 +36,14 @@ export class MultiIndex<K, V> {
     return held instanceof Set ? held : [held];
   }
 
+  /** Makes `key` (an equal string) the entry's key object, so the previous one can be freed. */
+  rekey(key: K): void {
+    const held = this.#map.get(key);
+    if (held === undefined) return;
+    this.#map.delete(key);
+    this.#map.set(key, held);
+  }
+
   clear(): void {
     this.#map.clear();
   }

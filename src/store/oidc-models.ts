@@ -24,17 +24,21 @@ function shareStrings(payload: OidcAdapterPayload): void {
   if (typeof openid === 'object' && openid !== null) internFields(openid as Record<string, unknown>, ['scope']);
 }
 
-/** Records indexed per background step after a load: ~2 ms each, so requests interleave. */
-const INDEX_STEP = 4096;
+/** Main-thread ms one background step after a load may take, so requests interleave. */
+const STEP_MS = 3;
 
 /**
  * One model's records with the secondary indexes oidc-provider and kapi look up by.
  *
- * Records loaded from the snapshot at startup go into `records` at once but into the secondary
- * indexes in background steps afterwards (`indexStep`): building them was a quarter of loading a
- * 40k-token snapshot, and only revocation, logout and unlink read them. A reader that comes first
- * finishes the build itself (`indexed`). Updates in the meantime are safe: unindexing a record that
- * was never indexed is a no-op, and a pending record that is no longer current is skipped.
+ * Records loaded from the snapshot at startup go into `records` at once; the rest happens in
+ * background steps afterwards (`settleStep`), first the secondary indexes, then the payloads:
+ * - building the indexes was a quarter of loading a 40k-token snapshot, and only revocation, logout
+ *   and unlink read them; a reader that comes first finishes them itself (`indexed`). Updates in the
+ *   meantime are safe: unindexing a record that was never indexed is a no-op, and a pending record
+ *   that is no longer current is skipped.
+ * - payloads stay the file's text until used (stored-record.ts), which makes startup fast but keeps
+ *   the whole file text alive; parsing them all in the background (with their repeated strings
+ *   shared) lets it go. At 100k tokens the text held ~60 MB more than the parsed records.
  */
 class ModelTable {
   readonly records = new Map<string, StoredRecord>();
@@ -43,9 +47,10 @@ class ModelTable {
   readonly #byGrant = new MultiIndex<string, string>();
   readonly #byAccount = new MultiIndex<string, string>();
   readonly #byUid = new Map<string, string>();
-  /** Loaded records not in the secondary indexes yet, from `#pendingAt` on. */
+  /** Loaded records: indexed up to `#indexAt`, parsed up to `#parseAt`. */
   #pending: StoredRecord[] = [];
-  #pendingAt = 0;
+  #indexAt = 0;
+  #parseAt = 0;
 
   /** A new payload (upsert): its repeated strings shared with other records before it is stored. */
   put(id: string, payload: OidcAdapterPayload, expiresAt: number | null): void {
@@ -54,7 +59,7 @@ class ModelTable {
     if (payload.jti === id) payload.jti = id;
     if (this.grants !== null && typeof payload.grantId === 'string') {
       const grant = this.grants.records.get(payload.grantId);
-      if (grant !== undefined) {
+      if (grant !== undefined && grant.ownsKeys) {
         // The Grant's own id string (43 chars, 100k tokens: ~6 MB), and its accountId (~3 MB).
         payload.grantId = grant.id;
         if (grant.accountId !== null && grant.accountId === payload.accountId) payload.accountId = grant.accountId;
@@ -70,7 +75,7 @@ class ModelTable {
     this.#index(record);
   }
 
-  /** A record from the snapshot file: indexed later (see the class comment). */
+  /** A record from the snapshot file: indexed and parsed later (see the class comment). */
   load(record: StoredRecord): void {
     const before = this.records.get(record.id);
     if (before !== undefined) this.#unindex(before);
@@ -78,23 +83,63 @@ class ModelTable {
     this.#pending.push(record);
   }
 
-  /** Indexes the next pending records; false once none are left. */
-  indexStep(count = INDEX_STEP): boolean {
-    const end = Math.min(this.#pending.length, this.#pendingAt + count);
-    for (; this.#pendingAt < end; this.#pendingAt++) {
-      const record = this.#pending[this.#pendingAt]!;
-      if (this.records.get(record.id) === record) this.#index(record);
+  /**
+   * One background step: indexes, then parses, loaded records until `deadline` (performance.now()).
+   * A payload that does not parse drops its record (`onBad`). False once nothing is left to do.
+   */
+  settleStep(deadline: number, onBad: (record: StoredRecord, error: unknown) => void): boolean {
+    const pending = this.#pending;
+    for (let n = 0; this.#parseAt < pending.length; n++) {
+      if ((n & 63) === 63 && performance.now() > deadline) return true;
+      if (this.#indexAt < pending.length) {
+        this.#indexNext();
+        continue;
+      }
+      const record = pending[this.#parseAt++]!;
+      if (this.records.get(record.id) !== record) continue;
+      let payload: OidcAdapterPayload;
+      try {
+        payload = record.payload();
+      } catch (error) {
+        this.delete(record.id);
+        onBad(record, error);
+        continue;
+      }
+      shareStrings(payload);
+      this.#ownKeys(record, payload);
     }
-    if (this.#pendingAt < this.#pending.length) return true;
     this.#pending = [];
-    this.#pendingAt = 0;
+    this.#indexAt = 0;
+    this.#parseAt = 0;
     return false;
   }
 
   /** The secondary indexes, complete. */
   indexed(): { byGrant: MultiIndex<string, string>; byAccount: MultiIndex<string, string>; byUid: Map<string, string> } {
-    if (this.#pending.length > 0) this.indexStep(Infinity);
+    while (this.#indexAt < this.#pending.length) this.#indexNext();
     return { byGrant: this.#byGrant, byAccount: this.#byAccount, byUid: this.#byUid };
+  }
+
+  /**
+   * Replaces a loaded record by one whose id and keys are the parsed payload's strings (their own,
+   * not views into the file's text), in the records map and in the indexes, re-keying index
+   * entries too: once every loaded record went through here, nothing holds the text.
+   */
+  #ownKeys(record: StoredRecord, payload: OidcAdapterPayload): void {
+    const id = payload.jti === record.id ? (payload.jti as string) : `${record.id}\n`.slice(0, -1);
+    const owned = StoredRecord.of(id, payload, record.expiresAt);
+    this.#unindex(record);
+    this.records.delete(record.id);
+    this.records.set(id, owned);
+    // As for a loaded record: a uid a newer record took stays with it.
+    this.#index(owned, true);
+    if (owned.grantId !== null) this.#byGrant.rekey(owned.grantId);
+    if (owned.accountId !== null) this.#byAccount.rekey(owned.accountId);
+  }
+
+  #indexNext(): void {
+    const record = this.#pending[this.#indexAt++]!;
+    if (this.records.get(record.id) === record) this.#index(record, true);
   }
 
   delete(id: string): boolean {
@@ -111,13 +156,15 @@ class ModelTable {
     this.#byAccount.clear();
     this.#byUid.clear();
     this.#pending = [];
-    this.#pendingAt = 0;
+    this.#indexAt = 0;
+    this.#parseAt = 0;
   }
 
-  #index(record: StoredRecord): void {
+  /** `loaded`: a record from the file, indexed late; a uid already taken belongs to a newer record. */
+  #index(record: StoredRecord, loaded = false): void {
     if (record.grantId !== null) this.#byGrant.add(record.grantId, record.id);
     if (record.accountId !== null) this.#byAccount.add(record.accountId, record.id);
-    if (record.uid !== null) this.#byUid.set(record.uid, record.id);
+    if (record.uid !== null && !(loaded && this.#byUid.has(record.uid))) this.#byUid.set(record.uid, record.id);
   }
 
   #unindex(record: StoredRecord): void {
@@ -212,21 +259,30 @@ export class OidcStore implements OidcRepository {
   }
 
   /**
-   * One record of the snapshot file, at startup; expired ones are skipped. Call indexInBackground()
+   * One record of the snapshot file, at startup; expired ones are skipped. Call settleInBackground()
    * once they are all in.
    */
   loadRecord(model: string, record: StoredRecord): void {
     if (SNAPSHOT_MODELS.has(model) && !this.#expired(record)) this.#table(model).load(record);
   }
 
-  /** Builds the secondary indexes of loaded records in steps, between requests (see ModelTable). */
-  indexInBackground(): void {
-    const tables = [...this.#tables.values()];
+  /**
+   * Indexes and parses the loaded records in steps between requests (see ModelTable); `done` runs
+   * once every table is settled.
+   */
+  settleInBackground(done: () => void = () => undefined): void {
+    const tables = [...this.#tables.entries()];
     const step = (): void => {
-      while (tables.length > 0 && !tables[0]!.indexStep()) tables.shift();
+      const deadline = performance.now() + STEP_MS;
+      while (tables.length > 0) {
+        const [model, table] = tables[0]!;
+        if (table.settleStep(deadline, (record, error) => this.#dropped(model, record, error))) break;
+        tables.shift();
+      }
       // Not unref'd: Node runs unref'd immediates only when something else wakes the loop, so an
-      // idle server would leave its indexes half built. The whole build takes milliseconds.
+      // idle server would stop halfway.
       if (tables.length > 0) setImmediate(step);
+      else done();
     };
     setImmediate(step);
   }
@@ -257,10 +313,15 @@ export class OidcStore implements OidcRepository {
     try {
       return record.payload();
     } catch (error) {
-      console.error(`kakao-mock store: dropped ${model} ${record.id} from the token snapshot: ${error instanceof Error ? error.message : String(error)}`);
       this.#remove(model, table, record.id);
+      this.#dropped(model, record, error);
       return undefined;
     }
+  }
+
+  #dropped(model: string, record: StoredRecord, error: unknown): void {
+    console.error(`kakao-mock store: dropped ${model} ${record.id} from the token snapshot: ${error instanceof Error ? error.message : String(error)}`);
+    this.#onSnapshotChange();
   }
 
   #expired(record: StoredRecord): boolean {

@@ -1,4 +1,4 @@
-import { access, readFile, unlink } from 'node:fs/promises';
+import { readFile, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Low } from 'lowdb';
 import { DebouncedWriter } from './debounced-writer.js';
@@ -66,10 +66,11 @@ export function snapshotFileText(records: SnapshotRecords): string {
   return [...snapshotPieces(entries)].join('');
 }
 
-async function exists(file: string): Promise<boolean> {
-  return access(file).then(
-    () => true,
-    () => false,
+/** The file's modification time in ms, or null when there is no such file. */
+async function modifiedAt(file: string): Promise<number | null> {
+  return stat(file).then(
+    (s) => s.mtimeMs,
+    () => null,
   );
 }
 
@@ -99,8 +100,11 @@ export class Snapshot {
         : new DebouncedWriter(
             // source() captures the records now; the write then serialises them chunk by chunk.
             async (changes) => {
-              const cpuMs = await timedWrite(file, snapshotPieces(source()), { tier: 'snapshot', file, changes }, onWrite);
-              if (this.#legacyPresent && this.#legacyFile !== null) {
+              // The write that replaces a legacy file is synced first: after a power loss there must
+              // be one of the two on disk, never neither.
+              const legacy = this.#legacyPresent;
+              const cpuMs = await timedWrite(file, snapshotPieces(source()), { tier: 'snapshot', file, changes }, onWrite, { sync: legacy });
+              if (legacy && this.#legacyFile !== null) {
                 await unlink(this.#legacyFile).catch(() => undefined);
                 this.#legacyPresent = false;
               }
@@ -117,12 +121,15 @@ export class Snapshot {
   /**
    * Hands every record of the file to `add`. Missing file → none; unreadable or wrongly shaped →
    * rejects naming the file, file untouched (records already handed over are then to be dropped).
-   * Without a current file, a legacy kakao-mock.tokens.json is read; resolves to whether it was,
-   * and the caller marks the snapshot changed once the records are in, so the next write replaces it.
+   * A legacy kakao-mock.tokens.json is read instead when there is no current file or the legacy one
+   * is newer (an older kakao-mock ran on this folder since); resolves to whether it was, and the
+   * caller marks the snapshot changed once the records are in, so the next write replaces it.
    */
   async load(add: (model: string, record: StoredRecord) => void): Promise<{ legacy: boolean }> {
     if (this.file === null || this.#legacyFile === null) return { legacy: false };
-    this.#legacyPresent = await exists(this.#legacyFile);
+    const [current, legacyAt] = await Promise.all([modifiedAt(this.file), modifiedAt(this.#legacyFile)]);
+    this.#legacyPresent = legacyAt !== null;
+    if (legacyAt !== null && (current === null || legacyAt > current)) return this.#loadLegacy(this.#legacyFile, add);
     const empty = { read: false };
     const db = new Low(
       new FlatDataFile<{ read: boolean }>(this.file, {
@@ -134,11 +141,13 @@ export class Snapshot {
       }),
       empty,
     );
-    const data = await readDataFile(db, this.file, () => null);
-    if (data !== empty || !this.#legacyPresent) return { legacy: false };
+    await readDataFile(db, this.file, () => null);
+    return { legacy: false };
+  }
 
-    const legacy = new Low<LegacySnapshotData>(new CompactJSONFile(this.#legacyFile), { version: 1, models: {} });
-    const old = await readDataFile(legacy, this.#legacyFile, legacyShapeProblem);
+  async #loadLegacy(legacyFile: string, add: (model: string, record: StoredRecord) => void): Promise<{ legacy: boolean }> {
+    const legacy = new Low<LegacySnapshotData>(new CompactJSONFile(legacyFile), { version: 1, models: {} });
+    const old = await readDataFile(legacy, legacyFile, legacyShapeProblem);
     for (const [model, records] of Object.entries(old.models)) {
       if (!SNAPSHOT_MODELS.has(model)) continue;
       for (const [id, { payload, expiresAt }] of Object.entries(records)) add(model, StoredRecord.of(id, payload, expiresAt ?? null));

@@ -34,6 +34,7 @@ export class StoredRecord implements IndexKeys {
   #payload: OidcAdapterPayload | null;
   /** The payload's JSON as the snapshot file held it; null once parsed. */
   #text: string | null;
+  readonly #owned: boolean;
 
   private constructor(
     id: string,
@@ -51,6 +52,7 @@ export class StoredRecord implements IndexKeys {
     this.uid = uid;
     this.#payload = payload;
     this.#text = text;
+    this.#owned = text === null;
   }
 
   static of(id: string, payload: OidcAdapterPayload, expiresAt: number | null): StoredRecord {
@@ -65,6 +67,15 @@ export class StoredRecord implements IndexKeys {
 
   get parsed(): boolean {
     return this.#payload !== null;
+  }
+
+  /**
+   * Whether the id and key strings are the record's own. Those of a record read from the snapshot
+   * are views into the file's text (V8 slices), which they keep alive until the record is replaced
+   * (ModelTable's background settle): other records must not take them over.
+   */
+  get ownsKeys(): boolean {
+    return this.#owned;
   }
 
   /**

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { OidcStore } from '../../src/store/oidc-models.js';
 import { StoredRecord } from '../../src/store/stored-record.js';
 import { useTempStores } from './helpers.js';
@@ -175,7 +175,7 @@ describe('records loaded from the snapshot', () => {
     // Changed before any indexing: replaced (at1 moves to another grant and account) and deleted (at2).
     await store.adapter('AccessToken').upsert('at1', { grantId: 'other', accountId: 'elsewhere' }, 60);
     await store.adapter('AccessToken').destroy('at2');
-    store.indexInBackground();
+    store.settleInBackground();
     // No await between the start and the reads: nothing ran in the background yet.
     expect(store.listByAccount('AccessToken', 'acc5')).toHaveLength(100);
     expect(store.listByAccount('AccessToken', 'acc1')).toHaveLength(99);
@@ -186,12 +186,36 @@ describe('records loaded from the snapshot', () => {
     expect(store.findSync('AccessToken', 'at11')).toBeUndefined();
   });
 
-  it('are all indexed once the background steps ran', async () => {
+  it('are all indexed and parsed once the background steps ran; a payload that does not parse is dropped', async () => {
     const store = loaded(10_000);
-    store.indexInBackground();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    const bad = StoredRecord.unparsed('bad', '{"grantId": nope}', null, 'g3', 'acc3', null);
+    store.loadRecord('AccessToken', bad);
+    const probe = StoredRecord.unparsed('probe', '{}', null, null, null, null);
+    store.loadRecord('AccessToken', probe);
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    let settled = false;
+    try {
+      store.settleInBackground(() => (settled = true));
+      await vi.waitFor(() => expect(settled).toBe(true));
+      expect(errors).toHaveBeenCalledWith(expect.stringContaining('dropped AccessToken bad'));
+    } finally {
+      errors.mockRestore();
+    }
+    expect(probe.parsed).toBe(true);
+    await store.adapter('AccessToken').destroy('probe');
     await store.adapter('AccessToken').revokeByGrantId('g3');
     expect(store.count('AccessToken')).toBe(9_000);
     expect(store.listByAccount('AccessToken', 'acc3')).toHaveLength(0);
+  });
+
+  it('keep a newer session on a uid when the older loaded one is indexed late', async () => {
+    const store = new OidcStore(() => 1_700_000_000_000, () => undefined);
+    store.loadRecord('Session', StoredRecord.unparsed('old', '{"uid":"u1","accountId":"a"}', null, null, 'a', 'u1'));
+    await store.adapter('Session').upsert('new', { uid: 'u1', accountId: 'a' }, 60);
+    store.settleInBackground();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await store.adapter('Session').destroy('old');
+    expect(await store.adapter('Session').findByUid('u1')).toEqual({ uid: 'u1', accountId: 'a' });
+    expect(store.findSync('Session', 'new')).toBeDefined();
   });
 });

@@ -1,8 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createStore, DURABLE_FILE, LEGACY_SNAPSHOT_FILE, readSnapshotFile, SNAPSHOT_FILE } from '../../src/store/index.js';
+import { snapshotLine } from '../../src/store/snapshot-format.js';
+import { StoredRecord } from '../../src/store/stored-record.js';
 import { account, fixtures, link, savedDurable, useTempStores } from './helpers.js';
 
 describe('restart persistence', () => {
@@ -121,31 +123,37 @@ const HEADER = 'model\tid\texpiresAt\tgrantId\taccountId\tuid\tpayload';
 describe('the token snapshot file', () => {
   const t = useTempStores();
 
-  it('keeps payloads it never used byte for byte, and indexes them by the key columns', async () => {
+  it('loads every line, indexes records by the key columns and writes them back', async () => {
     const dir = await t.dir();
-    // Key order and spacing a stringify would not reproduce: proof the text was written back unparsed.
-    const untouched = `AccessToken\tat-cold\t\tg1\tminji\t\t{"accountId":"minji",  "grantId":"g1","scope":"profile_nickname"}`;
     const lines = [
       HEADER,
       `Grant\tg1\t\t\tminji\t\t{"accountId":"minji","clientId":"rest-1001"}`,
-      untouched,
+      `AccessToken\tat-cold\t\tg1\tminji\t\t{"accountId":"minji",  "grantId":"g1","scope":"profile_nickname"}`,
       `AccessToken\tat-other\t\tg1\tminji\t\t{"accountId":"minji","grantId":"g1"}`,
       `Session\ts1\t\t\tminji\tuid-1\t{"uid":"uid-1","accountId":"minji"}`,
     ];
     await writeFile(join(dir, SNAPSHOT_FILE), `${lines.join('\n')}\n`);
     const store = await t.open();
     expect(store.oidc.count('AccessToken')).toBe(2);
-    // Found by the uid and account columns without a parse of their payloads.
     expect(await store.oidc.adapter('Session').findByUid('uid-1')).toEqual({ uid: 'uid-1', accountId: 'minji' });
     expect(store.oidc.listByAccount('Grant', 'minji').map((r) => r.id)).toEqual(['g1']);
     await store.oidc.adapter('RefreshToken').upsert('rt-new', { accountId: 'minji', grantId: 'g1' }, 3600);
     await store.flush();
-    const text = await readFile(join(dir, SNAPSHOT_FILE), 'utf8');
-    expect(text.split('\n')).toContain(untouched);
-    // revokeByGrantId reaches the unparsed tokens through the grantId column.
+    const saved = await readSnapshotFile(join(dir, SNAPSHOT_FILE));
+    expect(saved.AccessToken!['at-cold']).toEqual({ payload: { accountId: 'minji', grantId: 'g1', scope: 'profile_nickname' }, expiresAt: null });
+    expect(Object.keys(saved.RefreshToken!)).toEqual(['rt-new']);
+    // revokeByGrantId reaches the loaded tokens through the grantId column.
     await store.oidc.adapter('AccessToken').revokeByGrantId('g1');
     expect(store.oidc.count('AccessToken')).toBe(0);
     expect(store.oidc.findSync('AccessToken', 'at-cold')).toBeUndefined();
+  });
+
+  it('writes a payload it has not parsed yet back byte for byte', () => {
+    const text = '{"accountId":"minji",  "grantId":"g1"}';
+    const record = StoredRecord.unparsed('at1', text, null, 'g1', 'minji', null);
+    expect(snapshotLine('AccessToken', record)).toBe(`AccessToken\tat1\t\tg1\tminji\t\t${text}\n`);
+    expect(record.payload()).toEqual({ accountId: 'minji', grantId: 'g1' });
+    expect(snapshotLine('AccessToken', record)).toBe('AccessToken\tat1\t\tg1\tminji\t\t{"accountId":"minji","grantId":"g1"}\n');
   });
 
   it('drops a record whose payload does not parse when it is first used, and serves on', async () => {
@@ -166,6 +174,20 @@ describe('the token snapshot file', () => {
     await store.close();
     const second = await t.open();
     expect(second.oidc.listByAccount('Grant', 'odd%\nid').map((r) => r.id)).toEqual(['g\t1']);
+  });
+
+  it('reads a legacy file that is newer than the current one (an older kakao-mock ran since)', async () => {
+    const dir = await t.dir();
+    await writeFile(join(dir, SNAPSHOT_FILE), `${HEADER}\nAccessToken\tstale\t\t\t\t\t{}\n`);
+    const past = new Date(Date.now() - 60_000);
+    await utimes(join(dir, SNAPSHOT_FILE), past, past);
+    await writeFile(join(dir, LEGACY_SNAPSHOT_FILE), JSON.stringify({ version: 1, models: { AccessToken: { fresh: { payload: {}, expiresAt: null } } } }));
+    const store = await t.open();
+    expect(store.oidc.findSync('AccessToken', 'fresh')).toEqual({});
+    expect(store.oidc.findSync('AccessToken', 'stale')).toBeUndefined();
+    await store.flush();
+    expect(existsSync(join(dir, LEGACY_SNAPSHOT_FILE))).toBe(false);
+    expect(Object.keys((await readSnapshotFile(join(dir, SNAPSHOT_FILE))).AccessToken!)).toEqual(['fresh']);
   });
 
   it('reads a legacy kakao-mock.tokens.json and replaces it with the current file', async () => {
