@@ -6,7 +6,7 @@
  * cost ~175 bytes each, ~90 MB in all (bench growth figures).
  */
 export class MultiIndex<K, V> {
-  readonly #map = new Map<K, V | Set<V>>();
+  #map = new Map<K, V | Set<V>>();
 
   add(key: K, value: V): void {
     const held = this.#map.get(key);
@@ -42,6 +42,11 @@ export class MultiIndex<K, V> {
     if (held === undefined) return;
     this.#map.delete(key);
     this.#map.set(key, held);
+  }
+
+  /** A copy of the table at its size, without the deleted entries a hash table keeps until it grows. */
+  compact(): void {
+    this.#map = new Map(this.#map);
   }
 
   clear(): void {

@@ -41,12 +41,12 @@ const STEP_MS = 3;
  *   shared) lets it go. At 100k tokens the text held ~60 MB more than the parsed records.
  */
 class ModelTable {
-  readonly records = new Map<string, StoredRecord>();
+  records = new Map<string, StoredRecord>();
   /** The Grant table, for tokens: their grantId shares the Grant's id string (43 chars, 100k tokens: ~6 MB). */
   grants: ModelTable | null = null;
   readonly #byGrant = new MultiIndex<string, string>();
   readonly #byAccount = new MultiIndex<string, string>();
-  readonly #byUid = new Map<string, string>();
+  #byUid = new Map<string, string>();
   /** Loaded records: indexed up to `#indexAt`, parsed up to `#parseAt`. */
   #pending: StoredRecord[] = [];
   #indexAt = 0;
@@ -54,9 +54,15 @@ class ModelTable {
 
   /** A new payload (upsert): its repeated strings shared with other records before it is stored. */
   put(id: string, payload: OidcAdapterPayload, expiresAt: number | null): void {
-    shareStrings(payload);
     // The payload repeats its id (jti): one string for both (43 chars, 213k records: ~12 MB).
     if (payload.jti === id) payload.jti = id;
+    this.#share(payload);
+    this.set(StoredRecord.of(id, payload, expiresAt));
+  }
+
+  /** Strings a payload can share with other records instead of holding its own copies. */
+  #share(payload: OidcAdapterPayload): void {
+    shareStrings(payload);
     if (this.grants !== null && typeof payload.grantId === 'string') {
       const grant = this.grants.records.get(payload.grantId);
       if (grant !== undefined && grant.ownsKeys) {
@@ -65,7 +71,6 @@ class ModelTable {
         if (grant.accountId !== null && grant.accountId === payload.accountId) payload.accountId = grant.accountId;
       }
     }
-    this.set(StoredRecord.of(id, payload, expiresAt));
   }
 
   set(record: StoredRecord): void {
@@ -105,12 +110,20 @@ class ModelTable {
         onBad(record, error);
         continue;
       }
-      shareStrings(payload);
       this.#ownKeys(record, payload);
     }
+    const settled = pending.length > 0;
     this.#pending = [];
     this.#indexAt = 0;
     this.#parseAt = 0;
+    // Re-keying deleted and re-added every loaded entry; V8's hash tables keep deleted entries
+    // until they grow, so copy them once into tables of the right size.
+    if (settled) {
+      this.records = new Map(this.records);
+      this.#byUid = new Map(this.#byUid);
+      this.#byGrant.compact();
+      this.#byAccount.compact();
+    }
     return false;
   }
 
@@ -127,6 +140,7 @@ class ModelTable {
    */
   #ownKeys(record: StoredRecord, payload: OidcAdapterPayload): void {
     const id = payload.jti === record.id ? (payload.jti as string) : `${record.id}\n`.slice(0, -1);
+    this.#share(payload);
     const owned = StoredRecord.of(id, payload, record.expiresAt);
     this.#unindex(record);
     this.records.delete(record.id);

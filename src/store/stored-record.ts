@@ -7,66 +7,57 @@ export interface IndexKeys {
   uid: string | null;
 }
 
-export function indexKeysOf(payload: OidcAdapterPayload): IndexKeys {
-  const { grantId, accountId, uid } = payload;
-  return {
-    grantId: typeof grantId === 'string' ? grantId : null,
-    accountId: typeof accountId === 'string' ? accountId : null,
-    uid: typeof uid === 'string' ? uid : null,
-  };
-}
-
 /**
  * One oidc-provider record in the store. A record read from the token snapshot keeps its payload as
  * the JSON text the file held and parses it the first time it is used: parsing every payload up
  * front was most of startup on a token-heavy store (40k tokens: JSON.parse + its garbage ≈ 300 ms of
- * 570 ms), and most stored tokens are never presented again before they expire. The index keys are
- * kept apart from the payload, so indexing and unindexing never parse it.
+ * 570 ms), and most stored tokens are never presented again before they expire. Its index keys come
+ * from the file's key columns, so indexing and unindexing never parse it.
  */
 export class StoredRecord implements IndexKeys {
   /** The record's key in its model (the token itself, for tokens). */
   readonly id: string;
   /** Absolute ms on the virtual clock; null = no expiry. */
   readonly expiresAt: number | null;
-  readonly grantId: string | null;
-  readonly accountId: string | null;
-  readonly uid: string | null;
-  #payload: OidcAdapterPayload | null;
-  /** The payload's JSON as the snapshot file held it; null once parsed. */
-  #text: string | null;
-  readonly #owned: boolean;
+  /** The payload, or its JSON as the snapshot file held it until it is first used. */
+  #data: OidcAdapterPayload | string;
+  /**
+   * The index keys of a record read from the snapshot (views into the file's text, like its id);
+   * null for a record made from a payload, whose keys are the payload's own fields. Fields are few on
+   * purpose: at 300k records each one costs ~2.4 MB.
+   */
+  readonly #loadedKeys: IndexKeys | null;
 
-  private constructor(
-    id: string,
-    expiresAt: number | null,
-    grantId: string | null,
-    accountId: string | null,
-    uid: string | null,
-    payload: OidcAdapterPayload | null,
-    text: string | null,
-  ) {
+  private constructor(id: string, expiresAt: number | null, data: OidcAdapterPayload | string, loadedKeys: IndexKeys | null) {
     this.id = id;
     this.expiresAt = expiresAt;
-    this.grantId = grantId;
-    this.accountId = accountId;
-    this.uid = uid;
-    this.#payload = payload;
-    this.#text = text;
-    this.#owned = text === null;
+    this.#data = data;
+    this.#loadedKeys = loadedKeys;
   }
 
   static of(id: string, payload: OidcAdapterPayload, expiresAt: number | null): StoredRecord {
-    const keys = indexKeysOf(payload);
-    return new StoredRecord(id, expiresAt, keys.grantId, keys.accountId, keys.uid, payload, null);
+    return new StoredRecord(id, expiresAt, payload, null);
   }
 
   /** A record whose payload is still text (from the snapshot file): `text` must be a JSON object. */
   static unparsed(id: string, text: string, expiresAt: number | null, grantId: string | null, accountId: string | null, uid: string | null): StoredRecord {
-    return new StoredRecord(id, expiresAt, grantId, accountId, uid, null, text);
+    return new StoredRecord(id, expiresAt, text, { grantId, accountId, uid });
+  }
+
+  get grantId(): string | null {
+    return this.#loadedKeys === null ? stringOrNull((this.#data as OidcAdapterPayload).grantId) : this.#loadedKeys.grantId;
+  }
+
+  get accountId(): string | null {
+    return this.#loadedKeys === null ? stringOrNull((this.#data as OidcAdapterPayload).accountId) : this.#loadedKeys.accountId;
+  }
+
+  get uid(): string | null {
+    return this.#loadedKeys === null ? stringOrNull((this.#data as OidcAdapterPayload).uid) : this.#loadedKeys.uid;
   }
 
   get parsed(): boolean {
-    return this.#payload !== null;
+    return typeof this.#data !== 'string';
   }
 
   /**
@@ -75,7 +66,7 @@ export class StoredRecord implements IndexKeys {
    * (ModelTable's background settle): other records must not take them over.
    */
   get ownsKeys(): boolean {
-    return this.#owned;
+    return this.#loadedKeys === null;
   }
 
   /**
@@ -83,16 +74,19 @@ export class StoredRecord implements IndexKeys {
    * hand-edited snapshot): the caller drops the record.
    */
   payload(): OidcAdapterPayload {
-    if (this.#payload !== null) return this.#payload;
-    const value: unknown = JSON.parse(this.#text ?? 'null');
+    if (typeof this.#data !== 'string') return this.#data;
+    const value: unknown = JSON.parse(this.#data);
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('the payload is not a JSON object');
-    this.#payload = value as OidcAdapterPayload;
-    this.#text = null;
-    return this.#payload;
+    this.#data = value as OidcAdapterPayload;
+    return this.#data;
   }
 
   /** The payload as JSON: the file's text while it was never parsed (no stringify for untouched records). */
   json(): string {
-    return this.#text ?? JSON.stringify(this.#payload);
+    return typeof this.#data === 'string' ? this.#data : JSON.stringify(this.#data);
   }
+}
+
+function stringOrNull(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
 }
