@@ -33,9 +33,9 @@ export { SNAPSHOT_MODELS } from './oidc-models.js';
 const DEFAULT_SNAPSHOT_DELAY_MS = 250;
 const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
 /**
- * From this many records loaded, a compacting full GC after loading pays (0.1-0.9 s, for ~1 GB
- * of load garbage at 300k records). Below it the garbage is tens of MB and the GC would only
- * lengthen startup (80 of 250 ms loading a 40k-token store).
+ * From this many records loaded, a compacting full GC once the store has settled pays (0.1-0.9 s,
+ * for ~1 GB of load garbage at 300k records). Below it the garbage is tens of MB, which V8's own
+ * collections reclaim soon enough.
  */
 const LARGE_STORE_RECORDS = 100_000;
 

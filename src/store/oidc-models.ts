@@ -74,23 +74,27 @@ class ModelTable {
   }
 
   set(record: StoredRecord): void {
-    const before = this.records.get(record.id);
-    if (before !== undefined) this.#unindex(before);
-    this.records.set(record.id, record);
+    this.#replace(record);
     this.#index(record);
   }
 
   /** A record from the snapshot file: indexed and parsed later (see the class comment). */
   load(record: StoredRecord): void {
+    this.#replace(record);
+    this.#pending.push(record);
+  }
+
+  /** Stores `record` under its id, unindexing the record it replaces. */
+  #replace(record: StoredRecord): void {
     const before = this.records.get(record.id);
     if (before !== undefined) this.#unindex(before);
     this.records.set(record.id, record);
-    this.#pending.push(record);
   }
 
   /**
    * One background step: indexes, then parses, loaded records until `deadline` (performance.now()).
-   * A payload that does not parse drops its record (`onBad`). False once nothing is left to do.
+   * A payload that does not parse goes to `onBad`, which drops the record. False once nothing is
+   * left to do.
    */
   settleStep(deadline: number, onBad: (record: StoredRecord, error: unknown) => void): boolean {
     const pending = this.#pending;
@@ -106,7 +110,6 @@ class ModelTable {
       try {
         payload = record.payload();
       } catch (error) {
-        this.delete(record.id);
         onBad(record, error);
         continue;
       }
@@ -290,7 +293,7 @@ export class OidcStore implements OidcRepository {
       const deadline = performance.now() + STEP_MS;
       while (tables.length > 0) {
         const [model, table] = tables[0]!;
-        if (table.settleStep(deadline, (record, error) => this.#dropped(model, record, error))) break;
+        if (table.settleStep(deadline, (record, error) => this.#drop(model, table, record, error))) break;
         tables.shift();
       }
       // Not unref'd: Node runs unref'd immediates only when something else wakes the loop, so an
@@ -327,15 +330,15 @@ export class OidcStore implements OidcRepository {
     try {
       return record.payload();
     } catch (error) {
-      this.#remove(model, table, record.id);
-      this.#dropped(model, record, error);
+      this.#drop(model, table, record, error);
       return undefined;
     }
   }
 
-  #dropped(model: string, record: StoredRecord, error: unknown): void {
+  /** Removes a record whose snapshot text does not parse (the next snapshot leaves it out) and says so. */
+  #drop(model: string, table: ModelTable, record: StoredRecord, error: unknown): void {
+    this.#remove(model, table, record.id);
     console.error(`kakao-mock store: dropped ${model} ${record.id} from the token snapshot: ${error instanceof Error ? error.message : String(error)}`);
-    this.#onSnapshotChange();
   }
 
   #expired(record: StoredRecord): boolean {

@@ -9,9 +9,9 @@ export interface IndexKeys {
 
 /**
  * One oidc-provider record in the store. A record read from the token snapshot keeps its payload as
- * the JSON text the file held and parses it the first time it is used: parsing every payload up
- * front was most of startup on a token-heavy store (40k tokens: JSON.parse + its garbage ≈ 300 ms of
- * 570 ms), and most stored tokens are never presented again before they expire. Its index keys come
+ * the JSON text the file held until it is first used or the store settles it in the background
+ * (oidc-models.ts): parsing every payload before the first answer was most of startup on a
+ * token-heavy store (40k tokens: JSON.parse + its garbage ≈ 300 ms of 570 ms). Its index keys come
  * from the file's key columns, so indexing and unindexing never parse it.
  */
 export class StoredRecord implements IndexKeys {
