@@ -3,6 +3,7 @@ import type { App } from '../config/types.js';
 import { KakaoAuthError } from '../kakao/errors.js';
 import { splitList } from '../kakao/scopes.js';
 import type { Store } from '../store/types.js';
+import { LOGIN_TICKET_HEADER, LOGIN_TICKET_PARAM, type LoginQueue } from './interactions/login-queue.js';
 
 const PROMPTS = new Set(['login', 'none', 'create', 'select_account']);
 /** Parameters passed on to oidc-provider; everything else (SDK-internal `ka`, `agt`, ...) is ignored. */
@@ -34,7 +35,7 @@ export function requestScopes(app: App, asked: string[]): string[] {
  * page and never a redirect (kakao-api.md §3.3), then Kakao's parameter forms normalised for
  * oidc-provider (comma or space lists, base scopes, no response_mode).
  */
-export function normaliseAuthorize(store: Store) {
+export function normaliseAuthorize(store: Store, loginQueue: LoginQueue) {
   return async function normaliseKakaoAuthorize(ctx: Context, next: Next) {
     if (ctx.path !== '/oauth/authorize') return next();
     if (ctx.method !== 'GET') throw page('KOE001', 'invalid_request', 'only GET is supported on /oauth/authorize');
@@ -69,6 +70,14 @@ export function normaliseAuthorize(store: Store) {
     out.set('scope', requestScopes(app, asked).join(' '));
     // Our own marker of what the client asked for (additional consent); never taken from the client.
     out.set('kakao_scope', asked.join(' '));
+    // A scripted login is bound to this request here, at authorize, so no other request's pages can
+    // take it (login-queue.ts). It is a login: forced, so it replaces a browser session's account.
+    // Not with prompt=none, which must never show or run a login.
+    const ticket = prompts.includes('none') ? undefined : loginQueue.bind(app.appId, ctx.get(LOGIN_TICKET_HEADER) || undefined);
+    if (ticket !== undefined) {
+      out.set(LOGIN_TICKET_PARAM, ticket);
+      if (!prompts.includes('login')) prompts.push('login');
+    }
     if (prompts.length) out.set('prompt', prompts.join(' '));
     ctx.querystring = out.toString();
     return next();

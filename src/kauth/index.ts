@@ -45,7 +45,7 @@ export async function createKauth(deps: KauthDeps): Promise<Kauth> {
   const { store, clock, log, issuer, config } = deps;
   const keys = await loadOrCreateKeys(store);
   const provider = createProvider(config, store, keys, issuer);
-  const loginQueue = createLoginQueue((clientId) => store.apps.byClientId(clientId)?.app.appId);
+  const loginQueue = createLoginQueue();
   const publicJwks = { keys: keys.signing.map((k) => Object.fromEntries(Object.entries(k).filter(([name]) => !PRIVATE.has(name)))) };
 
   return {
@@ -58,7 +58,7 @@ export async function createKauth(deps: KauthDeps): Promise<Kauth> {
       for (const mw of inner) provider.use(mw);
       provider.use(kakaoRedirects);
       provider.use(kakaoDiscovery(issuer));
-      provider.use(normaliseAuthorize(store));
+      provider.use(normaliseAuthorize(store, loginQueue));
       provider.use(prepareTokenRequest(store));
       provider.use(shapeTokenResponse());
       provider.use(interactionRoutes({ provider, store, clock, webhooks: deps.webhooks, userIdSecret: config.userIdSecret, loginQueue }).routes());

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { App } from '../config/types.js';
-import type { ConsentChoice, LoginQueue } from './interactions/login-queue.js';
+import { LOGIN_TICKET_HEADER, type ConsentChoice, type LoginQueue } from './interactions/login-queue.js';
 
 export interface MintOptions {
   /** How the consent screen is answered when it shows (first link). Default 'all'. */
@@ -31,8 +31,17 @@ export async function mintTokens(baseUrl: string, queue: LoginQueue, app: App, a
   const clientId = keyType === 'rest' ? app.restApiKey : app.javascriptKey;
   const redirectUri = app.redirectUris[0];
   if (!redirectUri) throw new Error(`app ${app.appId} has no redirect URI to mint tokens with`);
-  queue.push(app.appId, { accountId, consent: options.consent ?? 'all' });
+  // Its own ticket, presented on its own authorize request: parallel mints and queued logins never
+  // meet, and nothing is left behind when the mint fails (login-queue.ts).
+  const ticket = queue.hold(app.appId, { accountId, consent: options.consent ?? 'all' });
+  try {
+    return await run(baseUrl, ticket, app, clientId, redirectUri, keyType, options);
+  } finally {
+    queue.release(ticket);
+  }
+}
 
+async function run(baseUrl: string, ticket: string, app: App, clientId: string, redirectUri: string, keyType: 'rest' | 'js', options: MintOptions): Promise<KakaoTokenResponse> {
   const verifier = randomBytes(32).toString('base64url');
   const query = new URLSearchParams({
     client_id: clientId,
@@ -45,7 +54,9 @@ export async function mintTokens(baseUrl: string, queue: LoginQueue, app: App, a
   const cookies = new Map<string, string>();
   let url = new URL(`/oauth/authorize?${query}`, baseUrl);
   for (let hop = 0; hop < 10; hop++) {
-    const res = await fetch(url, { redirect: 'manual', headers: { cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') } });
+    const headers: Record<string, string> = { cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') };
+    if (hop === 0) headers[LOGIN_TICKET_HEADER] = ticket;
+    const res = await fetch(url, { redirect: 'manual', headers });
     for (const line of res.headers.getSetCookie()) {
       const [pair = ''] = line.split(';');
       const eq = pair.indexOf('=');

@@ -7,6 +7,7 @@ import { clientAdapter } from './clients.js';
 import { createLoadExistingGrant } from './grant.js';
 import type { ProviderKeys } from './keys.js';
 import { kakaoPolicy } from './policy.js';
+import { LOGIN_TICKET_PARAM } from './interactions/login-queue.js';
 import { KakaoAuthError } from '../kakao/errors.js';
 import { renderAuthError } from './errors.js';
 import { skipProviderAsyncLocalStorage } from './oidc-als.js';
@@ -85,7 +86,7 @@ export function createProvider(config: Config, store: Store, keys: ProviderKeys,
     },
     conformIdTokenClaims: false,
     extraClientMetadata: { properties: ['app_id', 'key_type'] },
-    extraParams: ['service_terms', 'lang', 'kakao_scope'],
+    extraParams: ['service_terms', 'lang', 'kakao_scope', LOGIN_TICKET_PARAM],
     subjectTypes: ['pairwise'],
     pairwiseIdentifier: async (_ctx, accountId, client) =>
       String(appUserId(config.userIdSecret, Number((client as unknown as { app_id: number }).app_id), accountId)),

@@ -13,7 +13,7 @@ import { renderPage } from '../render.js';
 import { agreedFrom, answerFrom, consentScreen, missingRequired } from './consent-model.js';
 import { recordConsent, type RecordConsentDeps } from './record-consent.js';
 import { createTestAccount } from './create-account.js';
-import type { ConsentChoice, LoginQueue } from './login-queue.js';
+import { LOGIN_TICKET_PARAM, type ConsentChoice, type LoginQueue } from './login-queue.js';
 
 export interface InteractionDeps extends RecordConsentDeps {
   provider: Provider;
@@ -134,16 +134,16 @@ export function interactionRoutes(deps: InteractionDeps): Router {
   router.get('/interaction/:uid', async function showInteraction(ctx) {
     const details = await load(ctx);
     const prompt = details.prompt.name;
+    // A scripted login reaches only the authorize request it was bound to (login-queue.ts).
+    const ticket = typeof details.params[LOGIN_TICKET_PARAM] === 'string' ? details.params[LOGIN_TICKET_PARAM] : undefined;
     if (prompt === 'consent') {
-      const scripted = details.session?.accountId ? deps.loginQueue.takeConsent(String(details.params.client_id), details.session.accountId) : undefined;
+      const scripted = deps.loginQueue.takeConsent(ticket);
       if (scripted) return completeConsent(ctx, details, scripted);
       return showConsent(ctx, details);
     }
-    const queued = deps.loginQueue.take(String(details.params.client_id));
-    if (queued) {
-      // A scripted login (issue 4): the test said who logs in next; no page is shown.
-      return finishLogin(ctx, queued.accountId);
-    }
+    const scripted = deps.loginQueue.login(ticket);
+    // The test said who logs in: no page is shown.
+    if (scripted) return finishLogin(ctx, scripted.accountId);
     if (prompt === 'create' || ctx.query.mode === 'create') return showLogin(ctx, details, 'create');
     if (prompt === 'select_account') return showLogin(ctx, details, 'select');
     return showLogin(ctx, details, 'login');
