@@ -38,6 +38,9 @@ export interface Kauth {
   mount(app: Koa, outer: Koa.Middleware[], inner: Koa.Middleware[]): void;
 }
 
+/** Accounts the login page may add beyond the fixtures' (see interactions/create-account.ts). */
+const PAGE_CREATED_ACCOUNTS = 1000;
+
 const PRIVATE = new Set(['d', 'p', 'q', 'dp', 'dq', 'qi']);
 
 /** The kauth side: oidc-provider plus the Kakao-shaping steps around it, in one pipeline. */
@@ -61,7 +64,7 @@ export async function createKauth(deps: KauthDeps): Promise<Kauth> {
       provider.use(normaliseAuthorize(store, loginQueue));
       provider.use(prepareTokenRequest(store));
       provider.use(shapeTokenResponse());
-      provider.use(interactionRoutes({ provider, store, clock, webhooks: deps.webhooks, userIdSecret: config.userIdSecret, loginQueue }).routes());
+      provider.use(interactionRoutes({ provider, store, clock, webhooks: deps.webhooks, userIdSecret: config.userIdSecret, loginQueue, maxAccounts: config.fixtures.accounts.length + PAGE_CREATED_ACCOUNTS }).routes());
       provider.use(accountLogoutRoute(store, '_kakao_session').routes());
       provider.use(tokenInfoRoute(issuer, publicJwks as never, () => clock.now()).routes());
     },

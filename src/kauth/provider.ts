@@ -104,7 +104,10 @@ export function createProvider(config: Config, store: Store, keys: ProviderKeys,
       AuthorizationCode: 600,
       // The Kakao Account browser session: 24 h (kakao-api.md §3.2).
       Session: DAY,
-      Interaction: 3600,
+      // UNCONFIRMED: how long Kakao's login and consent pages of one authorize request stay usable;
+      // as long as its code would (10 minutes). Short, because any caller can open one: with the
+      // store's cap on open interactions (store/oidc-models.ts), authorize bursts cannot grow memory.
+      Interaction: 600,
       // Must outlive every refresh token; rotation keeps extending them (oidc-provider-notes.md §2).
       Grant: 3650 * DAY,
     },

@@ -15,6 +15,13 @@ export const SNAPSHOT_MODELS: ReadonlySet<string> = new Set(['Session', 'Grant',
  */
 const DELETE_ON_CONSUME: ReadonlySet<string> = new Set(['AuthorizationCode', 'RefreshToken']);
 
+/**
+ * Models whose records any caller can make without a credential, held at most this many at once:
+ * every GET /oauth/authorize opens an Interaction. Past the cap the oldest goes first (a login page
+ * left open longest loses its session; its form then answers KOE001, as an expired one does).
+ */
+const CAPPED: ReadonlyMap<string, number> = new Map([['Interaction', 10_000]]);
+
 /** Payload fields whose values repeat across records (every token of an app has the same scope list). */
 const SHARED_FIELDS = ['scope', 'clientId', 'gty', 'kind'] as const;
 
@@ -366,6 +373,7 @@ export class OidcStore implements OidcRepository {
   #createAdapter(model: string): OidcAdapter {
     const table = this.#table(model);
     const deleteOnConsume = DELETE_ON_CONSUME.has(model);
+    const cap = CAPPED.get(model);
     return {
       upsert: async (id, payload, expiresIn) => {
         // expiresIn is in seconds and may be undefined (no TTL); store the absolute time on the
@@ -373,6 +381,13 @@ export class OidcStore implements OidcRepository {
         const expiresAt = typeof expiresIn === 'number' ? this.#now() + expiresIn * 1000 : null;
         // Clone: oidc-provider keeps using the object it saved (nested grant.openid, session.authorizations).
         table.put(id, copy(payload), expiresAt);
+        if (cap !== undefined) {
+          // Insertion order is age order (an upsert keeps a record's place).
+          for (const oldest of table.records.keys()) {
+            if (table.records.size <= cap) break;
+            table.delete(oldest);
+          }
+        }
         this.#changed(model);
       },
       find: async (id) => this.findSync(model, id),

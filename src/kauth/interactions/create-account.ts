@@ -10,7 +10,12 @@ const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,190}\.[^\s@]{1,20}$/;
  * A new Kakao Account made on the login page ("create a test account", prompt=create). It goes
  * through the same validation and defaults as an account in a fixtures file.
  */
-export async function createTestAccount(store: Store, form: URLSearchParams): Promise<{ account: Account } | { error: string }> {
+export async function createTestAccount(store: Store, form: URLSearchParams, maxAccounts: number): Promise<{ account: Account } | { error: string }> {
+  // Anyone who can reach the login page can create accounts, and they are kept: a bound keeps a
+  // burst from growing the store without limit. The control plane is not bound by it.
+  if (store.accounts.count() >= maxAccounts) {
+    return { error: `this mock holds ${store.accounts.count()} accounts and creates no more on the login page (create them through the control plane) / 더 이상 테스트 계정을 만들 수 없습니다` };
+  }
   const nickname = (form.get('nickname') ?? '').trim().slice(0, 40);
   const email = (form.get('email') ?? '').trim().toLowerCase();
   const ageRange = form.get('ageRange') ?? '';

@@ -18,6 +18,8 @@ import { LOGIN_TICKET_PARAM, type ConsentChoice, type LoginQueue } from './login
 export interface InteractionDeps extends RecordConsentDeps {
   provider: Provider;
   loginQueue: LoginQueue;
+  /** The login page creates accounts only while the store holds fewer than this many. */
+  maxAccounts: number;
 }
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -149,9 +151,20 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     return showLogin(ctx, details, 'login');
   });
 
-  router.post('/interaction/:uid/login', async function submitLogin(ctx) {
+  /**
+   * A login form may be submitted until it succeeds, once: a finished login waits only for the
+   * browser to follow its redirect. (Without this, one interaction reused created thousands of
+   * accounts.)
+   */
+  async function loadPendingLogin(ctx: Context): Promise<Details> {
     const details = await load(ctx);
     if (!['login', 'select_account', 'create'].includes(details.prompt.name)) throw badInteraction('no login is pending');
+    if (details.result !== undefined) throw badInteraction('this login was already completed; continue in the app, or start again from the app');
+    return details;
+  }
+
+  router.post('/interaction/:uid/login', async function submitLogin(ctx) {
+    const details = await loadPendingLogin(ctx);
     const form = await readForm(ctx);
     const accountId = form.get('account');
     const email = form.get('email')?.trim();
@@ -164,10 +177,9 @@ export function interactionRoutes(deps: InteractionDeps): Router {
   });
 
   router.post('/interaction/:uid/create', async function submitCreate(ctx) {
-    const details = await load(ctx);
-    if (!['login', 'select_account', 'create'].includes(details.prompt.name)) throw badInteraction('no login is pending');
+    const details = await loadPendingLogin(ctx);
     const form = await readForm(ctx);
-    const created = await createTestAccount(store, form);
+    const created = await createTestAccount(store, form, deps.maxAccounts);
     if ('error' in created) return showLogin(ctx, details, 'create', created.error);
     return finishLogin(ctx, created.account.id);
   });
