@@ -43,8 +43,10 @@ ENV KAKAO_MOCK_HOST=0.0.0.0 \
 # The control plane (/__mock: reset, time travel, scripted logins, the inspector) answers loopback
 # clients only by default, and inside Docker every request from the host arrives from the bridge
 # gateway, not loopback: without this the control plane is unusable from the host. It can read
-# tokens and impersonate anyone, so publish the port on loopback (-p 127.0.0.1:4000:4000, as above)
-# or also set KAKAO_MOCK_CONTROL_TOKEN=<secret>; KAKAO_MOCK_CONTROL=off disables it.
+# tokens and impersonate anyone, so with remote access on it requires a token: set
+# KAKAO_MOCK_CONTROL_TOKEN=<secret>, or one is generated and printed at startup (docker logs).
+# It answers Host names localhost, IP addresses and the public URL's host; add the name other
+# containers use: KAKAO_MOCK_CONTROL_ALLOWED_HOSTS=kakao. KAKAO_MOCK_CONTROL=off disables it.
 ENV KAKAO_MOCK_CONTROL_ALLOW_REMOTE=true
 
 USER node

@@ -59,10 +59,16 @@ export function createClock(): Clock {
   return clock;
 }
 
+/** Far longer than any duration anyone writes ("1500ms", "31d"): what is longer is refused unread. */
+export const MAX_DURATION_LENGTH = 32;
+
 /** "6h", "31d", "90s", "1500ms", or a number of ms. */
 export function parseDuration(value: string | number): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
-  const m = /^\s*(-?\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/.exec(value);
+  if (value.length > MAX_DURATION_LENGTH) return undefined;
+  // Trimmed first: with `\s*` on both sides of an optional unit, the engine tried every split of a
+  // run of spaces (time growing with the square of its length); now each character has one place.
+  const m = /^(-?\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/.exec(value.trim());
   if (!m) return undefined;
   const n = Number(m[1]);
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(m[2] ?? 'ms') as 'ms'];

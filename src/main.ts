@@ -38,7 +38,13 @@ async function main(): Promise<void> {
     `  kapi  (kapi.kakao.com)  : ${running.issuer}/v2/user/me`,
     `  store               : ${config.dataDir ?? 'in memory'}`,
   ];
-  if (config.control.enabled) lines.push(`  inspector           : ${running.issuer}/__mock/`);
+  if (config.control.enabled && config.control.tokenGenerated) {
+    // Remote access without a chosen token: the made-up one is only useful if the operator sees it.
+    lines.push(`  inspector           : ${running.issuer}/__mock/?token=${config.control.token}`);
+    lines.push(`  control token       : ${config.control.token} (generated: remote access is on without --control-token; choose one with KAKAO_MOCK_CONTROL_TOKEN)`);
+  } else if (config.control.enabled) {
+    lines.push(`  inspector           : ${running.issuer}/__mock/`);
+  }
   if (demo) {
     lines.push(`  demo app "${demo.name}" (app_id ${demo.appId})`);
     lines.push(`    REST API key  : ${demo.restApiKey}`);

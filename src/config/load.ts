@@ -5,7 +5,9 @@
  * same message whichever way it came in, naming the flag, variable or field; all problems are thrown
  * together in one `ConfigError`.
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -33,7 +35,7 @@ export const DEFAULTS = {
   logLevel: 'info',
   userIdSecret: 'kakao-mock',
   snapshotDelayMs: 250,
-  control: { enabled: true, token: null, allowRemote: false },
+  control: { enabled: true, token: null, allowRemote: false, allowedHosts: [] },
 } as const;
 
 /** The longest delay setTimeout honours; beyond it Node fires immediately. */
@@ -57,7 +59,13 @@ export interface ConfigOptions {
   logLevel?: LogLevel;
   userIdSecret?: string;
   snapshotDelayMs?: number;
-  control?: { enabled?: boolean; token?: string | null; allowRemote?: boolean };
+  control?: {
+    enabled?: boolean;
+    token?: string | null;
+    allowRemote?: boolean;
+    /** Extra Host names for /__mock: an array, or one comma-separated string as on the command line. */
+    allowedHosts?: readonly string[] | string;
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -90,7 +98,19 @@ const OPTIONS: readonly OptionDef[] = [
   { flag: 'log-level', env: 'KAKAO_MOCK_LOG_LEVEL', type: 'string', arg: '<level>', help: `${LOG_LEVELS.join('|')} (default info)` },
   { flag: 'control-token', env: 'KAKAO_MOCK_CONTROL_TOKEN', type: 'string', arg: '<token>', help: 'require "Authorization: Bearer <token>" on /__mock' },
   { flag: 'no-control', env: 'KAKAO_MOCK_CONTROL', type: 'boolean', help: 'disable the /__mock control plane', envHint: 'KAKAO_MOCK_CONTROL=off' },
-  { flag: 'control-allow-remote', env: 'KAKAO_MOCK_CONTROL_ALLOW_REMOTE', type: 'boolean', help: 'accept /__mock requests from non-loopback addresses' },
+  {
+    flag: 'control-allow-remote',
+    env: 'KAKAO_MOCK_CONTROL_ALLOW_REMOTE',
+    type: 'boolean',
+    help: 'accept /__mock requests from non-loopback addresses (without --control-token, one is generated and printed)',
+  },
+  {
+    flag: 'control-allowed-hosts',
+    env: 'KAKAO_MOCK_CONTROL_ALLOWED_HOSTS',
+    type: 'string',
+    arg: '<names>',
+    help: 'comma-separated Host names /__mock also answers to, e.g. kakao (localhost, IP addresses and the public URL host always work)',
+  },
   {
     flag: 'user-id-secret',
     env: 'KAKAO_MOCK_USER_ID_SECRET',
@@ -224,6 +244,7 @@ export async function loadConfig(argv: string[], env: Record<string, string | un
       controlEnabled,
       controlToken: pick('control-token'),
       controlAllowRemote: pick('control-allow-remote'),
+      controlAllowedHosts: pick('control-allowed-hosts'),
     },
     problems,
   );
@@ -256,6 +277,7 @@ export function buildConfig(options: ConfigOptions = {}): Config {
       controlEnabled: field('control.enabled', control.enabled),
       controlToken: field('control.token', control.token),
       controlAllowRemote: field('control.allowRemote', control.allowRemote),
+      controlAllowedHosts: field('control.allowedHosts', control.allowedHosts),
     },
     problems,
   );
@@ -283,6 +305,7 @@ interface RawConfig {
   controlEnabled: Sourced | undefined;
   controlToken: Sourced | undefined;
   controlAllowRemote: Sourced | undefined;
+  controlAllowedHosts: Sourced | undefined;
 }
 
 function show(value: unknown): string {
@@ -325,6 +348,25 @@ function publicUrl(s: Sourced, problems: string[]): string | null | undefined {
   if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password) return bad();
   // The issuer and every advertised endpoint are built by appending paths: no trailing slash.
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+/** A DNS name (letters, digits, `-`, `_`: Docker service names may use it), optionally with a leading dot. */
+const HOST_NAME = /^\.?[a-z0-9_-]+(?:\.[a-z0-9_-]+)*$/;
+
+/** `a,b` (flag, env) or `['a', 'b']` (API) → lowercase names, each a host name or an IP address. */
+function allowedHosts(s: Sourced, problems: string[]): string[] | undefined {
+  const list = typeof s.value === 'string' ? s.value.split(',') : Array.isArray(s.value) ? (s.value as unknown[]) : undefined;
+  if (list === undefined || list.some((h) => typeof h !== 'string')) {
+    problems.push(`${s.label} must be a comma-separated list of host names, or an array of them (got ${show(s.value)})`);
+    return undefined;
+  }
+  const names = (list as string[]).map((h) => h.trim().toLowerCase().replace(/^\[|\]$/g, '')).filter((h) => h !== '');
+  const bad = names.filter((h) => h.length > 253 || (!HOST_NAME.test(h) && isIP(h) === 0));
+  if (bad.length > 0) {
+    problems.push(`${s.label} must list host names without port or scheme, such as kakao or .example.test (got ${bad.map((h) => show(h.slice(0, 80))).join(', ')})`);
+    return undefined;
+  }
+  return [...new Set(names)];
 }
 
 let shippedFixtures: Fixtures | undefined;
@@ -412,6 +454,12 @@ function resolveConfig(raw: RawConfig, problems: string[]): Config | undefined {
     token = text(raw.controlToken, /^[\x21-\x7e]+$/, 'printable ASCII without spaces', problems);
   }
   const allowRemote = raw.controlAllowRemote ? boolean(raw.controlAllowRemote, problems) : DEFAULTS.control.allowRemote;
+  const hosts = raw.controlAllowedHosts ? allowedHosts(raw.controlAllowedHosts, problems) : [...DEFAULTS.control.allowedHosts];
+  // A control plane other machines can reach is never open: it reads every token and makes the mock
+  // send webhooks wherever an app says. Without a token of the operator's choosing, make one up (the
+  // CLI prints it); README "Docker" says how a docker-compose setup picks its own.
+  const tokenGenerated = enabled === true && allowRemote === true && token === null;
+  if (tokenGenerated) token = randomBytes(18).toString('base64url');
   const loaded = fixtures(raw.fixtures, problems);
 
   // Every rule that left a value undefined also reported a problem, so past this line none is undefined.
@@ -425,6 +473,12 @@ function resolveConfig(raw: RawConfig, problems: string[]): Config | undefined {
     logLevel: logLevel as LogLevel,
     userIdSecret: userIdSecret as string,
     snapshotDelayMs: snapshotDelayMs as number,
-    control: { enabled: enabled as boolean, token: token as string | null, allowRemote: allowRemote as boolean },
+    control: {
+      enabled: enabled as boolean,
+      token: token as string | null,
+      tokenGenerated,
+      allowRemote: allowRemote as boolean,
+      allowedHosts: hosts as string[],
+    },
   };
 }

@@ -139,7 +139,18 @@ export interface Config {
     enabled: boolean;
     /** When set, /__mock requires `Authorization: Bearer <token>`. */
     token: string | null;
+    /**
+     * true when kakao-mock made the token up: `allowRemote` was on without a token, and a control
+     * plane reachable from other machines is never left open (the CLI prints it at startup).
+     */
+    tokenGenerated: boolean;
     /** Accept control requests from non-loopback addresses. */
     allowRemote: boolean;
+    /**
+     * Host names /__mock answers to besides localhost, IP addresses and the public URL's host
+     * (lowercase; a leading dot stands for the name and all its subdomains). A page on another name
+     * that rebinds its DNS to the mock is refused, whether or not `allowRemote` is on.
+     */
+    allowedHosts: string[];
   };
 }

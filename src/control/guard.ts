@@ -1,7 +1,9 @@
 /**
- * Who may use the control plane. It can reset the mock, read every token and impersonate any
- * persona, so by default it answers loopback clients only (`control.allowRemote`), optionally
- * requires a token (`control.token`), and refuses what a browser sends on behalf of another site.
+ * Who may use the control plane. It can reset the mock, read every token, impersonate any persona and
+ * point webhooks anywhere, so by default it answers loopback clients only (`control.allowRemote`),
+ * only under host names it knows (`control.allowedHosts`), optionally requires a token
+ * (`control.token`, always set when remote access is on), and refuses what a browser sends on behalf
+ * of another site.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
@@ -19,10 +21,18 @@ export function isLoopbackAddress(address: string | undefined): boolean {
   return address === '::1' || address === '0:0:0:0:0:0:0:1';
 }
 
-/** Host names a loopback-only control plane answers to (against DNS rebinding). */
-function loopbackHost(hostname: string, publicHost: string | null): boolean {
+/**
+ * Host names the control plane answers to, against DNS rebinding: a page on evil.example whose name
+ * now resolves to the mock is same-origin with it for the browser, so neither the peer address nor
+ * the cross-site check stops it; its Host header still says evil.example. IP addresses are safe to
+ * accept: a browser sends an IP as Host only for a page loaded from that address, which no DNS answer
+ * can change. Everything else must be published (localhost, the public URL) or configured.
+ */
+export function isAllowedControlHost(hostname: string, publicHost: string | null, allowedHosts: readonly string[]): boolean {
   const h = hostname.toLowerCase().replace(/^\[|\]$/g, '');
-  return h === 'localhost' || h.endsWith('.localhost') || isLoopbackAddress(h) || (publicHost !== null && h === publicHost);
+  if (h === '') return false;
+  if (h === 'localhost' || h.endsWith('.localhost') || isIP(h) !== 0 || h === publicHost) return true;
+  return allowedHosts.some((a) => (a.startsWith('.') ? h === a.slice(1) || h.endsWith(a) : h === a));
 }
 
 function sameSecret(given: string, expected: string): boolean {
@@ -67,15 +77,22 @@ export function controlGuard(options: GuardOptions) {
       if (!isLoopbackAddress(remote)) {
         throw new ControlError(403, 'forbidden', `the control plane answers loopback clients only (this request came from ${remote ?? 'an unknown address'}); start kakao-mock with --control-allow-remote to accept others`);
       }
-      const host = hostnameOf(ctx.get('host'));
-      if (!loopbackHost(host, publicHost)) {
-        throw new ControlError(403, 'forbidden', `the control plane answers requests for localhost or the public URL's host only (Host: ${host || 'missing'}); set --public-url or --control-allow-remote`);
-      }
+    }
+    const host = hostnameOf(ctx.get('host'));
+    if (!isAllowedControlHost(host, publicHost, control.allowedHosts)) {
+      const name = host.slice(0, 100);
+      const shown = name ? JSON.stringify(name) : 'missing';
+      throw new ControlError(
+        403,
+        'forbidden',
+        `the control plane answers requests for localhost, IP addresses, the public URL's host${publicHost ? ` (${publicHost})` : ''} and the names in --control-allowed-hosts only (Host: ${shown}); if you reach the mock under that name, add it: --control-allowed-hosts ${name || '<name>'} (env KAKAO_MOCK_CONTROL_ALLOWED_HOSTS)`,
+      );
     }
 
     if (control.token) {
       const header = ctx.get('authorization');
-      const bearer = /^bearer\s+(.+)$/i.exec(header.trim())?.[1];
+      // \s+ and \S cannot both match a character: one way through, linear in the header's length.
+      const bearer = /^bearer\s+(\S.*)$/i.exec(header.trim())?.[1];
       const cookie = ctx.cookies.get(CONTROL_COOKIE, { signed: false });
       const ok = (bearer !== undefined && sameSecret(bearer, control.token)) || (cookie !== undefined && sameSecret(cookie, control.token));
       if (!ok) {
@@ -91,7 +108,10 @@ export function controlGuard(options: GuardOptions) {
           return;
         }
         ctx.set('WWW-Authenticate', 'Bearer realm="kakao-mock control plane"');
-        throw new ControlError(401, 'unauthorized', 'the control plane requires "Authorization: Bearer <control token>" (in a browser: open /__mock/?token=<control token> once)');
+        const where = control.tokenGenerated
+          ? '; this token was generated at startup because remote access is on without --control-token: it is printed in the log, or choose one with KAKAO_MOCK_CONTROL_TOKEN'
+          : '';
+        throw new ControlError(401, 'unauthorized', `the control plane requires "Authorization: Bearer <control token>" (in a browser: open /__mock/?token=<control token> once)${where}`);
       }
     }
 

@@ -6,7 +6,7 @@
 import type { Account, App } from '../config/types.js';
 import { ConfigError } from '../config/errors.js';
 import { validateAccount, validateApp } from '../config/validate.js';
-import { parseDuration, type Clock } from '../clock.js';
+import { MAX_DURATION_LENGTH, parseDuration, type Clock } from '../clock.js';
 import type { ConsentChoice, LoginQueue, QueuedLogin } from '../kauth/interactions/login-queue.js';
 import { mintTokens, type KakaoTokenResponse } from '../kauth/mint.js';
 import { unlinkAccount } from '../kapi/unlink.js';
@@ -374,6 +374,9 @@ export function createControl(deps: ControlDeps) {
    * what else in the process sees it.
    */
   function advance(by: unknown): ClockState {
+    if (typeof by === 'string' && by.length > MAX_DURATION_LENGTH) {
+      throw controlErrors.badRequest(`by must be a duration of at most ${MAX_DURATION_LENGTH} characters such as "6h" or "31d" (got ${by.length} characters)`);
+    }
     const ms = typeof by === 'string' || typeof by === 'number' ? parseDuration(by) : undefined;
     if (ms === undefined) throw controlErrors.badRequest('by must be a duration such as "6h", "31d", "90s", "1500ms" or a number of ms');
     if (ms < 0) throw controlErrors.badRequest('the clock only moves forward; reset it to go back to real time');

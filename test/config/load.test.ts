@@ -52,7 +52,7 @@ describe('loadConfig: defaults', () => {
       logLevel: 'info',
       userIdSecret: 'kakao-mock',
       snapshotDelayMs: 250,
-      control: { enabled: true, token: null, allowRemote: false },
+      control: { enabled: true, token: null, tokenGenerated: false, allowRemote: false, allowedHosts: [] },
     });
     expect(config.fixtures.apps.map((a) => a.appId)).toEqual([1001, 1002, 1003]);
   });
@@ -79,6 +79,7 @@ describe('loadConfig: environment and flags', () => {
     KAKAO_MOCK_LOG_LEVEL: 'debug',
     KAKAO_MOCK_CONTROL_TOKEN: 'env-token',
     KAKAO_MOCK_CONTROL_ALLOW_REMOTE: 'true',
+    KAKAO_MOCK_CONTROL_ALLOWED_HOSTS: 'kakao, .Mock.Example',
     KAKAO_MOCK_USER_ID_SECRET: 'env-secret',
     KAKAO_MOCK_SNAPSHOT_DELAY: '1000',
   };
@@ -94,7 +95,7 @@ describe('loadConfig: environment and flags', () => {
       logLevel: 'debug',
       userIdSecret: 'env-secret',
       snapshotDelayMs: 1000,
-      control: { enabled: true, token: 'env-token', allowRemote: true },
+      control: { enabled: true, token: 'env-token', tokenGenerated: false, allowRemote: true, allowedHosts: ['kakao', '.mock.example'] },
     });
   });
 
@@ -117,6 +118,8 @@ describe('loadConfig: environment and flags', () => {
         '--snapshot-delay',
         '0',
         '--control-allow-remote',
+        '--control-allowed-hosts',
+        'kakao-mock',
       ],
       { ...env, KAKAO_MOCK_CONTROL_ALLOW_REMOTE: 'false' },
     );
@@ -129,7 +132,7 @@ describe('loadConfig: environment and flags', () => {
       logLevel: 'silent',
       userIdSecret: 'flag-secret',
       snapshotDelayMs: 0,
-      control: { enabled: true, token: 'flag-token', allowRemote: true },
+      control: { enabled: true, token: 'flag-token', tokenGenerated: false, allowRemote: true, allowedHosts: ['kakao-mock'] },
     });
   });
 
@@ -186,6 +189,8 @@ describe('loadConfig: errors', () => {
     ['value for a boolean flag', ['--in-memory=false'], {}, '--in-memory does not take a value'],
     ['--data with --in-memory', ['--data', 'x', '--in-memory'], {}, '--data and --in-memory cannot be used together'],
     ['missing fixtures file', ['--fixtures', '/nonexistent/kakao.json'], {}, '--fixtures: cannot read fixtures file /nonexistent/kakao.json: no such file'],
+    ['allowed host with a port', ['--control-allowed-hosts', 'kakao:4000'], {}, '--control-allowed-hosts must list host names without port or scheme, such as kakao or .example.test (got "kakao:4000")'],
+    ['allowed host as a URL', [], { KAKAO_MOCK_CONTROL_ALLOWED_HOSTS: 'kakao,http://x.test' }, 'KAKAO_MOCK_CONTROL_ALLOWED_HOSTS must list host names without port or scheme, such as kakao or .example.test (got "http://x.test")'],
   ])('reports %s', async (_name, argv, env, expected) => {
     const problems = await problemsOf(argv, env);
     expect(problems).toEqual(expect.arrayContaining([expect.stringContaining(expected)]));
@@ -228,9 +233,33 @@ describe('loadConfig: errors', () => {
   });
 
   it('documents every flag and environment variable in the usage text', () => {
-    const flags = ['--port', '--host', '--public-url', '--data', '--in-memory', '--fixtures', '--log-level', '--control-token', '--no-control', '--control-allow-remote', '--user-id-secret', '--snapshot-delay', '--help'];
-    const vars = ['KAKAO_MOCK_PORT', 'KAKAO_MOCK_HOST', 'KAKAO_MOCK_PUBLIC_URL', 'KAKAO_MOCK_DATA', 'KAKAO_MOCK_IN_MEMORY', 'KAKAO_MOCK_FIXTURES', 'KAKAO_MOCK_LOG_LEVEL', 'KAKAO_MOCK_CONTROL_TOKEN', 'KAKAO_MOCK_CONTROL=off', 'KAKAO_MOCK_CONTROL_ALLOW_REMOTE', 'KAKAO_MOCK_USER_ID_SECRET', 'KAKAO_MOCK_SNAPSHOT_DELAY'];
+    const flags = ['--port', '--host', '--public-url', '--data', '--in-memory', '--fixtures', '--log-level', '--control-token', '--no-control', '--control-allow-remote', '--control-allowed-hosts', '--user-id-secret', '--snapshot-delay', '--help'];
+    const vars = ['KAKAO_MOCK_PORT', 'KAKAO_MOCK_HOST', 'KAKAO_MOCK_PUBLIC_URL', 'KAKAO_MOCK_DATA', 'KAKAO_MOCK_IN_MEMORY', 'KAKAO_MOCK_FIXTURES', 'KAKAO_MOCK_LOG_LEVEL', 'KAKAO_MOCK_CONTROL_TOKEN', 'KAKAO_MOCK_CONTROL=off', 'KAKAO_MOCK_CONTROL_ALLOW_REMOTE', 'KAKAO_MOCK_CONTROL_ALLOWED_HOSTS', 'KAKAO_MOCK_USER_ID_SECRET', 'KAKAO_MOCK_SNAPSHOT_DELAY'];
     for (const name of [...flags, ...vars]) expect(USAGE).toContain(name);
+  });
+});
+
+describe('a control plane reachable from other machines', () => {
+  it('gets a generated token when remote access is on without one, marked so the CLI prints it', async () => {
+    const a = await loadConfig([], { KAKAO_MOCK_CONTROL_ALLOW_REMOTE: 'true' });
+    const b = buildConfig({ control: { allowRemote: true } });
+    for (const config of [a, b]) {
+      expect(config.control.tokenGenerated).toBe(true);
+      expect(config.control.token).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    }
+    expect(a.control.token).not.toBe(b.control.token);
+  });
+
+  it('keeps a chosen token, and generates none for loopback-only or a disabled control plane', async () => {
+    expect((await loadConfig(['--control-allow-remote', '--control-token', 'mine'], {})).control).toMatchObject({ token: 'mine', tokenGenerated: false });
+    expect((await loadConfig([], {})).control).toMatchObject({ token: null, tokenGenerated: false });
+    expect((await loadConfig(['--control-allow-remote', '--no-control'], {})).control).toMatchObject({ token: null, tokenGenerated: false });
+  });
+
+  it('takes allowed hosts as an array or a comma-separated string from the API', () => {
+    expect(buildConfig({ control: { allowedHosts: ['Kakao', '.Mock.Test', 'kakao'] } }).control.allowedHosts).toEqual(['kakao', '.mock.test']);
+    expect(buildConfig({ control: { allowedHosts: 'kakao, app ,' } }).control.allowedHosts).toEqual(['kakao', 'app']);
+    expect(() => buildConfig({ control: { allowedHosts: [7] as unknown as string[] } })).toThrow('control.allowedHosts must be a comma-separated list of host names, or an array of them');
   });
 });
 
@@ -244,7 +273,7 @@ describe('buildConfig / defaultConfig', () => {
     const config = buildConfig({ port: 0, dataDir: null, fixtures: SHORT_FIXTURES, control: { token: 't' } });
     expect(config.port).toBe(0);
     expect(config.dataDir).toBeNull();
-    expect(config.control).toEqual({ enabled: true, token: 't', allowRemote: false });
+    expect(config.control).toEqual({ enabled: true, token: 't', tokenGenerated: false, allowRemote: false, allowedHosts: [] });
     expect(config.fixtures.apps[0]?.webhooks).toEqual({ unlinkUrl: null, unlinkMethod: 'POST', channelUrl: null });
   });
 

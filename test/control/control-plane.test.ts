@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { request } from 'node:http';
 import type { Context } from 'koa';
 import { startKakaoMock, type KakaoMock } from '../../src/index.js';
-import { controlGuard, isLoopbackAddress } from '../../src/control/guard.js';
+import { controlGuard, isAllowedControlHost, isLoopbackAddress } from '../../src/control/guard.js';
 import { ControlError } from '../../src/control/errors.js';
 import type { Config } from '../../src/config/types.js';
 import { Browser } from '../support/browser.js';
@@ -200,7 +200,7 @@ describe('a disabled control plane', () => {
 });
 
 describe('the loopback rule', () => {
-  const control = (over: Partial<Config['control']> = {}): Config['control'] => ({ enabled: true, token: null, allowRemote: false, ...over });
+  const control = (over: Partial<Config['control']> = {}): Config['control'] => ({ enabled: true, token: null, tokenGenerated: false, allowRemote: false, allowedHosts: [], ...over });
   /** The guard on a fake request: only what it reads. */
   function fakeCtx(remoteAddress: string, host = 'localhost:4000'): Context {
     const headers: Record<string, string> = { host };
@@ -229,12 +229,35 @@ describe('the loopback rule', () => {
     await expect(run).rejects.toMatchObject({ status: 403, error: 'forbidden' });
   });
 
-  it('accepts remote addresses when allowRemote is on (Docker), whatever the Host', async () => {
+  it('accepts remote addresses when allowRemote is on (Docker), under a configured Host name only', async () => {
     let passed = false;
-    await controlGuard({ control: control({ allowRemote: true }), issuer: 'http://mock.test:4000' })(fakeCtx('172.17.0.1', 'kakao-mock:4000'), async () => {
+    await controlGuard({ control: control({ allowRemote: true, allowedHosts: ['kakao-mock'] }), issuer: 'http://mock.test:4000' })(fakeCtx('172.17.0.1', 'kakao-mock:4000'), async () => {
       passed = true;
     });
     expect(passed).toBe(true);
+    const unlisted = controlGuard({ control: control({ allowRemote: true }), issuer: 'http://mock.test:4000' })(fakeCtx('172.17.0.1', 'kakao-mock:4000'), async () => undefined);
+    await expect(unlisted).rejects.toMatchObject({ status: 403, error: 'forbidden' });
+  });
+
+  it.each([
+    ['localhost', [], true],
+    ['app.localhost', [], true],
+    ['127.0.0.1', [], true],
+    ['[::1]', [], true],
+    ['172.18.0.3', [], true],
+    ['mock.test', [], true],
+    ['kakao', ['kakao'], true],
+    ['KAKAO', ['kakao'], true],
+    ['a.mock.example', ['.mock.example'], true],
+    ['mock.example', ['.mock.example'], true],
+    ['evil.example', [], false],
+    ['kakao', [], false],
+    ['kakao.evil.example', ['kakao'], false],
+    ['evilmock.example', ['.mock.example'], false],
+    ['localhost.evil.example', [], false],
+    ['', [], false],
+  ] as const)('Host %j with allowedHosts %j: %s', (host, allowed, expected) => {
+    expect(isAllowedControlHost(host, 'mock.test', allowed)).toBe(expected);
   });
 
   it('takes the public URL host as a local name', async () => {

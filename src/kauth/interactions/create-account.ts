@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Account } from '../../config/types.js';
-import { AGE_RANGES, validateAccount } from '../../config/validate.js';
+import { AGE_RANGES, MAX_EMAIL_LENGTH, isEmailAddress, validateAccount } from '../../config/validate.js';
 import { ConfigError } from '../../config/errors.js';
 import type { Store } from '../../store/types.js';
-
-const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,190}\.[^\s@]{1,20}$/;
 
 /**
  * A new Kakao Account made on the login page ("create a test account", prompt=create). It goes
@@ -20,7 +18,8 @@ export async function createTestAccount(store: Store, form: URLSearchParams, max
   const email = (form.get('email') ?? '').trim().toLowerCase();
   const ageRange = form.get('ageRange') ?? '';
   if (!nickname) return { error: 'nickname is required / 닉네임을 입력해 주세요' };
-  if (email && !EMAIL.test(email)) return { error: 'email is not valid / 이메일 형식이 올바르지 않습니다' };
+  if (email.length > MAX_EMAIL_LENGTH) return { error: `email must be at most ${MAX_EMAIL_LENGTH} characters / 이메일은 ${MAX_EMAIL_LENGTH}자 이하로 입력해 주세요` };
+  if (email && !isEmailAddress(email)) return { error: 'email is not valid / 이메일 형식이 올바르지 않습니다' };
   if (email && store.accounts.findByEmail(email)) return { error: 'email already used / 이미 사용 중인 이메일입니다' };
   let account: Account;
   try {
