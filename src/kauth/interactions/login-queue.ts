@@ -27,8 +27,8 @@ export const LOGIN_TICKET_PARAM = 'kakao_mock_login';
 /** The request header a mint presents its ticket in on its own authorize request. */
 export const LOGIN_TICKET_HEADER = 'x-kakao-mock-login';
 
-/** A ticket lives as long as the interaction it is bound to may (the Interaction TTL). */
-const TICKET_TTL_MS = 3600_000;
+/** A ticket outlives the interactions it is bound to (10 minutes, provider.ts ttl.Interaction). */
+const TICKET_TTL_MS = 15 * 60_000;
 /** Bound tickets held at once; the oldest go first (each is also swept at its TTL). */
 const MAX_TICKETS = 10_000;
 
