@@ -134,7 +134,10 @@ export interface OidcRepository {
   /** Every stored record of a model for an account (e.g. revoke all tokens of a user on unlink). */
   listByAccount(model: string, accountId: string): Array<{ id: string; payload: OidcAdapterPayload }>;
   count(model: string): number;
-  /** Remove expired records; also runs periodically. */
+  /**
+   * Remove expired records, and grants nothing live refers to any more; also runs periodically and
+   * when the clock is advanced. Returns how many records it removed.
+   */
   sweep(): number;
 }
 
