@@ -29,7 +29,13 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   const clock = createClock();
   let store: Store;
   try {
-    store = await createStore({ fixtures: config.fixtures, dataDir: config.dataDir, snapshotDelayMs: config.snapshotDelayMs, now: () => clock.now() });
+    store = await createStore({
+      fixtures: config.fixtures,
+      dataDir: config.dataDir,
+      snapshotDelayMs: config.snapshotDelayMs,
+      now: () => clock.now(),
+      warn: (message) => log.warn(message),
+    });
   } catch (err) {
     clock.release();
     throw err;
@@ -39,18 +45,25 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   // Slow clients must not pin sockets forever.
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
+  // Startup failed (a port in use): the data folder is free again, for a retry in this process.
+  const abort = async (err: unknown): Promise<never> => {
+    server.close();
+    await store.close().catch(() => undefined);
+    clock.release();
+    throw err;
+  };
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {
       server.off('error', reject);
       resolve();
     });
-  });
+  }).catch(abort);
   const port = (server.address() as AddressInfo).port;
   const issuer = (config.publicUrl ?? `http://localhost:${port}`).replace(/\/$/, '');
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  const built = await createApp({ config, store, clock, log, issuer });
+  const built = await createApp({ config, store, clock, log, issuer }).catch(abort);
   server.on('request', built.app.callback());
 
   let closing: Promise<void> | undefined;

@@ -381,6 +381,9 @@ export function createControl(deps: ControlDeps) {
     if (ms === undefined) throw controlErrors.badRequest('by must be a duration such as "6h", "31d", "90s", "1500ms" or a number of ms');
     if (ms < 0) throw controlErrors.badRequest('the clock only moves forward; reset it to go back to real time');
     clock.advance(Math.round(ms));
+    // What expired with the jump is removed now, not at the next periodic sweep: the token list and
+    // the next snapshot show the moved clock at once.
+    store.oidc.sweep();
     log.info('clock advanced', { by: String(by), offsetMs: clock.offset() });
     return clockState();
   }

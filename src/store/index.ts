@@ -9,6 +9,8 @@
  *   `snapshotDelayMs` after changes and on flush()/close().
  * - memory: every other oidc-provider model.
  * Fixtures are never written: they are the base layer under the runtime overrides.
+ * One store at a time per folder: `kakao-mock.lock` (lock.ts) is taken before any file is read,
+ * and released after close() has written everything.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -21,12 +23,14 @@ import { Durable, DURABLE_FILE, type DurableOp } from './durable.js';
 import { collectGarbage } from './heap.js';
 import { KeyStore } from './keys.js';
 import { LinkStore } from './links.js';
+import { lockFolder, type FolderLock } from './lock.js';
 import { OidcStore } from './oidc-models.js';
 import { Snapshot, SNAPSHOT_FILE } from './snapshot.js';
 import type { Store, StoreOptions } from './types.js';
 
 export type * from './types.js';
 export { DURABLE_FILE, JOURNAL_FILE, readDurableFiles } from './durable.js';
+export { LOCK_FILE } from './lock.js';
 export { LEGACY_SNAPSHOT_FILE, readSnapshotFile, SNAPSHOT_FILE, snapshotFileText, type SnapshotRecords } from './snapshot.js';
 export { SNAPSHOT_MODELS } from './oidc-models.js';
 
@@ -43,8 +47,20 @@ export async function createStore(options: StoreOptions): Promise<Store> {
   // Read Date.now at call time, not once here: the clock patches it (oidc-provider-notes.md §8).
   const now = options.now ?? (() => Date.now());
   const dir = options.dataDir;
-  if (dir !== null) await mkdir(dir, { recursive: true });
+  let lock: FolderLock | null = null;
+  if (dir !== null) {
+    await mkdir(dir, { recursive: true });
+    lock = await lockFolder(dir, { heartbeatMs: options.lockHeartbeatMs, warn: options.warn });
+  }
+  try {
+    return await openStore(options, now, dir, lock);
+  } catch (error) {
+    await lock?.release();
+    throw error;
+  }
+}
 
+async function openStore(options: StoreOptions, now: () => number, dir: string | null, lock: FolderLock | null): Promise<Store> {
   const durable = new Durable(dir === null ? null : join(dir, DURABLE_FILE), {
     onWrite: options.onWrite,
     compactMinBytes: options.journalCompactBytes,
@@ -126,7 +142,12 @@ export async function createStore(options: StoreOptions): Promise<Store> {
     async close(): Promise<void> {
       clearInterval(sweeper);
       snapshot.stop();
-      await Promise.all([durable.close(), snapshot.flush()]);
+      try {
+        await Promise.all([durable.close(), snapshot.flush()]);
+      } finally {
+        // Only once nothing more is written: a store started next on the folder reads it all.
+        await lock?.release();
+      }
     },
   };
 }

@@ -36,6 +36,10 @@ export class MultiIndex<K, V> {
     return held instanceof Set ? held : [held];
   }
 
+  has(key: K): boolean {
+    return this.#map.has(key);
+  }
+
   /** Makes `key` (an equal string) the entry's key object, so the previous one can be freed. */
   rekey(key: K): void {
     const held = this.#map.get(key);

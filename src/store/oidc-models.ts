@@ -31,6 +31,32 @@ function shareStrings(payload: OidcAdapterPayload): void {
   if (typeof openid === 'object' && openid !== null) internFields(openid as Record<string, unknown>, ['scope']);
 }
 
+/**
+ * A grant younger than this (virtual clock) is never swept: the request that saved it may not have
+ * saved what will refer to it yet (its session, code or interaction).
+ */
+const GRANT_GRACE_MS = 60_000;
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Models whose payloads hold grant ids besides `grantId` (see heldGrantIds). */
+const GRANT_HOLDERS: ReadonlySet<string> = new Set(['Session', 'Interaction']);
+
+/** Grants a session (`authorizations[clientId].grantId`) or an interaction (`result.consent.grantId`) holds. */
+function heldGrantIds(payload: OidcAdapterPayload): string[] {
+  const ids: string[] = [];
+  const authorizations = payload.authorizations;
+  if (isObject(authorizations)) {
+    for (const authorization of Object.values(authorizations)) {
+      if (isObject(authorization) && typeof authorization.grantId === 'string') ids.push(authorization.grantId);
+    }
+  }
+  const result = payload.result;
+  const consent = isObject(result) ? result.consent : undefined;
+  if (isObject(consent) && typeof consent.grantId === 'string') ids.push(consent.grantId);
+  return ids;
+}
+
 /** Main-thread ms one background step after a load may take, so requests interleave. */
 const STEP_MS = 3;
 
@@ -51,6 +77,8 @@ class ModelTable {
   records = new Map<string, StoredRecord>();
   /** The Grant table, for tokens: their grantId shares the Grant's id string (43 chars, 100k tokens: ~6 MB). */
   grants: ModelTable | null = null;
+  /** Told about every record that leaves the table (deleted, or replaced by a newer one). */
+  onRelease: ((record: StoredRecord) => void) | null = null;
   readonly #byGrant = new MultiIndex<string, string>();
   readonly #byAccount = new MultiIndex<string, string>();
   #byUid = new Map<string, string>();
@@ -94,7 +122,10 @@ class ModelTable {
   /** Stores `record` under its id, unindexing the record it replaces. */
   #replace(record: StoredRecord): void {
     const before = this.records.get(record.id);
-    if (before !== undefined) this.#unindex(before);
+    if (before !== undefined) {
+      this.#unindex(before);
+      this.onRelease?.(before);
+    }
     this.records.set(record.id, record);
   }
 
@@ -171,6 +202,7 @@ class ModelTable {
     if (before === undefined) return false;
     this.records.delete(id);
     this.#unindex(before);
+    this.onRelease?.(before);
     return true;
   }
 
@@ -212,6 +244,8 @@ export class OidcStore implements OidcRepository {
   readonly #onSnapshotChange: () => void;
   readonly #tables = new Map<string, ModelTable>();
   readonly #adapters = new Map<string, OidcAdapter>();
+  /** Grants that may have lost their last referrer since the last sweep (#sweepUnusedGrants). */
+  #suspects = new Set<string>();
 
   constructor(now: () => number, onSnapshotChange: () => void) {
     this.#now = now;
@@ -272,13 +306,76 @@ export class OidcStore implements OidcRepository {
         if (SNAPSHOT_MODELS.has(model)) snapshotChanged = true;
       }
     }
-    if (snapshotChanged) this.#onSnapshotChange();
+    const grants = this.#sweepUnusedGrants();
+    if (snapshotChanged || grants > 0) this.#onSnapshotChange();
+    return removed + grants;
+  }
+
+  /**
+   * Removes the grants nothing live refers to any more. A Grant's own TTL (ten years: it must outlive
+   * every refresh token, which rotation keeps renewing) would keep one long after its last token.
+   * oidc-provider reads a grant through its tokens and codes, an interaction (`grantId`, and
+   * `result.consent.grantId` until the authorization resumes) and a session
+   * (`authorizations[clientId].grantId`: the next authorize of that client reuses it). Only grants
+   * that may have lost their last referrer since the last sweep are looked at (#suspects): at 100k
+   * grants a pass over all of them cost ~25 ms a minute. Run after the expired records are gone, so
+   * every referrer left is live.
+   */
+  #sweepUnusedGrants(): number {
+    const grants = this.#tables.get('Grant');
+    const suspects = this.#suspects;
+    this.#suspects = new Set();
+    if (grants === undefined || suspects.size === 0) return 0;
+    const byGrant = [...this.#tables].filter(([model]) => model !== 'Grant').map(([, table]) => table.indexed().byGrant);
+    const youngSince = this.#now() - GRANT_GRACE_MS;
+    const unused: StoredRecord[] = [];
+    for (const id of suspects) {
+      const record = grants.records.get(id);
+      // Referred to: it is a suspect again once that referrer leaves.
+      if (record === undefined || byGrant.some((index) => index.has(id))) continue;
+      const issuedAt = this.#payloadOf('Grant', grants, record)?.iat;
+      if (typeof issuedAt === 'number' && issuedAt * 1000 > youngSince) this.#suspects.add(id);
+      else unused.push(record);
+    }
+    if (unused.length === 0) return 0;
+    const held = this.#grantsHeldBySessionsAndInteractions();
+    let removed = 0;
+    for (const record of unused) {
+      if (!held.has(record.id) && grants.delete(record.id)) removed += 1;
+    }
     return removed;
+  }
+
+  /** Grant ids in live sessions' `authorizations` and in finished consents of live interactions. */
+  #grantsHeldBySessionsAndInteractions(): Set<string> {
+    const held = new Set<string>();
+    for (const model of GRANT_HOLDERS) {
+      const table = this.#tables.get(model);
+      for (const record of table?.records.values() ?? []) {
+        const payload = this.#payloadOf(model, table!, record);
+        if (payload !== undefined) for (const id of heldGrantIds(payload)) held.add(id);
+      }
+    }
+    return held;
+  }
+
+  /** A record left its table: the grants it referred to may have lost their last referrer. */
+  #released(model: string, record: StoredRecord): void {
+    if (record.grantId !== null) this.#suspects.add(record.grantId);
+    if (!GRANT_HOLDERS.has(model)) return;
+    let payload: OidcAdapterPayload;
+    try {
+      payload = record.payload();
+    } catch {
+      return;
+    }
+    for (const id of heldGrantIds(payload)) this.#suspects.add(id);
   }
 
   /** Drops every record of every model (reset). */
   clear(): void {
     for (const table of this.#tables.values()) table.clear();
+    this.#suspects.clear();
     this.#onSnapshotChange();
   }
 
@@ -287,7 +384,9 @@ export class OidcStore implements OidcRepository {
    * once they are all in.
    */
   loadRecord(model: string, record: StoredRecord): void {
-    if (SNAPSHOT_MODELS.has(model) && !this.#expired(record)) this.#table(model).load(record);
+    if (!SNAPSHOT_MODELS.has(model) || this.#expired(record)) return;
+    this.#table(model).load(record);
+    if (model === 'Grant') this.#suspects.add(record.id);
   }
 
   /**
@@ -356,7 +455,10 @@ export class OidcStore implements OidcRepository {
     let table = this.#tables.get(model);
     if (table === undefined) {
       table = new ModelTable();
-      if (model !== 'Grant') table.grants = this.#table('Grant');
+      if (model !== 'Grant') {
+        table.grants = this.#table('Grant');
+        table.onRelease = (record) => this.#released(model, record);
+      }
       this.#tables.set(model, table);
     }
     return table;
@@ -388,6 +490,8 @@ export class OidcStore implements OidcRepository {
             table.delete(oldest);
           }
         }
+        // A new grant nothing refers to yet (an abandoned login) is swept like one that lost its referrers.
+        if (model === 'Grant') this.#suspects.add(id);
         this.#changed(model);
       },
       find: async (id) => this.findSync(model, id),

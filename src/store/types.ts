@@ -134,7 +134,10 @@ export interface OidcRepository {
   /** Every stored record of a model for an account (e.g. revoke all tokens of a user on unlink). */
   listByAccount(model: string, accountId: string): Array<{ id: string; payload: OidcAdapterPayload }>;
   count(model: string): number;
-  /** Remove expired records; also runs periodically. */
+  /**
+   * Remove expired records, and grants nothing live refers to any more; also runs periodically and
+   * when the clock is advanced. Returns how many records it removed.
+   */
   sweep(): number;
 }
 
@@ -152,7 +155,7 @@ export interface Store {
    * kakao-mock.json, so afterwards that file alone holds every durable record.
    */
   flush(): Promise<void>;
-  /** flush() and stop timers. */
+  /** flush(), stop timers, and free the data folder for the next store (its lock file). */
   close(): Promise<void>;
 }
 
@@ -171,6 +174,13 @@ export interface StoreOptions {
   now?: () => number;
   /** Period of the sweep of expired oidc records, ms (default 60 000). */
   sweepIntervalMs?: number;
+  /**
+   * How often the data folder's lock file is refreshed, ms (default 5 000); a lock whose holder
+   * cannot be asked by pid is stale after three missed refreshes. Tests lower it.
+   */
+  lockHeartbeatMs?: number;
+  /** Notices that are not errors (a stale lock recovered); console.warn without it. */
+  warn?: (message: string) => void;
   /**
    * Called after every data-file write, successful or not: for logs, metrics and tests. Without it,
    * a failed background snapshot write is reported with console.error.
