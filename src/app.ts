@@ -33,10 +33,22 @@ export interface KakaoMockApp {
   control: MockControl;
 }
 
-async function health(ctx: Koa.Context, next: Koa.Next) {
-  if (ctx.path !== '/health') return next();
-  ctx.type = 'application/json';
-  ctx.body = { status: 'ok' };
+/**
+ * 200 while the store writes; 503 once a data file cannot be written (a full disk), so an
+ * orchestrator's health check sees it. Back to 200 when a write succeeds again (the store retries).
+ */
+function health(store: Store) {
+  return async function serveHealth(ctx: Koa.Context, next: Koa.Next) {
+    if (ctx.path !== '/health') return next();
+    ctx.type = 'application/json';
+    const state = store.health();
+    if (state.writable) {
+      ctx.body = { status: 'ok' };
+      return;
+    }
+    ctx.status = 503;
+    ctx.body = { status: 'degraded', store: state };
+  };
 }
 
 /** The request log: one readable line per request, with the Kakao error code when there is one. */
@@ -69,6 +81,6 @@ export async function createApp(deps: AppDeps): Promise<KakaoMockApp> {
   // its own errors. Inside: faults run before every kauth and kapi step, so an injected
   // KakaoAuthError is rendered by kauth's one renderer.
   const outer = [requestLog(log), plane.journal, ...(plane.routes ? [plane.routes] : [])];
-  kauth.mount(app, outer, [health, staticFiles(), plane.faults, kapi.routes() as Koa.Middleware, kapi.allowedMethods() as Koa.Middleware]);
+  kauth.mount(app, outer, [health(store), staticFiles(), plane.faults, kapi.routes() as Koa.Middleware, kapi.allowedMethods() as Koa.Middleware]);
   return { app, provider: kauth.provider, webhooks, loginQueue: kauth.loginQueue, publicJwks: kauth.publicJwks, control: plane.control };
 }

@@ -29,13 +29,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   const clock = createClock();
   let store: Store;
   try {
-    store = await createStore({
-      fixtures: config.fixtures,
-      dataDir: config.dataDir,
-      snapshotDelayMs: config.snapshotDelayMs,
-      now: () => clock.now(),
-      warn: (message) => log.warn(message),
-    });
+    store = await createStore({ fixtures: config.fixtures, dataDir: config.dataDir, snapshotDelayMs: config.snapshotDelayMs, now: () => clock.now(), log: (level, message) => log[level](message) });
   } catch (err) {
     clock.release();
     throw err;

@@ -2,6 +2,7 @@
 import type { Context, Next } from 'koa';
 import { BodyTooLarge, readBodyText } from '../http/body.js';
 import type { Logger } from '../log.js';
+import { StoreWriteError } from '../store/errors.js';
 import { ControlError, controlErrors } from './errors.js';
 
 const BODY_LIMIT = 1024 * 1024;
@@ -68,6 +69,12 @@ export function controlErrorBoundary(log: Logger) {
     } catch (err) {
       if (err instanceof ControlError) {
         sendJson(ctx, err.status, err.toJSON());
+        return;
+      }
+      if (err instanceof StoreWriteError) {
+        // Nothing was changed (the store rolled the change back): the same request can be retried.
+        log.warn('control plane: the store cannot write', { method: ctx.method, path: ctx.path, err: err.message });
+        sendJson(ctx, 503, { error: 'store_unavailable', message: `the data folder cannot be written (${err.code ?? 'write failed'}); nothing was changed` });
         return;
       }
       log.error('control plane failed', { method: ctx.method, path: ctx.path, err: err as Error });

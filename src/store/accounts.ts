@@ -3,7 +3,7 @@ import { MultiIndex } from './multi-index.js';
 import { Overlay } from './overlay.js';
 import type { AccountRepository } from './types.js';
 import { copy } from './copy.js';
-import type { DurableOp } from './durable.js';
+import type { Commit } from './durable.js';
 import { view } from './view.js';
 
 const emailKey = (email: string): string => email.toLowerCase();
@@ -24,20 +24,31 @@ function shareEmpty(account: Account): Account {
 const stored = (accounts: readonly Account[]): Account[] => copy(accounts).map(shareEmpty);
 
 export class AccountStore implements AccountRepository {
-  readonly #commit: (op: DurableOp) => Promise<void>;
+  readonly #commit: Commit;
   readonly #overlay = new Overlay<string, Account>((account) => account.id);
   /** lowercase email → account ids. A set, not one id: an address can move to another account
    * (Account.emailValid = false on the old one). */
-  readonly #byEmail = new MultiIndex<string, string>();
+  #byEmail = new MultiIndex<string, string>();
 
-  constructor(commit: (op: DurableOp) => Promise<void>) {
+  constructor(commit: Commit) {
     this.#commit = commit;
   }
 
   load(fixtures: readonly Account[], runtime: readonly Account[], tombstones: readonly string[]): void {
     this.#overlay.load(stored(fixtures), stored(runtime), tombstones);
-    this.#byEmail.clear();
+    // A new index, not a cleared one: keep() holds on to the old one.
+    this.#byEmail = new MultiIndex();
     for (const account of this.#overlay.values()) this.#index(account);
+  }
+
+  /** What load() replaces, to put back if a reset is not written. */
+  keep(): () => void {
+    const overlay = this.#overlay.keep();
+    const byEmail = this.#byEmail;
+    return () => {
+      overlay();
+      this.#byEmail = byEmail;
+    };
   }
 
   get(id: string): Account | undefined {
@@ -78,18 +89,28 @@ export class AccountStore implements AccountRepository {
 
   async put(account: Account): Promise<void> {
     const record = shareEmpty(copy(account));
+    const tombstoned = this.#overlay.tombstoned(record.id);
     const before = this.#overlay.put(record);
     if (before !== undefined) this.#unindex(before);
     this.#index(record);
-    await this.#commit({ t: 'account', v: record });
+    await this.#commit({ t: 'account', v: record }, () => this.#undo(record.id, record, before, tombstoned));
   }
 
   async delete(id: string): Promise<boolean> {
     const before = this.#overlay.delete(id);
     if (before === undefined) return false;
     this.#unindex(before);
-    await this.#commit(this.#overlay.tombstoned(id) ? { t: 'account', k: id, v: null, tomb: true } : { t: 'account', k: id, v: null });
+    await this.#commit(this.#overlay.tombstoned(id) ? { t: 'account', k: id, v: null, tomb: true } : { t: 'account', k: id, v: null }, () =>
+      this.#undo(id, undefined, before, false),
+    );
     return true;
+  }
+
+  /** Back to `before` (what was there, if anything) from `after` (what a put stored; undefined after a delete). */
+  #undo(id: string, after: Account | undefined, before: Account | undefined, tombstoned: boolean): void {
+    if (after !== undefined) this.#unindex(after);
+    this.#overlay.restore(id, before, tombstoned);
+    if (before !== undefined) this.#index(before);
   }
 
   runtime(): Account[] {

@@ -2,7 +2,7 @@ import type { App } from '../config/types.js';
 import { Overlay } from './overlay.js';
 import type { AppRepository, KeyType } from './types.js';
 import { copy } from './copy.js';
-import type { DurableOp } from './durable.js';
+import type { Commit } from './durable.js';
 import { view } from './view.js';
 
 interface AppIndexes {
@@ -43,12 +43,22 @@ function unindex(indexes: AppIndexes, app: App): void {
 }
 
 export class AppStore implements AppRepository {
-  readonly #commit: (op: DurableOp) => Promise<void>;
+  readonly #commit: Commit;
   #overlay = new Overlay<number, App>((app) => app.appId);
   #indexes = emptyIndexes();
 
-  constructor(commit: (op: DurableOp) => Promise<void>) {
+  constructor(commit: Commit) {
     this.#commit = commit;
+  }
+
+  /** What load() replaces (it builds new ones), to put back if a reset is not written. */
+  keep(): () => void {
+    const overlay = this.#overlay;
+    const indexes = this.#indexes;
+    return () => {
+      this.#overlay = overlay;
+      this.#indexes = indexes;
+    };
   }
 
   /** Builds the new state aside and swaps it in only if every key is unique. */
@@ -105,17 +115,27 @@ export class AppStore implements AppRepository {
       if (before !== undefined) index(this.#indexes, before);
       throw error;
     }
+    const tombstoned = this.#overlay.tombstoned(stored.appId);
     this.#overlay.put(stored);
     index(this.#indexes, stored);
-    await this.#commit({ t: 'app', v: stored });
+    await this.#commit({ t: 'app', v: stored }, () => this.#undo(stored.appId, stored, before, tombstoned));
   }
 
   async delete(appId: number): Promise<boolean> {
     const before = this.#overlay.delete(appId);
     if (before === undefined) return false;
     unindex(this.#indexes, before);
-    await this.#commit(this.#overlay.tombstoned(appId) ? { t: 'app', k: appId, v: null, tomb: true } : { t: 'app', k: appId, v: null });
+    await this.#commit(this.#overlay.tombstoned(appId) ? { t: 'app', k: appId, v: null, tomb: true } : { t: 'app', k: appId, v: null }, () =>
+      this.#undo(appId, undefined, before, false),
+    );
     return true;
+  }
+
+  /** Back to `before` (what was there, if anything) from `after` (what a put stored; undefined after a delete). */
+  #undo(appId: number, after: App | undefined, before: App | undefined, tombstoned: boolean): void {
+    if (after !== undefined) unindex(this.#indexes, after);
+    this.#overlay.restore(appId, before, tombstoned);
+    if (before !== undefined) index(this.#indexes, before);
   }
 
   runtime(): App[] {

@@ -1,17 +1,17 @@
 import { MultiIndex } from './multi-index.js';
 import type { ChannelRelation, ChannelRepository } from './types.js';
 import { copy } from './copy.js';
-import type { DurableOp } from './durable.js';
+import type { Commit } from './durable.js';
 
 export const relationKey = (accountId: string, channelPublicId: string): string => `${accountId}:${channelPublicId}`;
 
 /** Account × channel relations, by (account, channel) and per account. */
 export class ChannelStore implements ChannelRepository {
-  readonly #commit: (op: DurableOp) => Promise<void>;
-  readonly #relations = new Map<string, ChannelRelation>();
-  readonly #byAccount = new MultiIndex<string, string>();
+  readonly #commit: Commit;
+  #relations = new Map<string, ChannelRelation>();
+  #byAccount = new MultiIndex<string, string>();
 
-  constructor(commit: (op: DurableOp) => Promise<void>) {
+  constructor(commit: Commit) {
     this.#commit = commit;
   }
 
@@ -20,9 +20,20 @@ export class ChannelStore implements ChannelRepository {
     for (const relation of relations) this.#set(relation);
   }
 
+  /** New tables, not cleared ones: keep() holds on to the old ones. */
   clear(): void {
-    this.#relations.clear();
-    this.#byAccount.clear();
+    this.#relations = new Map();
+    this.#byAccount = new MultiIndex();
+  }
+
+  /** What clear() replaces, to put back if a reset is not written. */
+  keep(): () => void {
+    const relations = this.#relations;
+    const byAccount = this.#byAccount;
+    return () => {
+      this.#relations = relations;
+      this.#byAccount = byAccount;
+    };
   }
 
   get(accountId: string, channelPublicId: string): ChannelRelation | undefined {
@@ -41,8 +52,17 @@ export class ChannelStore implements ChannelRepository {
 
   async put(relation: ChannelRelation): Promise<void> {
     const stored = copy(relation);
+    const key = relationKey(stored.accountId, stored.channelPublicId);
+    const before = this.#relations.get(key);
     this.#set(stored);
-    await this.#commit({ t: 'channel', v: stored });
+    await this.#commit({ t: 'channel', v: stored }, () => {
+      if (before !== undefined) {
+        this.#set(before);
+      } else {
+        this.#relations.delete(key);
+        this.#byAccount.remove(stored.accountId, key);
+      }
+    });
   }
 
   all(): IterableIterator<ChannelRelation> {

@@ -42,11 +42,20 @@ export class DebouncedWriter {
     this.#arm();
   }
 
-  /** Writes now if anything changed since the last write; waits for a running write first. */
-  async flush(): Promise<void> {
+  /**
+   * Writes now if anything changed since the last write; waits for a running write first.
+   * `beforeWrite` runs once no write is running, before deciding (it may mark the writer dirty).
+   */
+  async flush(beforeWrite?: () => void): Promise<void> {
     this.#disarm();
     while (this.#running !== null) await this.#running.catch(() => undefined);
+    beforeWrite?.();
     if (this.#changes > 0) await this.#run(true);
+  }
+
+  /** True while a write runs (its file is being replaced). */
+  get writing(): boolean {
+    return this.#running !== null;
   }
 
   /** No more timers (close()); flush() still writes. */

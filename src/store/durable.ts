@@ -1,11 +1,13 @@
 import { constants } from 'node:fs';
-import { open, readdir, readFile, rename, stat, truncate, unlink, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, stat, truncate, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Low } from 'lowdb';
 import type { Account, App } from '../config/types.js';
 import { relationKey } from './channels.js';
+import { StoreWriteError } from './errors.js';
+import { changeOf, describeChange, identityOf, sameFile, type FileChange, type FileIdentity } from './file-identity.js';
 import { GroupCommit } from './group-commit.js';
-import { CompactJSONFile, jsonText, readDataFile, syncDir, unreadableFileError, writeJsonPieces } from './json-file.js';
+import { CompactJSONFile, jsonText, readDataFile, syncDir, tempFileOf, unreadableFileError, writeJsonPieces } from './json-file.js';
 import { linkKey } from './links.js';
 import type { ChannelRelation, Link, StoreWriteEvent } from './types.js';
 
@@ -30,6 +32,11 @@ type Jwk = Record<string, unknown>;
 /** kakao-mock.json: only what cannot be lost (design.md §6 "durable" tier). */
 export interface DurableData {
   version: 1;
+  /**
+   * The seq of the last journal line this base holds (absent: 0). Replay skips lines up to it, so a
+   * journal left next to a newer base (a crash before its deletion) is never replayed over it.
+   */
+  seq?: number;
   /** Runtime accounts: created at runtime, or fixture accounts changed at runtime. */
   accounts: Account[];
   /** Fixture accounts deleted at runtime. */
@@ -133,6 +140,7 @@ const keysAreValid = (keys: unknown): boolean => keys === null || (Array.isArray
 
 export function durableShapeProblem(data: Record<string, unknown>): string | null {
   if (data.version !== 1) return 'it is not a kakao-mock data file (version must be 1)';
+  if (data.seq !== undefined && (typeof data.seq !== 'number' || !Number.isSafeInteger(data.seq) || data.seq < 0)) return 'seq must be a whole number';
   if (data.keys !== undefined && !keysAreValid(data.keys)) return 'keys must be null or an array of JWK objects';
   return (
     arrayProblem(data, 'accounts', ACCOUNT_FIELDS) ??
@@ -347,7 +355,7 @@ export interface DurableFiles {
   baseBytes: number;
   /** In replay order; the active journal, when present, last. */
   journals: JournalFileState[];
-  /** The seq of the last line replayed (0 without journal lines). */
+  /** The seq the next journal line must exceed: the last line read, or the base's seq if higher. */
   seq: number;
 }
 
@@ -367,7 +375,9 @@ async function readDurableOnce(base: string): Promise<DurableFiles> {
     }
   }
   const db = new Low<DurableData>(new CompactJSONFile<DurableData>(base), emptyDurable());
-  const data = { ...emptyDurable(), ...(await readDataFile(db, base, durableShapeProblem)) };
+  const data: DurableData = { ...emptyDurable(), ...(await readDataFile(db, base, durableShapeProblem)) };
+  const baseSeq = data.seq ?? 0;
+  delete data.seq;
   let baseBytes = 0;
   try {
     baseBytes = (await stat(base)).size;
@@ -381,12 +391,13 @@ async function readDurableOnce(base: string): Promise<DurableFiles> {
     const { lines, validBytes } = parseJournal(file, buffer, seq);
     journals.push({ file, size: buffer.length, validBytes });
     for (const line of lines) {
+      seq = line.seq;
+      if (line.seq <= baseSeq) continue; // the base has it
       replay ??= new Replay(data);
       for (const op of line.ops) replay.apply(op);
-      seq = line.seq;
     }
   }
-  return { data: replay?.result() ?? data, baseBytes, journals, seq };
+  return { data: replay?.result() ?? data, baseBytes, journals, seq: Math.max(seq, baseSeq) };
 }
 
 /**
@@ -427,11 +438,49 @@ function* durablePieces(data: DurableData): Generator<string> {
 
 const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
 
+/** Where the store says what it did on its own (a data file replaced while running, a background write that failed). */
+export type StoreLog = (level: 'info' | 'warn' | 'error', message: string) => void;
+
+export const consoleLog: StoreLog = (level, message) => {
+  if (level === 'error') console.error(message);
+  else console.warn(message);
+};
+
 export interface DurableOptions {
   onWrite?: ((event: StoreWriteEvent) => void) | undefined;
   /** Journal size that triggers a compaction at the least (default DEFAULT_COMPACT_MIN_BYTES). */
   compactMinBytes?: number | undefined;
+  log?: StoreLog | undefined;
 }
+
+/** Puts memory back as it was before one change (the repository that made the change supplies it). */
+export type Undo = () => void;
+
+/** How the repositories hand a change to the durable tier: resolves once it is on disk. */
+export type Commit = (op: DurableOp, undo: Undo) => Promise<void>;
+
+interface PendingOp {
+  op: DurableOp;
+  undo: Undo;
+}
+
+/** A data file deleted, replaced or written by someone else while the store runs. */
+interface Damage {
+  file: string;
+  change: FileChange;
+}
+
+/** For a file just written: null when it cannot be looked at (the next check then finds it "replaced" and writes it again). */
+function identityOrNull(file: string): FileIdentity | null {
+  try {
+    return identityOf(file);
+  } catch {
+    return null;
+  }
+}
+
+/** Wall-clock time for a file name (the virtual clock may have moved Date.now). */
+const fileStamp = (): string => new Date(Math.floor(performance.timeOrigin + performance.now())).toISOString().replace(/[:.]/g, '-');
 
 /**
  * The durable tier (design.md §6): kakao-mock.json (the base) plus an append-only journal,
@@ -445,26 +494,46 @@ export interface DurableOptions {
  * Compaction: inside a group commit, after capturing the state (which then is exactly base +
  * journal lines, this commit's included), the journal is renamed to kakao-mock.journal.<seq>.jsonl
  * and later commits go to a fresh kakao-mock.journal.jsonl; once the new base is renamed in, the
- * set-aside journals are deleted. Startup replays every journal file present, in seq order. A crash
- * between the base's rename and the deletion leaves a set-aside journal whose changes the base
- * already has: replaying it gives every record the same value (at worst a record deleted and put
- * again in it moves within its list's order).
+ * set-aside journals are deleted. Startup replays every journal file present, in seq order, but
+ * only the lines after the seq the base records: a crash between the base's rename and the deletion
+ * leaves journals the base already holds, and they are skipped.
+ *
+ * A change is applied if and only if it is acknowledged. The repositories change memory at once (so
+ * concurrent requests see each other's changes in order, and checks such as "this id is free" hold
+ * without locks) and hand each change to commit() with its undo. When a group commit fails (a full
+ * disk), its changes and every change made after them (queued for the next commit, and possibly
+ * built on them) are undone, newest first, and all their callers get the error (StoreWriteError):
+ * memory again holds exactly what the files hold, and a retry starts from there. A record that an
+ * undo puts back after a delete moves to the end of its list's order in memory only.
+ *
+ * Data files deleted or replaced while the store runs (`rm kakao-mock.journal.jsonl`, a backup
+ * copied over kakao-mock.json): before each append, one stat per file compares them with what the
+ * store left there (identity, size, modification time). On a difference the commit does not append
+ * into a file that lost its name: memory holds every acknowledged change, so it writes all of them
+ * (with the commit's own) to a new base, keeps a file that took one of the names under
+ * `<name>.replaced-<time>` (never read), deletes the old journals and starts a new one, and logs a
+ * warning naming the file. check() runs the same comparison when idle.
  */
 export class Durable {
   readonly file: string | null;
   readonly journal: string | null;
   readonly #onWrite: ((event: StoreWriteEvent) => void) | undefined;
+  readonly #log: StoreLog;
   readonly #compactMinBytes: number;
   readonly #commits: GroupCommit | null;
   #source: () => DurableData = emptyDurable;
-  /** Changes made in memory, waiting for the next group commit (or re-queued after a failed one). */
-  #pending: DurableOp[] = [];
-  /** Seq of the last line appended. */
+  /** Changes made in memory, waiting for the next group commit. */
+  #pending: PendingOp[] = [];
+  /** Seq of the last line appended (or held by the base). */
   #seq = 0;
   #handle: FileHandle | null = null;
   /** Bytes of whole lines in the active journal (appends go here; more on disk is a torn tail). */
   #activeBytes = 0;
   #activeExists = false;
+  /** The active journal as this store created or found it; null when there is none. */
+  #journalId: FileIdentity | null = null;
+  /** The base as this store last wrote or read it; null when there is none. */
+  #baseId: FileIdentity | null = null;
   /** Set-aside journals not yet folded into the base. */
   #rotated: Array<{ file: string; bytes: number }> = [];
   #baseBytes = 0;
@@ -475,11 +544,16 @@ export class Durable {
   /** The outcome of the compaction a forced commit started. */
   #forced: Promise<Error | null> | null = null;
   #retryAt = 0;
+  /** A data file was found deleted or replaced: commits write a new base from memory until one succeeds. */
+  #rebase: Damage | null = null;
+  /** probe() asks the next commit to append a line even without changes. */
+  #probe = false;
 
   constructor(file: string | null, options: DurableOptions = {}) {
     this.file = file;
     this.journal = file === null ? null : journalFileOf(file);
     this.#onWrite = options.onWrite;
+    this.#log = options.log ?? consoleLog;
     this.#compactMinBytes = options.compactMinBytes ?? DEFAULT_COMPACT_MIN_BYTES;
     this.#commits = file === null ? null : new GroupCommit(() => this.#write());
   }
@@ -499,6 +573,12 @@ export class Durable {
         this.#rotated.push({ file: journal.file, bytes: journal.size });
       }
     }
+    this.#baseId = identityOf(this.file);
+    this.#journalId = this.#activeExists ? identityOf(this.journal!) : null;
+    // Deleted between reading and looking at it: the first commit writes a new base from memory.
+    if (this.#activeExists && this.#journalId === null) this.#rebase = { file: this.journal!, change: 'deleted' };
+    // Left by a crash in the middle of a base write: never read, only taking space.
+    await unlink(tempFileOf(this.file)).catch(() => undefined);
     return loaded.data;
   }
 
@@ -507,11 +587,28 @@ export class Durable {
     this.#source = source;
   }
 
-  /** Resolves once a journal append containing `op` (and every change made before it) is on disk. */
-  commit(op: DurableOp): Promise<void> {
+  /**
+   * Resolves once a journal append containing `op` (and every change made before it) is on disk.
+   * Rejects with a StoreWriteError when that commit failed; `undo` has then been called.
+   */
+  commit(op: DurableOp, undo: Undo): Promise<void> {
     if (this.#commits === null) return Promise.resolve();
-    this.#pending.push(op);
+    this.#pending.push({ op, undo });
     return this.#commits.request();
+  }
+
+  /** A commit that appends even without changes: after a failed write, finds out whether the disk takes writes again. */
+  probe(): Promise<void> {
+    if (this.#commits === null) return Promise.resolve();
+    this.#probe = true;
+    return this.#commits.request(0);
+  }
+
+  /** Compares the data files with what the store left there; when one was deleted or replaced, a commit repairs it now. */
+  async check(): Promise<void> {
+    if (this.#commits === null) return;
+    if (this.#rebase === null && this.#damage() === null) return;
+    await this.#commits.request(0);
   }
 
   /** Appends whatever is pending and folds the journal into kakao-mock.json; rejects if that fails. */
@@ -523,7 +620,7 @@ export class Durable {
       for (let round = 0; round < 5; round++) {
         await commits.settle();
         await this.#compaction;
-        if (this.#pending.length === 0 && !this.#hasJournal()) return;
+        if (this.#pending.length === 0 && !this.#hasJournal() && this.#rebase === null && this.#damage() === null) return;
         this.#forceCompact = true;
         this.#forced = null;
         await commits.request(0);
@@ -565,11 +662,52 @@ export class Durable {
 
   /** One group commit: GroupCommit runs these one at a time. */
   async #write(): Promise<void> {
-    const ops = this.#pending;
+    const batch = this.#pending;
     this.#pending = [];
+    const probe = this.#probe;
+    this.#probe = false;
+    try {
+      await this.#writeBatch(batch, probe);
+    } catch (error) {
+      const failure = error instanceof StoreWriteError ? error : new StoreWriteError(this.journal!, error);
+      if (batch.length > 0) this.#rollBack(batch, failure);
+      throw failure;
+    }
+  }
+
+  /**
+   * After a failed commit: its changes, and every change made since (waiting for the next commit),
+   * are undone newest first, and the callers waiting for the next commit get the error too. Their
+   * promises settle after this returns, so every caller sees memory already put back.
+   */
+  #rollBack(batch: PendingOp[], failure: StoreWriteError): void {
+    const undone = batch.concat(this.#pending);
+    this.#pending = [];
+    this.#commits!.failQueued(failure);
+    for (let i = undone.length - 1; i >= 0; i--) {
+      try {
+        undone[i]!.undo();
+      } catch (error) {
+        this.#log('error', `kakao-mock store: could not undo a change that was not written: ${asError(error).stack ?? String(error)}`);
+      }
+    }
+  }
+
+  async #writeBatch(batch: PendingOp[], probe: boolean): Promise<void> {
     const seq = this.#seq + 1;
-    const line = ops.length === 0 ? null : Buffer.from(`${JSON.stringify({ seq, ops })}\n`);
     const forced = this.#forceCompact;
+    this.#noticeDamage();
+    if (this.#rebase !== null) {
+      // Captured now, before any await: memory holds every acknowledged change plus this batch's.
+      const state: DurableData = { ...this.#source(), seq };
+      if (forced) this.#forceCompact = false;
+      await this.#recover(this.#rebase, state, batch.length);
+      this.#seq = seq;
+      if (forced) this.#forced = Promise.resolve(null);
+      return;
+    }
+    const ops = batch.map((pending) => pending.op);
+    const line = ops.length === 0 && !probe ? null : Buffer.from(`${JSON.stringify({ seq, ops })}\n`);
     const compact =
       this.#compaction === null &&
       (forced
@@ -578,17 +716,10 @@ export class Durable {
     // Captured now, synchronously: every change in memory is in `ops` or in an earlier line (a change
     // is made before its commit is requested), and later changes go to the next commit, which
     // appends to the fresh journal. So the new base is exactly the journal up to this line.
-    const state = compact ? this.#source() : null;
+    const state: DurableData | null = compact ? { ...this.#source(), seq: line === null ? this.#seq : seq } : null;
     if (compact && forced) this.#forceCompact = false;
     if (line !== null) {
-      try {
-        await this.#append(line, ops.length);
-      } catch (error) {
-        // Not acknowledged (the callers get the error), but made in memory: the next commit or
-        // flush() writes them again, ahead of anything newer.
-        this.#pending = ops.concat(this.#pending);
-        throw error;
-      }
+      await this.#append(line, ops.length);
       this.#seq = seq;
     }
     if (state === null) return;
@@ -609,16 +740,112 @@ export class Durable {
     if (forced) this.#forced = run;
   }
 
-  /** Appends one line and syncs it. On failure the partial line is cut off before the next append. */
+  /** How the data files differ from what this store left there, if they do (one stat each). */
+  #damage(): Damage | null {
+    const journal = this.journal!;
+    const base = this.file!;
+    let found: FileIdentity | null;
+    try {
+      found = identityOf(journal);
+    } catch (error) {
+      throw new StoreWriteError(journal, error);
+    }
+    const expected = this.#journalId;
+    if (expected === null) {
+      if (found !== null) return { file: journal, change: 'replaced' };
+    } else if (found === null) {
+      return { file: journal, change: 'deleted' };
+    } else if (!sameFile(expected, found)) {
+      return { file: journal, change: 'replaced' };
+    } else if (this.#handle !== null ? found.size !== BigInt(this.#activeBytes) : found.size < BigInt(this.#activeBytes)) {
+      // With the journal open its size is exactly the lines written (it was cut to them when opened).
+      return { file: journal, change: 'changed' };
+    }
+    // A compaction renames its new base in itself: the base is compared when none runs.
+    if (this.#compaction !== null) return null;
+    let change: FileChange | null;
+    try {
+      change = changeOf(this.#baseId, identityOf(base));
+    } catch (error) {
+      throw new StoreWriteError(base, error);
+    }
+    return change === null ? null : { file: base, change };
+  }
+
+  #noticeDamage(): void {
+    if (this.#rebase !== null) return;
+    const damage = this.#damage();
+    if (damage === null) return;
+    this.#rebase = damage;
+    this.#log(
+      'warn',
+      `kakao-mock store: ${damage.file} ${describeChange(damage.change)} while the server was running. Every acknowledged ` +
+        `change is held in memory: writing them all to a new ${basename(this.file!)} and starting a new journal.`,
+    );
+  }
+
+  /**
+   * Writes a new base holding `state` (every acknowledged change, and the batch being committed),
+   * after moving a file that took the base's or the journal's name out of the way; then deletes
+   * every journal (the base holds them all) so the next commit starts a new one.
+   */
+  async #recover(damage: Damage, state: DurableData, changes: number): Promise<void> {
+    const base = this.file!;
+    const journal = this.journal!;
+    const started = performance.now();
+    // A background compaction writes the same temp file: let it finish first.
+    await this.#compaction;
+    const handle = this.#handle;
+    this.#handle = null;
+    await handle?.close().catch(() => undefined);
+    let bytes: number;
+    let ownJournal = false;
+    try {
+      // The folder itself may have been deleted (rm -rf .kakao-mock).
+      await mkdir(dirname(base), { recursive: true });
+      const journalNow = identityOf(journal);
+      // Unless the journal is what changed, the file at its name is this store's: the new base holds its lines.
+      ownJournal = damage.file !== journal && journalNow !== null && this.#journalId !== null && sameFile(journalNow, this.#journalId);
+      const foreign = [...(journalNow !== null && !ownJournal ? [journal] : []), ...(changeOf(this.#baseId, identityOf(base)) === null ? [] : [base])];
+      for (const file of foreign) {
+        if (identityOf(file) === null) continue;
+        const kept = `${file}.replaced-${fileStamp()}`;
+        await rename(file, kept);
+        this.#log('warn', `kakao-mock store: the file found at ${file} is kept as ${kept} (kakao-mock does not read it).`);
+      }
+      ({ bytes } = await writeJsonPieces(base, durablePieces(state), { sync: true }));
+    } catch (error) {
+      this.#report({ file: base, changes, bytes: 0, ms: performance.now() - started, error: asError(error) });
+      throw new StoreWriteError(base, error);
+    }
+    // Written: from here on nothing may fail the commit (the base holds its changes).
+    this.#baseId = identityOrNull(base);
+    this.#baseBytes = bytes;
+    this.#report({ file: base, changes, bytes, ms: performance.now() - started });
+    for (const file of [...(ownJournal ? [journal] : []), ...this.#rotated.map((r) => r.file)]) {
+      // One left behind holds only lines up to the base's seq: skipped at startup.
+      await unlink(file).catch(() => undefined);
+    }
+    this.#rotated = [];
+    this.#activeBytes = 0;
+    this.#activeExists = false;
+    this.#journalId = null;
+    this.#rebase = null;
+    this.#log('info', `kakao-mock store: ${base} written from memory (${bytes} bytes); the journal starts anew.`);
+  }
+
+  /** Appends one line and syncs it. On failure the partial line is cut off (now, or before the next append). */
   async #append(line: Buffer, changes: number): Promise<void> {
     const journal = this.journal!;
     const started = performance.now();
     try {
       if (this.#handle === null) {
-        const handle = await open(journal, constants.O_WRONLY | constants.O_CREAT);
+        // O_EXCL when creating: never truncate a file someone else just put there.
+        const handle = await open(journal, constants.O_WRONLY | constants.O_CREAT | (this.#activeExists ? 0 : constants.O_EXCL));
         const created = !this.#activeExists;
         this.#activeExists = true;
         try {
+          this.#journalId = identityOf(journal);
           // What lies beyond the last whole line was never acknowledged (a torn append): cut it off.
           await handle.truncate(this.#activeBytes);
           if (created) await syncDir(dirname(journal));
@@ -638,9 +865,11 @@ export class Durable {
     } catch (error) {
       const handle = this.#handle;
       this.#handle = null;
+      // The line is not acknowledged: if it reached the file whole, it must not be replayed after a crash.
+      await handle?.truncate(this.#activeBytes).catch(() => undefined);
       await handle?.close().catch(() => undefined);
       this.#report({ file: journal, changes, bytes: 0, ms: performance.now() - started, error: asError(error) });
-      throw error;
+      throw new StoreWriteError(journal, error);
     }
     this.#activeBytes += line.length;
     this.#report({ file: journal, changes, bytes: line.length, ms: performance.now() - started });
@@ -660,12 +889,14 @@ export class Durable {
       this.#rotated.push({ file: aside, bytes: this.#activeBytes });
       this.#activeBytes = 0;
       this.#activeExists = false;
+      this.#journalId = null;
     } else if (this.#activeExists) {
       // Only a torn line, never acknowledged.
       await unlink(journal).catch((error: unknown) => {
         if (!isMissing(error)) throw error;
       });
       this.#activeExists = false;
+      this.#journalId = null;
     }
     return [...this.#rotated];
   }
@@ -676,6 +907,7 @@ export class Durable {
     const started = performance.now();
     try {
       const { bytes } = await writeJsonPieces(file, durablePieces(state), { sync: true });
+      this.#baseId = identityOrNull(file);
       this.#baseBytes = bytes;
       this.#report({ file, changes: 0, bytes, ms: performance.now() - started });
     } catch (error) {
@@ -683,14 +915,14 @@ export class Durable {
       this.#retryAt = performance.now() + COMPACT_RETRY_MS;
       this.#report({ file, changes: 0, bytes: 0, ms: performance.now() - started, error: failure });
       // Nothing is lost (the journals stay); nobody waits for a background compaction.
-      if (!forced && this.#onWrite === undefined) console.error(`kakao-mock store: compacting ${this.journal} into ${file} failed:`, failure);
+      if (!forced) this.#log('error', `kakao-mock store: compacting ${this.journal} into ${file} failed: ${failure.message}`);
       return failure;
     }
     for (const aside of covered) {
       try {
         await unlink(aside.file);
       } catch (error) {
-        // Left for the next compaction (replaying it again is harmless).
+        // Left for the next compaction (its lines are skipped at startup: the base holds them).
         if (!isMissing(error)) continue;
       }
       this.#rotated = this.#rotated.filter((r) => r !== aside);

@@ -48,6 +48,17 @@ export class GroupCommit {
     return this.#next.promise;
   }
 
+  /**
+   * Rejects the callers waiting for the next write, which then does not run for them: a write
+   * failed and their changes, made after the failed ones, were rolled back with them (durable.ts).
+   */
+  failQueued(error: unknown): void {
+    const batch = this.#next;
+    if (batch === null) return;
+    this.#next = null;
+    batch.reject(error);
+  }
+
   /** True when a write is running or waiting to start. */
   get busy(): boolean {
     return this.#running !== null || this.#next !== null;

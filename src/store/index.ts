@@ -11,24 +11,29 @@
  * Fixtures are never written: they are the base layer under the runtime overrides.
  * One store at a time per folder: `kakao-mock.lock` (lock.ts) is taken before any file is read,
  * and released after close() has written everything.
+ *
+ * health() says whether the last write of each file succeeded. Every few seconds the store compares
+ * its files with what it wrote (a file deleted or replaced while running is written again from
+ * memory) and retries a failed write, so health() recovers without waiting for traffic.
  */
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { clearInterval, setInterval } from 'node:timers';
 import type { Fixtures } from '../config/types.js';
 import { AccountStore } from './accounts.js';
 import { AppStore } from './apps.js';
 import { ChannelStore } from './channels.js';
-import { Durable, DURABLE_FILE, type DurableOp } from './durable.js';
+import { consoleLog, Durable, DURABLE_FILE, type DurableOp, type StoreLog, type Undo } from './durable.js';
 import { collectGarbage } from './heap.js';
 import { KeyStore } from './keys.js';
 import { LinkStore } from './links.js';
 import { lockFolder, type FolderLock } from './lock.js';
 import { OidcStore } from './oidc-models.js';
 import { Snapshot, SNAPSHOT_FILE } from './snapshot.js';
-import type { Store, StoreOptions } from './types.js';
+import type { Store, StoreHealth, StoreOptions, StoreWriteEvent } from './types.js';
 
 export type * from './types.js';
+export { StoreWriteError } from './errors.js';
 export { DURABLE_FILE, JOURNAL_FILE, readDurableFiles } from './durable.js';
 export { LOCK_FILE } from './lock.js';
 export { LEGACY_SNAPSHOT_FILE, readSnapshotFile, SNAPSHOT_FILE, snapshotFileText, type SnapshotRecords } from './snapshot.js';
@@ -36,6 +41,7 @@ export { SNAPSHOT_MODELS } from './oidc-models.js';
 
 const DEFAULT_SNAPSHOT_DELAY_MS = 250;
 const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
+const DEFAULT_FILE_CHECK_INTERVAL_MS = 5_000;
 /**
  * From this many records loaded, a compacting full GC once the store has settled pays (0.1-0.9 s,
  * for ~1 GB of load garbage at 300k records). Below it the garbage is tens of MB, which V8's own
@@ -43,34 +49,54 @@ const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
  */
 const LARGE_STORE_RECORDS = 100_000;
 
+/** `ENOSPC: no space left on device` (Node's message without the syscall and path that follow). */
+function errorText(error: Error): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === undefined) return 'write failed';
+  return error.message.startsWith(`${code}: `) ? error.message.split(',')[0]! : code;
+}
+
 export async function createStore(options: StoreOptions): Promise<Store> {
   // Read Date.now at call time, not once here: the clock patches it (oidc-provider-notes.md §8).
   const now = options.now ?? (() => Date.now());
   const dir = options.dataDir;
+  // A caller that watches onWrite sees failed writes there; the console then only gets warnings.
+  const log: StoreLog = options.log ?? ((level, message) => level === 'warn' || (level === 'error' && options.onWrite === undefined) ? consoleLog(level, message) : undefined);
   let lock: FolderLock | null = null;
   if (dir !== null) {
     await mkdir(dir, { recursive: true });
-    lock = await lockFolder(dir, { heartbeatMs: options.lockHeartbeatMs, warn: options.warn });
+    lock = await lockFolder(dir, { heartbeatMs: options.lockHeartbeatMs, warn: (message) => log('warn', message) });
   }
   try {
-    return await openStore(options, now, dir, lock);
+    return await openStore(options, now, dir, log, lock);
   } catch (error) {
     await lock?.release();
     throw error;
   }
 }
 
-async function openStore(options: StoreOptions, now: () => number, dir: string | null, lock: FolderLock | null): Promise<Store> {
+async function openStore(options: StoreOptions, now: () => number, dir: string | null, log: StoreLog, lock: FolderLock | null): Promise<Store> {
+
+  /** Data file → the error of its last write, while that write failed. */
+  const failing = new Map<string, Error>();
+  const onWrite = (event: StoreWriteEvent): void => {
+    if (event.error === undefined) failing.delete(event.file);
+    else failing.set(event.file, event.error);
+    options.onWrite?.(event);
+  };
+
   const durable = new Durable(dir === null ? null : join(dir, DURABLE_FILE), {
-    onWrite: options.onWrite,
+    onWrite,
     compactMinBytes: options.journalCompactBytes,
+    log,
   });
   const oidcRef: { current: OidcStore | null } = { current: null };
   const snapshot = new Snapshot(
     dir === null ? null : join(dir, SNAPSHOT_FILE),
     () => oidcRef.current?.snapshot() ?? [],
     options.snapshotDelayMs ?? DEFAULT_SNAPSHOT_DELAY_MS,
-    options.onWrite,
+    onWrite,
+    log,
   );
   const oidc = new OidcStore(now, () => snapshot.changed());
   oidcRef.current = oidc;
@@ -79,7 +105,7 @@ async function openStore(options: StoreOptions, now: () => number, dir: string |
   // The snapshot's records go straight into the (still unused) token store as the file is read.
   const [saved, tokens] = await Promise.all([durable.load(), snapshot.load((model, record) => oidc.loadRecord(model, record))]);
 
-  const commit = (op: DurableOp): Promise<void> => durable.commit(op);
+  const commit = (op: DurableOp, undo: Undo): Promise<void> => durable.commit(op, undo);
   const accounts = new AccountStore(commit);
   const apps = new AppStore(commit);
   const links = new LinkStore(commit);
@@ -117,6 +143,28 @@ async function openStore(options: StoreOptions, now: () => number, dir: string |
   // The sweep is housekeeping: it must not keep a test process or the CLI alive.
   sweeper.unref();
 
+  let checking = false;
+  const checkFiles = async (): Promise<void> => {
+    if (checking) return;
+    checking = true;
+    try {
+      snapshot.check();
+    } catch {
+      // A file that cannot even be looked at: the next write reports it.
+    }
+    // Retry what failed: a change rolled back is not retried (its caller got the error), so the
+    // journal is probed with an empty append; the base and the snapshot are written again.
+    const retries: Array<Promise<void>> = [durable.check()];
+    if (durable.journal !== null && failing.has(durable.journal)) retries.push(durable.probe());
+    if (durable.file !== null && failing.has(durable.file)) retries.push(durable.flush());
+    if (snapshot.file !== null && failing.has(snapshot.file)) retries.push(snapshot.flush());
+    // Failures are reported through onWrite (health()) as they happen.
+    await Promise.allSettled(retries);
+    checking = false;
+  };
+  const fileChecker = setInterval(() => void checkFiles(), options.fileCheckIntervalMs ?? DEFAULT_FILE_CHECK_INTERVAL_MS);
+  fileChecker.unref();
+
   const flush = async (): Promise<void> => {
     await Promise.all([durable.flush(), snapshot.flush()]);
   };
@@ -129,18 +177,35 @@ async function openStore(options: StoreOptions, now: () => number, dir: string |
     keys,
     oidc,
     async reset(next?: Fixtures): Promise<void> {
+      // The repositories' tables before the reset (it replaces them), to put back if it is not written.
+      const kept = [apps.keep(), accounts.keep(), links.keep(), channels.keep()];
+      const previous = fixtures;
       // Apps first: their load throws on a key clash, and must do so before anything is dropped.
       apps.load((next ?? fixtures).apps, [], []);
       if (next !== undefined) fixtures = next;
       accounts.load(fixtures.accounts, [], []);
       links.clear();
       channels.clear();
+      // Sessions and tokens are not durable records: a reset that fails still drops them.
       oidc.clear();
-      await Promise.all([durable.commit({ t: 'reset' }), snapshot.flush()]);
+      const undo = (): void => {
+        fixtures = previous;
+        for (const restore of kept) restore();
+      };
+      // Resolves with the durable commit alone: once that is written the reset has happened, and a
+      // snapshot write that fails is reported (health(), onWrite) and retried like any other.
+      const snapshotWritten = snapshot.flush().catch(() => undefined);
+      await durable.commit({ t: 'reset' }, undo);
+      await snapshotWritten;
     },
     flush,
+    health(): StoreHealth {
+      for (const [file, error] of failing) return { writable: false, error: `${basename(file)}: ${errorText(error)}` };
+      return { writable: true };
+    },
     async close(): Promise<void> {
       clearInterval(sweeper);
+      clearInterval(fileChecker);
       snapshot.stop();
       try {
         await Promise.all([durable.close(), snapshot.flush()]);

@@ -1,4 +1,4 @@
-import { open, readFile, rename } from 'node:fs/promises';
+import { open, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Low } from 'lowdb';
 import { DataFile } from 'lowdb/node';
@@ -116,7 +116,8 @@ async function renameWithRetry(from: string, to: string): Promise<void> {
  * ~400 MB at once and blocked the event loop for 1-3 s per write (bench growth profiles); here
  * each ~48K-character chunk is encoded and written in turn, and requests run in between.
  * `pieces` must come from state captured before the call (the callers' contract). With `sync`, the
- * file is fsync'd before the rename and the folder after it.
+ * file is fsync'd before the rename and the folder after it. When anything fails, the temp file is
+ * removed and `file` is left as it was.
  * Resolves to the bytes written and the ms spent producing and encoding text (main-thread work).
  */
 export async function writeJsonPieces(
@@ -125,6 +126,22 @@ export async function writeJsonPieces(
   options: { sync?: boolean } = {},
 ): Promise<{ bytes: number; cpuMs: number }> {
   const temp = tempFileOf(file);
+  try {
+    return await writeThroughTemp(file, temp, pieces, options);
+  } catch (error) {
+    // A half-written temp file would take the space the journal needs next (a full disk), and
+    // nothing ever reads it: remove it. Best effort: the disk that failed the write may fail this too.
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function writeThroughTemp(
+  file: string,
+  temp: string,
+  pieces: Iterable<string>,
+  options: { sync?: boolean },
+): Promise<{ bytes: number; cpuMs: number }> {
   let bytes = 0;
   let cpuMs = 0;
   const handle = await open(temp, 'w');

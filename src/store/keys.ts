@@ -1,14 +1,14 @@
-import type { DurableOp } from './durable.js';
+import type { Commit } from './durable.js';
 import type { KeyRepository } from './types.js';
 
 type Jwk = Record<string, unknown>;
 
 /** The signing keys (private JWKs), durable so ID tokens keep verifying after a restart (§5). */
 export class KeyStore implements KeyRepository {
-  readonly #commit: (op: DurableOp) => Promise<void>;
+  readonly #commit: Commit;
   #keys: Jwk[] | null = null;
 
-  constructor(commit: (op: DurableOp) => Promise<void>) {
+  constructor(commit: Commit) {
     this.#commit = commit;
   }
 
@@ -21,8 +21,11 @@ export class KeyStore implements KeyRepository {
   }
 
   async put(keys: Jwk[]): Promise<void> {
+    const before = this.#keys;
     this.#keys = structuredClone(keys);
-    await this.#commit({ t: 'keys', v: this.#keys });
+    await this.#commit({ t: 'keys', v: this.#keys }, () => {
+      this.#keys = before;
+    });
   }
 
   raw(): Jwk[] | null {

@@ -1,7 +1,7 @@
 import { MultiIndex } from './multi-index.js';
 import type { Link, LinkRepository } from './types.js';
 import { copy } from './copy.js';
-import type { DurableOp } from './durable.js';
+import type { Commit } from './durable.js';
 import { intern } from './intern.js';
 import { view } from './view.js';
 
@@ -10,14 +10,14 @@ export const linkKey = (appId: number, accountId: string): string => `${appId}:$
 
 /** Links by (app, account), with O(1) indexes by (app, user id), per app and per account. */
 export class LinkStore implements LinkRepository {
-  readonly #commit: (op: DurableOp) => Promise<void>;
-  readonly #links = new Map<string, Link>();
+  readonly #commit: Commit;
+  #links = new Map<string, Link>();
   /** appId → userId → link key: numeric keys, so no second key string per link (100k links: ~4 MB). */
-  readonly #byUserId = new Map<number, Map<number, string>>();
-  readonly #byApp = new MultiIndex<number, string>();
-  readonly #byAccount = new MultiIndex<string, string>();
+  #byUserId = new Map<number, Map<number, string>>();
+  #byApp = new MultiIndex<number, string>();
+  #byAccount = new MultiIndex<string, string>();
 
-  constructor(commit: (op: DurableOp) => Promise<void>) {
+  constructor(commit: Commit) {
     this.#commit = commit;
   }
 
@@ -26,11 +26,26 @@ export class LinkStore implements LinkRepository {
     for (const link of links) this.#set(link);
   }
 
+  /** New tables, not cleared ones: keep() holds on to the old ones. */
   clear(): void {
-    this.#links.clear();
-    this.#byUserId.clear();
-    this.#byApp.clear();
-    this.#byAccount.clear();
+    this.#links = new Map();
+    this.#byUserId = new Map();
+    this.#byApp = new MultiIndex();
+    this.#byAccount = new MultiIndex();
+  }
+
+  /** What clear() replaces, to put back if a reset is not written. */
+  keep(): () => void {
+    const links = this.#links;
+    const byUserId = this.#byUserId;
+    const byApp = this.#byApp;
+    const byAccount = this.#byAccount;
+    return () => {
+      this.#links = links;
+      this.#byUserId = byUserId;
+      this.#byApp = byApp;
+      this.#byAccount = byAccount;
+    };
   }
 
   get(appId: number, accountId: string): Link | undefined {
@@ -69,8 +84,17 @@ export class LinkStore implements LinkRepository {
 
   async put(link: Link): Promise<void> {
     const stored = copy(link);
+    const key = linkKey(stored.appId, stored.accountId);
+    const before = this.#links.get(key);
     this.#set(stored);
-    await this.#commit({ t: 'link', v: stored });
+    await this.#commit({ t: 'link', v: stored }, () => {
+      if (before !== undefined) {
+        this.#place(key, before);
+      } else {
+        this.#links.delete(key);
+        this.#unindex(key, stored);
+      }
+    });
   }
 
   async delete(appId: number, accountId: string): Promise<boolean> {
@@ -79,7 +103,7 @@ export class LinkStore implements LinkRepository {
     if (before === undefined) return false;
     this.#links.delete(key);
     this.#unindex(key, before);
-    await this.#commit({ t: 'link', k: key, v: null });
+    await this.#commit({ t: 'link', k: key, v: null }, () => this.#place(key, before));
     return true;
   }
 
@@ -90,7 +114,11 @@ export class LinkStore implements LinkRepository {
 
   #set(link: Link): void {
     shareStrings(link);
-    const key = linkKey(link.appId, link.accountId);
+    this.#place(linkKey(link.appId, link.accountId), link);
+  }
+
+  /** Stores a record as it is (an undo puts back one that may be frozen by a view: no sharing). */
+  #place(key: string, link: Link): void {
     const before = this.#links.get(key);
     if (before !== undefined) this.#unindex(key, before);
     this.#links.set(key, link);

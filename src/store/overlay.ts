@@ -47,6 +47,29 @@ export class Overlay<K, V> {
     return this.#effective.size;
   }
 
+  /**
+   * Puts back what a put or delete of `key` replaced (`value`: undefined when there was nothing),
+   * for a change that was not written. A record put back after a delete goes to the end of the order.
+   */
+  restore(key: K, value: V | undefined, tombstoned: boolean): void {
+    if (value === undefined) this.#effective.delete(key);
+    else this.#effective.set(key, value);
+    if (tombstoned) this.#tombstones.add(key);
+    else this.#tombstones.delete(key);
+  }
+
+  /** What load() replaces (it builds new Maps, never changes these), to put back if a reset is not written. */
+  keep(): () => void {
+    const fixtures = this.#fixtures;
+    const tombstones = this.#tombstones;
+    const effective = this.#effective;
+    return () => {
+      this.#fixtures = fixtures;
+      this.#tombstones = tombstones;
+      this.#effective = effective;
+    };
+  }
+
   /** Returns the record this replaced, if any. */
   put(value: V): V | undefined {
     const key = this.#keyOf(value);

@@ -2,7 +2,9 @@ import { readFile, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Low } from 'lowdb';
 import { DebouncedWriter } from './debounced-writer.js';
-import { CompactJSONFile, FlatDataFile, readDataFile, timedWrite } from './json-file.js';
+import type { StoreLog } from './durable.js';
+import { changeOf, describeChange, identityOf, type FileIdentity } from './file-identity.js';
+import { CompactJSONFile, FlatDataFile, readDataFile, tempFileOf, timedWrite } from './json-file.js';
 import { SNAPSHOT_MODELS, type SnapshotEntries } from './oidc-models.js';
 import { parseSnapshot, SNAPSHOT_HEADER, snapshotLine } from './snapshot-format.js';
 import { StoredRecord } from './stored-record.js';
@@ -78,21 +80,28 @@ async function modifiedAt(file: string): Promise<number | null> {
  * The snapshot tier: kept in memory, written whole shortly after changes (debounced) and on
  * flush()/close(). Atomic like every lowdb file write, so a crash loses at most one interval of
  * token changes and never leaves a corrupt file. With no file (memory mode) it does nothing.
+ * A file deleted or replaced while the server runs is written again from memory (check(), also
+ * run by flush()), since without a token change no write would replace it.
  */
 export class Snapshot {
   readonly file: string | null;
   readonly #legacyFile: string | null;
   readonly #writer: DebouncedWriter | null;
+  readonly #log: StoreLog;
   /** A legacy file is still next to the current one: deleted after the next successful write. */
   #legacyPresent = false;
+  /** The file as this store last wrote or read it; null when there is none. */
+  #id: FileIdentity | null = null;
 
   constructor(
     file: string | null,
     source: () => SnapshotEntries,
     delayMs: number,
     onWrite: ((event: StoreWriteEvent) => void) | undefined,
+    log: StoreLog,
   ) {
     this.file = file;
+    this.#log = log;
     this.#legacyFile = file === null ? null : join(dirname(file), LEGACY_SNAPSHOT_FILE);
     this.#writer =
       file === null
@@ -104,6 +113,7 @@ export class Snapshot {
               // be one of the two on disk, never neither.
               const legacy = this.#legacyPresent;
               const cpuMs = await timedWrite(file, snapshotPieces(source()), { tier: 'snapshot', file, changes }, onWrite, { sync: legacy });
+              this.#id = identityOf(file);
               if (legacy && this.#legacyFile !== null) {
                 await unlink(this.#legacyFile).catch(() => undefined);
                 this.#legacyPresent = false;
@@ -112,8 +122,8 @@ export class Snapshot {
             },
             delayMs,
             (error) => {
-              // A background write has nobody to reject to; onWrite already saw it when given.
-              if (onWrite === undefined) console.error(`kakao-mock store: snapshot write to ${file} failed:`, error);
+              // A background write has nobody to reject to (onWrite saw it too).
+              log('error', `kakao-mock store: snapshot write to ${file} failed: ${error instanceof Error ? error.message : String(error)}`);
             },
           );
   }
@@ -129,6 +139,9 @@ export class Snapshot {
     if (this.file === null || this.#legacyFile === null) return { legacy: false };
     const [current, legacyAt] = await Promise.all([modifiedAt(this.file), modifiedAt(this.#legacyFile)]);
     this.#legacyPresent = legacyAt !== null;
+    this.#id = identityOf(this.file);
+    // Left by a crash in the middle of a write: never read, only taking space.
+    await unlink(tempFileOf(this.file)).catch(() => undefined);
     if (legacyAt !== null && (current === null || legacyAt > current)) return this.#loadLegacy(this.#legacyFile, add);
     const empty = { read: false };
     const db = new Low(
@@ -159,8 +172,23 @@ export class Snapshot {
     this.#writer?.markDirty();
   }
 
+  /** Writes now what changed, and the whole file again if it was deleted or replaced. */
   flush(): Promise<void> {
-    return this.#writer?.flush() ?? Promise.resolve();
+    return this.#writer?.flush(() => this.check()) ?? Promise.resolve();
+  }
+
+  /**
+   * Compares the file with what this store left there; when it was deleted or replaced, says so and
+   * writes it again (debounced). Not while a write runs: that write is replacing it.
+   */
+  check(): void {
+    if (this.file === null || this.#writer === null || this.#writer.writing) return;
+    const found = identityOf(this.file);
+    const change = changeOf(this.#id, found);
+    if (change === null) return;
+    this.#id = found;
+    this.#log('warn', `kakao-mock store: ${this.file} ${describeChange(change)} while the server was running; writing the sessions and tokens held in memory to it again.`);
+    this.#writer.markDirty();
   }
 
   stop(): void {

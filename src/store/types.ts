@@ -157,7 +157,15 @@ export interface Store {
   flush(): Promise<void>;
   /** flush(), stop timers, and free the data folder for the next store (its lock file). */
   close(): Promise<void>;
+  /**
+   * Whether the last write of every data file succeeded. After a failure the store tries again on
+   * its own every few seconds (and with every change), so this turns writable again once the disk
+   * takes writes.
+   */
+  health(): StoreHealth;
 }
+
+export type StoreHealth = { writable: true } | { writable: false; /** The file and the error (`kakao-mock.journal.jsonl: ENOSPC: no space left on device`). */ error: string };
 
 export interface StoreOptions {
   fixtures: Fixtures;
@@ -179,13 +187,18 @@ export interface StoreOptions {
    * cannot be asked by pid is stale after three missed refreshes. Tests lower it.
    */
   lockHeartbeatMs?: number;
-  /** Notices that are not errors (a stale lock recovered); console.warn without it. */
-  warn?: (message: string) => void;
   /**
    * Called after every data-file write, successful or not: for logs, metrics and tests. Without it,
-   * a failed background snapshot write is reported with console.error.
+   * a failed background write is also reported through `log`.
    */
   onWrite?: (event: StoreWriteEvent) => void;
+  /**
+   * What the store reports on its own: a data file deleted or replaced while it runs (warn), a
+   * background write that failed (error). Default: console.warn / console.error.
+   */
+  log?: (level: 'info' | 'warn' | 'error', message: string) => void;
+  /** How often the data files are compared with what the store wrote, and failed writes retried, ms (default 5 000). */
+  fileCheckIntervalMs?: number;
 }
 
 export interface StoreWriteEvent {

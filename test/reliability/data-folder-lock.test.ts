@@ -260,7 +260,7 @@ describe('the data folder lock, holders known only by heartbeat (createStore)', 
   const STALE_MS = 3 * HEARTBEAT_MS;
 
   async function open(dir: string, warnings: string[] = []): Promise<Store> {
-    const store = await createStore({ fixtures: fixtures(), dataDir: dir, lockHeartbeatMs: HEARTBEAT_MS, warn: (m) => warnings.push(m) });
+    const store = await createStore({ fixtures: fixtures(), dataDir: dir, lockHeartbeatMs: HEARTBEAT_MS, log: (level, m) => { if (level === 'warn') warnings.push(m); } });
     stores.push(store);
     return store;
   }

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { lstat, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -27,6 +27,18 @@ describe('writeJsonPieces (files written in chunks, never as one string)', () =>
     expect(bytes).toBe(Buffer.byteLength(text));
     expect(cpuMs).toBeGreaterThanOrEqual(0);
     expect(existsSync(tempFileOf(file))).toBe(false);
+  });
+
+  // /dev/full: every write fails with ENOSPC, as on a full disk (Linux only), without privileges.
+  it.skipIf(!existsSync('/dev/full'))('removes its temp file when the disk refuses the write, and leaves the file as it was', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kakao-mock-chunks-'));
+    dirs.push(dir);
+    const file = join(dir, 'data.json');
+    await writeFile(file, 'old');
+    await symlink('/dev/full', tempFileOf(file));
+    await expect(writeJsonPieces(file, ['"', 'x'.repeat(200_000), '"'])).rejects.toMatchObject({ code: 'ENOSPC' });
+    await expect(lstat(tempFileOf(file))).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(await readFile(file, 'utf8')).toBe('old');
   });
 });
 

@@ -90,16 +90,20 @@ export function useTempStores(): {
   dir: () => Promise<string>;
   open: (options?: Partial<StoreOptions>) => Promise<Store>;
   writes: StoreWriteEvent[];
+  /** What the stores logged (instead of the console). */
+  logs: Array<{ level: string; message: string }>;
 } {
   const dirs: string[] = [];
   const stores: Store[] = [];
   const writes: StoreWriteEvent[] = [];
+  const logs: Array<{ level: string; message: string }> = [];
   let current: string | null = null;
 
   afterEach(async () => {
     await Promise.all(stores.splice(0).map((s) => s.close()));
     await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
     writes.length = 0;
+    logs.length = 0;
     current = null;
   });
 
@@ -112,11 +116,13 @@ export function useTempStores(): {
   return {
     dir,
     writes,
+    logs,
     async open(options = {}) {
       const store = await createStore({
         fixtures: fixtures(),
         dataDir: 'dataDir' in options ? (options.dataDir ?? null) : await dir(),
         onWrite: (event) => writes.push(event),
+        log: (level, message) => logs.push({ level, message }),
         ...options,
       });
       stores.push(store);

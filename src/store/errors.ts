@@ -1,0 +1,18 @@
+import { basename } from 'node:path';
+
+/**
+ * A durable change that could not be written (a full disk, a data folder gone read-only): it was
+ * rolled back, so nothing in memory or on disk has it, and the same request can simply be retried.
+ * The message names the file but not its folder, so it can be shown to HTTP clients.
+ */
+export class StoreWriteError extends Error {
+  /** The errno code (`ENOSPC`, `EFBIG`, `EROFS`, ...) when the cause has one. */
+  readonly code: string | undefined;
+
+  constructor(file: string, cause: unknown) {
+    const code = (cause as NodeJS.ErrnoException | null)?.code;
+    super(`kakao-mock store: cannot write ${basename(file)} (${code ?? 'write failed'}); the change was not applied`, { cause });
+    this.name = 'StoreWriteError';
+    this.code = code;
+  }
+}
