@@ -4,6 +4,7 @@ import { createApp, type KakaoMockApp } from './app.js';
 import { createClock, type Clock } from './clock.js';
 import type { Config } from './config/types.js';
 import { gracefulClose } from './http/graceful-close.js';
+import { startupGate } from './http/startup-gate.js';
 import { createLogger, type Logger } from './log.js';
 import { createStore } from './store/index.js';
 import type { Store } from './store/types.js';
@@ -34,7 +35,8 @@ export interface RunningServer extends KakaoMockApp {
 
 /**
  * Listen first, then build the app: with port 0 the issuer (http://localhost:PORT) is only known
- * once the port is. Used by main.ts and startKakaoMock().
+ * once the port is. Requests that arrive in between wait for the app (http/startup-gate.ts). Used by
+ * main.ts and startKakaoMock().
  */
 export async function startServer(config: Config, log: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
   const clock = createClock();
@@ -51,6 +53,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
   const connections = gracefulClose(server);
+  const gate = startupGate(server);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -68,8 +71,18 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   const issuer = (config.publicUrl ?? `http://localhost:${port}`).replace(/\/$/, '');
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  const built = await createApp({ config, store, clock, log, issuer });
-  server.on('request', built.app.callback());
+  let built: KakaoMockApp;
+  try {
+    built = await createApp({ config, store, clock, log, issuer });
+  } catch (err) {
+    // Whoever asked in the meantime gets an answer before the port closes.
+    gate.fail();
+    await connections.close(config.shutdownTimeoutMs);
+    await store.close();
+    clock.release();
+    throw err;
+  }
+  gate.open(built.app.callback());
 
   let closing: Promise<void> | undefined;
   const close = (options: CloseOptions = {}) => {
