@@ -4,6 +4,9 @@ import { createLogger } from './log.js';
 import { startServer } from './server.js';
 import { favourSmallHeap } from './store/heap.js';
 
+/** After a second SIGTERM/SIGINT, how long the store's flush may still take. */
+const FORCED_FLUSH_MS = 3000;
+
 /** CLI entry: flags/env → config → store → app → listen. The only place that reads process.env. */
 async function main(): Promise<void> {
   let config;
@@ -55,9 +58,19 @@ async function main(): Promise<void> {
 
   let stopping = false;
   const stop = (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      // Whoever signals twice will not wait: close every connection now, and exit once the store is
+      // flushed, or after FORCED_FLUSH_MS if even that hangs.
+      log.warn(`${signal} again: closing every connection now`);
+      setTimeout(() => {
+        log.error(`the store did not flush within ${FORCED_FLUSH_MS} ms; exiting without it`);
+        process.exit(1);
+      }, FORCED_FLUSH_MS);
+      void running.close({ deadlineMs: 0 });
+      return;
+    }
     stopping = true;
-    log.info(`${signal}: finishing requests and flushing the store`);
+    log.info(`${signal}: finishing requests (up to ${config.shutdownTimeoutMs} ms) and flushing the store`);
     running.close().then(() => process.exit(0), (err) => {
       log.error('shutdown failed', { err });
       process.exit(1);

@@ -69,6 +69,10 @@ export interface KakaoMock {
   control: MockControl;
   /** Back to the fixtures and real time: no queued logins, faults, webhook deliveries or journal. */
   reset(): Promise<void>;
+  /**
+   * Stops the server: requests in flight get up to `shutdownTimeoutMs` (default 5 s) to finish, the
+   * connections left are closed, then the store is flushed.
+   */
   close(): Promise<void>;
   /** The underlying server (advanced use). */
   server: RunningServer;

@@ -3,9 +3,16 @@ import type { AddressInfo } from 'node:net';
 import { createApp, type KakaoMockApp } from './app.js';
 import { createClock, type Clock } from './clock.js';
 import type { Config } from './config/types.js';
+import { gracefulClose } from './http/graceful-close.js';
+import { startupGate } from './http/startup-gate.js';
 import { createLogger, type Logger } from './log.js';
 import { createStore } from './store/index.js';
 import type { Store } from './store/types.js';
+
+export interface CloseOptions {
+  /** How long requests in flight may still take, in ms (default: `config.shutdownTimeoutMs`; 0 = none). */
+  deadlineMs?: number;
+}
 
 export interface RunningServer extends KakaoMockApp {
   server: Server;
@@ -18,12 +25,18 @@ export interface RunningServer extends KakaoMockApp {
   url: string;
   /** Public base URL and OIDC issuer. */
   issuer: string;
-  close(): Promise<void>;
+  /**
+   * Stops accepting, lets requests in flight finish until the deadline, closes the connections left,
+   * then flushes the store. Calling it again returns the same promise, with the deadline brought
+   * forward if the new one is sooner.
+   */
+  close(options?: CloseOptions): Promise<void>;
 }
 
 /**
  * Listen first, then build the app: with port 0 the issuer (http://localhost:PORT) is only known
- * once the port is. Used by main.ts and startKakaoMock().
+ * once the port is. Requests that arrive in between wait for the app (http/startup-gate.ts). Used by
+ * main.ts and startKakaoMock().
  */
 export async function startServer(config: Config, log: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
   const clock = createClock();
@@ -39,36 +52,45 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   // Slow clients must not pin sockets forever.
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
-  // Startup failed (a port in use): the data folder is free again, for a retry in this process.
-  const abort = async (err: unknown): Promise<never> => {
-    server.close();
+  const connections = gracefulClose(server);
+  const gate = startupGate(server);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
     await store.close().catch(() => undefined);
     clock.release();
     throw err;
-  };
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  }).catch(abort);
+  }
   const port = (server.address() as AddressInfo).port;
   const issuer = (config.publicUrl ?? `http://localhost:${port}`).replace(/\/$/, '');
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  const built = await createApp({ config, store, clock, log, issuer }).catch(abort);
-  server.on('request', built.app.callback());
+  let built: KakaoMockApp;
+  try {
+    built = await createApp({ config, store, clock, log, issuer });
+  } catch (err) {
+    // Whoever asked in the meantime gets an answer before the port closes.
+    gate.fail();
+    await connections.close(config.shutdownTimeoutMs);
+    await store.close().catch(() => undefined);
+    clock.release();
+    throw err;
+  }
+  gate.open(built.app.callback());
 
   let closing: Promise<void> | undefined;
-  const close = () => {
+  const close = (options: CloseOptions = {}) => {
+    const closed = connections.close(options.deadlineMs ?? config.shutdownTimeoutMs);
     closing ??= (async () => {
-      // In-flight requests finish; idle keep-alive sockets are closed now.
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
-      await built.webhooks.idle();
+      await closed;
+      // Webhook deliveries in flight (each with its own timeout) get until the same deadline.
+      await Promise.race([built.webhooks.idle(), connections.deadline]);
       await store.close();
       clock.release();
     })();

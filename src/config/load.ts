@@ -35,6 +35,8 @@ export const DEFAULTS = {
   logLevel: 'info',
   userIdSecret: 'kakao-mock',
   snapshotDelayMs: 250,
+  /** Inside `docker stop`'s 10 s grace period, with room left for the flush. */
+  shutdownTimeoutMs: 5000,
   control: { enabled: true, token: null, allowRemote: false, allowedHosts: [] },
 } as const;
 
@@ -59,6 +61,8 @@ export interface ConfigOptions {
   logLevel?: LogLevel;
   userIdSecret?: string;
   snapshotDelayMs?: number;
+  /** How long close() lets requests in flight finish before closing their connections (default 5000). */
+  shutdownTimeoutMs?: number;
   control?: {
     enabled?: boolean;
     token?: string | null;
@@ -119,6 +123,13 @@ const OPTIONS: readonly OptionDef[] = [
     help: 'key of the hash behind app user ids; changing it changes every id (default kakao-mock)',
   },
   { flag: 'snapshot-delay', env: 'KAKAO_MOCK_SNAPSHOT_DELAY', type: 'string', arg: '<ms>', help: 'debounce of the token snapshot file (default 250)' },
+  {
+    flag: 'shutdown-timeout',
+    env: 'KAKAO_MOCK_SHUTDOWN_TIMEOUT',
+    type: 'string',
+    arg: '<ms>',
+    help: 'on SIGTERM/SIGINT, how long requests in flight may take before their connections are closed (default 5000)',
+  },
   { flag: 'help', short: 'h', type: 'boolean', help: 'show this help' },
 ];
 
@@ -241,6 +252,7 @@ export async function loadConfig(argv: string[], env: Record<string, string | un
       logLevel: pick('log-level'),
       userIdSecret: pick('user-id-secret'),
       snapshotDelayMs: pick('snapshot-delay'),
+      shutdownTimeoutMs: pick('shutdown-timeout'),
       controlEnabled,
       controlToken: pick('control-token'),
       controlAllowRemote: pick('control-allow-remote'),
@@ -274,6 +286,7 @@ export function buildConfig(options: ConfigOptions = {}): Config {
       logLevel: field('logLevel', options.logLevel),
       userIdSecret: field('userIdSecret', options.userIdSecret),
       snapshotDelayMs: field('snapshotDelayMs', options.snapshotDelayMs),
+      shutdownTimeoutMs: field('shutdownTimeoutMs', options.shutdownTimeoutMs),
       controlEnabled: field('control.enabled', control.enabled),
       controlToken: field('control.token', control.token),
       controlAllowRemote: field('control.allowRemote', control.allowRemote),
@@ -302,6 +315,7 @@ interface RawConfig {
   logLevel: Sourced | undefined;
   userIdSecret: Sourced | undefined;
   snapshotDelayMs: Sourced | undefined;
+  shutdownTimeoutMs: Sourced | undefined;
   controlEnabled: Sourced | undefined;
   controlToken: Sourced | undefined;
   controlAllowRemote: Sourced | undefined;
@@ -447,6 +461,9 @@ function resolveConfig(raw: RawConfig, problems: string[]): Config | undefined {
     : DEFAULTS.logLevel;
   const userIdSecret = raw.userIdSecret ? text(raw.userIdSecret, /\S/, 'a non-empty string', problems) : DEFAULTS.userIdSecret;
   const snapshotDelayMs = raw.snapshotDelayMs ? integer(raw.snapshotDelayMs, 0, MAX_TIMER_MS, ' (milliseconds)', problems) : DEFAULTS.snapshotDelayMs;
+  const shutdownTimeoutMs = raw.shutdownTimeoutMs
+    ? integer(raw.shutdownTimeoutMs, 0, MAX_TIMER_MS, ' (milliseconds)', problems)
+    : DEFAULTS.shutdownTimeoutMs;
   const enabled = raw.controlEnabled ? boolean(raw.controlEnabled, problems) : DEFAULTS.control.enabled;
   let token: string | null | undefined = DEFAULTS.control.token;
   if (raw.controlToken && raw.controlToken.value !== null) {
@@ -473,6 +490,7 @@ function resolveConfig(raw: RawConfig, problems: string[]): Config | undefined {
     logLevel: logLevel as LogLevel,
     userIdSecret: userIdSecret as string,
     snapshotDelayMs: snapshotDelayMs as number,
+    shutdownTimeoutMs: shutdownTimeoutMs as number,
     control: {
       enabled: enabled as boolean,
       token: token as string | null,

@@ -135,6 +135,11 @@ export interface Config {
   userIdSecret: string;
   /** Debounce of the token snapshot file, in ms. */
   snapshotDelayMs: number;
+  /**
+   * How long a graceful shutdown (SIGTERM, SIGINT, `close()`) lets requests in flight finish, in ms;
+   * connections still open then are closed and the store is flushed.
+   */
+  shutdownTimeoutMs: number;
   control: {
     enabled: boolean;
     /** When set, /__mock requires `Authorization: Bearer <token>`. */

@@ -6,6 +6,7 @@
  * Kakao's own error classes, rendered by each surface's one renderer.
  */
 import { randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
 import type { Context, Next } from 'koa';
 import { KakaoApiError, KakaoAuthError, apiErrors, authErrors } from '../kakao/errors.js';
 import { readBodyText } from '../http/body.js';
@@ -80,6 +81,9 @@ function kapiError(action: Extract<FaultAction, { kind: 'kapi-error' }>): KakaoA
 // ---------------------------------------------------------------------------------------------
 // Validation (HTTP JSON and in-process input alike)
 
+/** The longest a request is held by delay faults: what one rule may ask for, and what they add up to. */
+export const MAX_DELAY_MS = 60_000;
+
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isStatus = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 400 && (v as number) <= 599;
 
@@ -137,7 +141,7 @@ export function parseFaultInput(input: unknown): FaultInput {
     a = { kind: 'server-error' };
   } else if (action.kind === 'delay') {
     const { ms } = action;
-    if (!Number.isInteger(ms) || (ms as number) < 0 || (ms as number) > 60_000) problems.push('action.ms must be an integer from 0 to 60000');
+    if (!Number.isInteger(ms) || (ms as number) < 0 || (ms as number) > MAX_DELAY_MS) problems.push(`action.ms must be an integer from 0 to ${MAX_DELAY_MS}`);
     a = { kind: 'delay', ms: ms as number };
   } else {
     problems.push('action.kind must be kauth-error, kapi-error, server-error or delay');
@@ -221,7 +225,8 @@ export class FaultRegistry {
 
   /**
    * Takes what applies to one request and consumes it, synchronously (two concurrent requests
-   * cannot both take a one-shot fault): every matching delay, and the first matching error.
+   * cannot both take a one-shot fault): every matching delay, added up to at most MAX_DELAY_MS, and
+   * the first matching error.
    */
   take(candidates: Fault[], facts: RequestFacts | undefined): { delayMs: number; error: Fault | undefined } {
     let delayMs = 0;
@@ -235,7 +240,7 @@ export class FaultRegistry {
       else error = rule;
       this.#consume(rule);
     }
-    return { delayMs, error: error ? structuredClone(error) : undefined };
+    return { delayMs: Math.min(delayMs, MAX_DELAY_MS), error: error ? structuredClone(error) : undefined };
   }
 
   #consume(rule: Fault): void {
@@ -281,7 +286,28 @@ async function requestFacts(ctx: Context, store: Store): Promise<RequestFacts> {
   return { ...(clientId ? { clientId } : {}), ...(appId !== undefined ? { appId } : {}), params };
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/**
+ * Waits `ms`, or less if the connection closes first (the client gave up, or a shutdown reached its
+ * deadline): nobody is left to answer, and the rest of the request must not run behind a closed
+ * server. True if the client is still there.
+ */
+function delay(ms: number, res: ServerResponse): Promise<boolean> {
+  if (res.closed) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const gone = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      res.off('close', gone);
+      resolve(true);
+    }, ms);
+    res.once('close', gone);
+  });
+}
+
+/** nginx's "client closed request": only the journal ever shows it. */
+const CLIENT_GONE = 499;
 
 export interface FaultMiddlewareDeps {
   faults: FaultRegistry;
@@ -301,7 +327,13 @@ export function faultInjector(deps: FaultMiddlewareDeps) {
     if (candidates.length === 0) return next();
     const facts = candidates.some(needsFacts) ? await requestFacts(ctx, deps.store) : undefined;
     const { delayMs, error } = deps.faults.take(candidates, facts);
-    if (delayMs > 0) await sleep(delayMs);
+    if (delayMs > 0) {
+      deps.log('info', 'injected delay', { ms: delayMs, method: ctx.method, path: ctx.path });
+      if (!(await delay(delayMs, ctx.res))) {
+        ctx.status = CLIENT_GONE;
+        return;
+      }
+    }
     if (!error) return next();
     deps.log('info', 'injected fault', { id: error.id, method: ctx.method, path: ctx.path, action: error.action });
     const action = error.action;

@@ -52,6 +52,7 @@ describe('loadConfig: defaults', () => {
       logLevel: 'info',
       userIdSecret: 'kakao-mock',
       snapshotDelayMs: 250,
+      shutdownTimeoutMs: 5000,
       control: { enabled: true, token: null, tokenGenerated: false, allowRemote: false, allowedHosts: [] },
     });
     expect(config.fixtures.apps.map((a) => a.appId)).toEqual([1001, 1002, 1003]);
@@ -82,6 +83,7 @@ describe('loadConfig: environment and flags', () => {
     KAKAO_MOCK_CONTROL_ALLOWED_HOSTS: 'kakao, .Mock.Example',
     KAKAO_MOCK_USER_ID_SECRET: 'env-secret',
     KAKAO_MOCK_SNAPSHOT_DELAY: '1000',
+    KAKAO_MOCK_SHUTDOWN_TIMEOUT: '2500',
   };
 
   it('reads every setting from its environment variable', async () => {
@@ -95,6 +97,7 @@ describe('loadConfig: environment and flags', () => {
       logLevel: 'debug',
       userIdSecret: 'env-secret',
       snapshotDelayMs: 1000,
+      shutdownTimeoutMs: 2500,
       control: { enabled: true, token: 'env-token', tokenGenerated: false, allowRemote: true, allowedHosts: ['kakao', '.mock.example'] },
     });
   });
@@ -117,6 +120,8 @@ describe('loadConfig: environment and flags', () => {
         'flag-secret',
         '--snapshot-delay',
         '0',
+        '--shutdown-timeout',
+        '0',
         '--control-allow-remote',
         '--control-allowed-hosts',
         'kakao-mock',
@@ -132,6 +137,7 @@ describe('loadConfig: environment and flags', () => {
       logLevel: 'silent',
       userIdSecret: 'flag-secret',
       snapshotDelayMs: 0,
+      shutdownTimeoutMs: 0,
       control: { enabled: true, token: 'flag-token', tokenGenerated: false, allowRemote: true, allowedHosts: ['kakao-mock'] },
     });
   });
@@ -180,6 +186,7 @@ describe('loadConfig: errors', () => {
     ['public URL without scheme', [], { KAKAO_MOCK_PUBLIC_URL: 'localhost:4000' }, 'KAKAO_MOCK_PUBLIC_URL must be an http(s) URL'],
     ['unknown log level', ['--log-level', 'verbose'], {}, '--log-level must be one of silent, error, warn, info, debug (got "verbose")'],
     ['negative snapshot delay', [], { KAKAO_MOCK_SNAPSHOT_DELAY: '-5' }, 'KAKAO_MOCK_SNAPSHOT_DELAY must be an integer 0-2147483647 (milliseconds)'],
+    ['shutdown timeout as a duration', ['--shutdown-timeout', '5s'], {}, '--shutdown-timeout must be an integer 0-2147483647 (milliseconds) (got "5s")'],
     ['control token with a space', ['--control-token', 'a b'], {}, '--control-token must be printable ASCII without spaces'],
     ['unreadable boolean variable', [], { KAKAO_MOCK_IN_MEMORY: 'maybe' }, 'KAKAO_MOCK_IN_MEMORY must be one of 1, true, yes, on, 0, false, no, off (got "maybe")'],
     ['unreadable control variable', [], { KAKAO_MOCK_CONTROL: 'disabled' }, 'KAKAO_MOCK_CONTROL must be one of 1, true'],
@@ -233,8 +240,8 @@ describe('loadConfig: errors', () => {
   });
 
   it('documents every flag and environment variable in the usage text', () => {
-    const flags = ['--port', '--host', '--public-url', '--data', '--in-memory', '--fixtures', '--log-level', '--control-token', '--no-control', '--control-allow-remote', '--control-allowed-hosts', '--user-id-secret', '--snapshot-delay', '--help'];
-    const vars = ['KAKAO_MOCK_PORT', 'KAKAO_MOCK_HOST', 'KAKAO_MOCK_PUBLIC_URL', 'KAKAO_MOCK_DATA', 'KAKAO_MOCK_IN_MEMORY', 'KAKAO_MOCK_FIXTURES', 'KAKAO_MOCK_LOG_LEVEL', 'KAKAO_MOCK_CONTROL_TOKEN', 'KAKAO_MOCK_CONTROL=off', 'KAKAO_MOCK_CONTROL_ALLOW_REMOTE', 'KAKAO_MOCK_CONTROL_ALLOWED_HOSTS', 'KAKAO_MOCK_USER_ID_SECRET', 'KAKAO_MOCK_SNAPSHOT_DELAY'];
+    const flags = ['--port', '--host', '--public-url', '--data', '--in-memory', '--fixtures', '--log-level', '--control-token', '--no-control', '--control-allow-remote', '--control-allowed-hosts', '--user-id-secret', '--snapshot-delay', '--shutdown-timeout', '--help'];
+    const vars = ['KAKAO_MOCK_PORT', 'KAKAO_MOCK_HOST', 'KAKAO_MOCK_PUBLIC_URL', 'KAKAO_MOCK_DATA', 'KAKAO_MOCK_IN_MEMORY', 'KAKAO_MOCK_FIXTURES', 'KAKAO_MOCK_LOG_LEVEL', 'KAKAO_MOCK_CONTROL_TOKEN', 'KAKAO_MOCK_CONTROL=off', 'KAKAO_MOCK_CONTROL_ALLOW_REMOTE', 'KAKAO_MOCK_CONTROL_ALLOWED_HOSTS', 'KAKAO_MOCK_USER_ID_SECRET', 'KAKAO_MOCK_SNAPSHOT_DELAY', 'KAKAO_MOCK_SHUTDOWN_TIMEOUT'];
     for (const name of [...flags, ...vars]) expect(USAGE).toContain(name);
   });
 });

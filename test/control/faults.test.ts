@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
 import { startKakaoMock, type KakaoMock } from '../../src/index.js';
+import { buildConfig } from '../../src/config/load.js';
+import type { Logger } from '../../src/log.js';
+import { startServer, type RunningServer } from '../../src/server.js';
 import { login } from '../support/flow.js';
 import { CALLBACK, demo, plain } from '../support/fixtures.js';
 import { api, tokenRequest, userMe } from './helpers.js';
@@ -173,5 +176,48 @@ describe('faults over HTTP', () => {
     const res = await fetch(`${mock.url}/__mock/faults`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'match=/x' });
     expect(res.status).toBe(415);
     expect(await res.json()).toMatchObject({ error: 'unsupported_media_type' });
+  });
+});
+
+describe('delay faults together', () => {
+  /** A server whose log lines the test can read: the delay it applies is logged before it waits. */
+  async function loggedServer(): Promise<{ running: RunningServer; lines: Array<{ msg: string; extra?: Record<string, unknown> }> }> {
+    const lines: Array<{ msg: string; extra?: Record<string, unknown> }> = [];
+    const keep = (msg: string, extra?: Record<string, unknown>) => void lines.push({ msg, ...(extra ? { extra } : {}) });
+    const log: Logger = { error: keep, warn: keep, info: keep, debug: keep, level: 'debug' };
+    return { running: await startServer(buildConfig({ port: 0, dataDir: null, logLevel: 'silent' }), log), lines };
+  }
+
+  async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
+    const started = performance.now();
+    for (;;) {
+      const found = await probe();
+      if (found !== undefined) return found;
+      if (performance.now() - started > 15_000) throw new Error(`${what}: not within 15 s`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  it('add up to at most 60 s, and stop waiting when the client hangs up', async () => {
+    const { running, lines } = await loggedServer();
+    try {
+      for (const ms of [40_000, 40_000, 1_000]) {
+        expect((await api(running.url, 'POST', '/__mock/faults', { match: { path: '/v2/user/me' }, action: { kind: 'delay', ms } })).status).toBe(201);
+      }
+      const client = new AbortController();
+      const pending = fetch(`${running.url}/v2/user/me`, { signal: client.signal }).catch((err: Error) => err.name);
+      const delayed = await until('the delay log line', () => lines.find((l) => l.msg === 'injected delay'));
+      // Not 81 s: the rules matched together are capped like one rule.
+      expect(delayed.extra).toMatchObject({ ms: 60_000, path: '/v2/user/me' });
+      expect((await api(running.url, 'GET', '/__mock/faults')).body.faults).toEqual([]);
+
+      // The request ends with its client (as it does when a shutdown closes the connection), not 60 s later.
+      client.abort();
+      expect(await pending).toBe('AbortError');
+      const entry = await until('the journal entry', async () => ((await api(running.url, 'GET', '/__mock/journal')).body.entries as Array<{ path: string; status: number }>).find((e) => e.path === '/v2/user/me'));
+      expect(entry.status).toBe(499);
+    } finally {
+      await running.close();
+    }
   });
 });

@@ -1,0 +1,99 @@
+/**
+ * Closing the HTTP server within a deadline. Node's `server.close()` alone waits for every open
+ * connection with no limit, and stops enforcing `headersTimeout`/`requestTimeout` once called: one
+ * client that connects and sends nothing, or half its headers, keeps the process alive forever. Its
+ * idea of an idle connection also includes a keep-alive socket still flushing its last response to a
+ * slow reader, which it destroys mid-body.
+ *
+ * Here a connection is busy from the moment a request on it is read until that response has been
+ * handed to the kernel, and idle otherwise. Closing stops listening, closes idle connections at once
+ * (after whatever they still have to write), lets busy ones finish and closes each as soon as its
+ * response is out, and at the deadline destroys every connection left.
+ */
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+
+export interface GracefulClose {
+  /**
+   * Stops accepting and closes every connection by `deadlineMs` from now; resolves once none is left.
+   * Calling it again can only bring the deadline closer (0 = close them all now).
+   */
+  close(deadlineMs: number): Promise<void>;
+  /** Resolves when the deadline passes, for other waits that must end with it. Pending until close(). */
+  readonly deadline: Promise<void>;
+}
+
+/** Whatever the socket still has to write goes out first; then it is closed. */
+function endGently(socket: Socket): void {
+  if (socket.destroyed) return;
+  if (socket.writableLength === 0) socket.destroy();
+  else socket.end(() => socket.destroy());
+}
+
+/** Must be called before the server accepts its first connection. */
+export function gracefulClose(server: Server): GracefulClose {
+  /** Every open connection and the responses on it not yet handed to the kernel. */
+  const connections = new Map<Socket, Set<ServerResponse>>();
+  let closing = false;
+
+  server.on('connection', (socket: Socket) => {
+    connections.set(socket, new Set());
+    socket.once('close', () => connections.delete(socket));
+  });
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const socket = req.socket;
+    const open = connections.get(socket);
+    if (!open) return;
+    open.add(res);
+    // A request read during shutdown is answered, and its connection closed behind the answer.
+    if (closing) res.setHeader('connection', 'close');
+    // 'close' follows 'finish' (the last byte written to the socket) or the connection dropping.
+    res.once('close', () => {
+      open.delete(res);
+      if (closing && open.size === 0) endGently(socket);
+    });
+  });
+
+  function closeIdle(): void {
+    for (const [socket, open] of connections) {
+      if (open.size === 0) endGently(socket);
+      // Busy: the answer being prepared closes its connection behind it (Node then ends the socket
+      // once the body is written, however slowly the client reads).
+      else for (const res of open) if (!res.headersSent) res.setHeader('connection', 'close');
+    }
+  }
+  // server.close() starts by calling closeIdleConnections(), whose idea of idle would cut a body
+  // still being written to a slow reader (see above): ours instead.
+  server.closeIdleConnections = closeIdle;
+
+  let reachDeadline!: () => void;
+  const deadline = new Promise<void>((resolve) => {
+    reachDeadline = resolve;
+  });
+  let deadlineAt = Number.POSITIVE_INFINITY;
+  let timer: NodeJS.Timeout | undefined;
+  let closed: Promise<void> | undefined;
+
+  function destroyAll(): void {
+    for (const socket of connections.keys()) socket.destroy();
+    reachDeadline();
+  }
+
+  return {
+    deadline,
+    close(deadlineMs) {
+      closing = true;
+      // Its callback waits for every connection, whatever closes it; an error only says it was not listening.
+      closed ??= new Promise<void>((resolve) => server.close(() => resolve()));
+      const at = performance.now() + deadlineMs;
+      if (at < deadlineAt) {
+        deadlineAt = at;
+        clearTimeout(timer);
+        if (deadlineMs <= 0) destroyAll();
+        // unref: the connections it waits for keep the process alive, this timer alone must not.
+        else timer = setTimeout(destroyAll, deadlineMs).unref();
+      }
+      return closed;
+    },
+  };
+}
