@@ -8,7 +8,7 @@ import { ConfigError } from '../config/errors.js';
 import { validateAccount, validateApp } from '../config/validate.js';
 import { MAX_DURATION_LENGTH, parseDuration, type Clock } from '../clock.js';
 import type { ConsentChoice, LoginQueue, QueuedLogin } from '../kauth/interactions/login-queue.js';
-import { mintTokens, type KakaoTokenResponse } from '../kauth/mint.js';
+import { MintFailed, mintTokens, type KakaoTokenResponse } from '../kauth/mint.js';
 import { unlinkAccount } from '../kapi/unlink.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/types.js';
@@ -362,6 +362,8 @@ export function createControl(deps: ControlDeps) {
       return await mintTokens(baseUrl, loginQueue, app, account.id, { keyType, ...(consent ? { consent } : {}), ...(input.params ? { params: input.params } : {}) });
     } catch (err) {
       if (err instanceof ControlError) throw err;
+      // The server failed (a store that cannot write: 5xx), not the request: 503, so a retry is expected.
+      if (err instanceof MintFailed && err.status >= 500) throw new ControlError(503, 'mint_failed', err.message);
       throw new ControlError(409, 'mint_failed', (err as Error).message);
     }
   }

@@ -10,6 +10,14 @@ export interface MintOptions {
   params?: Record<string, string>;
 }
 
+/** A mint that did not end with tokens; `status` is the HTTP status of the answer it stopped at. */
+export class MintFailed extends Error {
+  constructor(message: string, readonly status: number) {
+    super(message);
+    this.name = 'MintFailed';
+  }
+}
+
 /** A Kakao token response, exactly as /oauth/token sends it. */
 export interface KakaoTokenResponse {
   token_type: 'bearer';
@@ -65,17 +73,17 @@ async function run(baseUrl: string, ticket: string, app: App, clientId: string, 
     const location = res.headers.get('location');
     if (!location) {
       const text = await res.text();
-      throw new Error(`minting stopped at ${url.pathname} with ${res.status}: ${text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').slice(0, 300)}`);
+      throw new MintFailed(`minting stopped at ${url.pathname} with ${res.status}: ${text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').slice(0, 300)}`, res.status);
     }
     url = new URL(location, baseUrl);
     if (url.origin + url.pathname === new URL(redirectUri).origin + new URL(redirectUri).pathname && (url.searchParams.has('code') || url.searchParams.has('error'))) break;
   }
   const code = url.searchParams.get('code');
-  if (!code) throw new Error(`minting failed: ${url.searchParams.get('error')} ${url.searchParams.get('error_description') ?? ''}`);
+  if (!code) throw new MintFailed(`minting failed: ${url.searchParams.get('error')} ${url.searchParams.get('error_description') ?? ''}`, 302);
   const form = new URLSearchParams({ grant_type: 'authorization_code', client_id: clientId, redirect_uri: redirectUri, code, code_verifier: verifier });
   if (keyType === 'rest' && app.clientSecret) form.set('client_secret', app.clientSecret);
   const res = await fetch(new URL('/oauth/token', baseUrl), { method: 'POST', body: form });
   const body = (await res.json()) as KakaoTokenResponse;
-  if (res.status !== 200) throw new Error(`minting failed at /oauth/token: ${JSON.stringify(body)}`);
+  if (res.status !== 200) throw new MintFailed(`minting failed at /oauth/token: ${JSON.stringify(body)}`, res.status);
   return body;
 }
