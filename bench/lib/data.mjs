@@ -53,7 +53,8 @@ const newId = () => randomBytes(32).toString('base64url').slice(0, 43);
 /**
  * Pre-fill `dir` from a data dir a real run wrote (`templateDir`: its signing keys, and one Link,
  * Grant, AccessToken and RefreshToken as templates): `personas` runtime accounts, each linked to the
- * app with one Grant, and `tokens` live tokens (half access, half refresh tokens) on those grants.
+ * app with one Grant, and `tokens` live tokens (half access tokens on the first personas' grants,
+ * half refresh tokens on the last personas' grants).
  */
 export async function writeGrownStore({ templateDir, dir, appId, clientId, personas, tokens, userIdSecret = 'kakao-mock' }) {
   const durable = JSON.parse(await readFile(join(templateDir, DURABLE_FILE), 'utf8'));
@@ -88,14 +89,16 @@ export async function writeGrownStore({ templateDir, dir, appId, clientId, perso
       models.AccessToken[jti] = { payload: { ...atT.payload, accountId: id, grantId, sessionUid, jti, iat: nowS, exp }, expiresAt: exp * 1000 };
       if (i < 1000) sample.accessTokens.push(jti);
     }
-    if (i < tokens - half) {
+    // Refresh tokens on the last personas: with as many tokens as personas every grant has one,
+    // as in a real store (a grant nothing refers to is swept).
+    if (i >= personas - (tokens - half)) {
       const jti = newId();
       const exp = nowS + 60 * 86400;
       models.RefreshToken[jti] = {
         payload: { ...rtT.payload, accountId: id, grantId, sessionUid, jti, iat: nowS, iiat: nowS, authTime: nowS, exp },
         expiresAt: exp * 1000,
       };
-      if (i < 1000) sample.refreshTokens.push(jti);
+      if (sample.refreshTokens.length < 1000) sample.refreshTokens.push(jti);
     }
   }
   await mkdir(dir, { recursive: true });
