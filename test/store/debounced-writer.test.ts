@@ -1,5 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
+
+/** Waits (bounded) for a condition: timers fire late on a loaded machine, never early. */
+async function until(condition: () => boolean, ms = 3000): Promise<void> {
+  for (const end = performance.now() + ms; !condition() && performance.now() < end; ) await sleep(5);
+}
 import { DebouncedWriter } from '../../src/store/debounced-writer.js';
 
 describe('DebouncedWriter', () => {
@@ -8,6 +13,7 @@ describe('DebouncedWriter', () => {
     const writer = new DebouncedWriter(async (changes) => void writes.push(changes), 20, () => undefined);
     for (let i = 0; i < 100; i += 1) writer.markDirty();
     expect(writes).toEqual([]);
+    await until(() => writes.length > 0);
     await sleep(60);
     expect(writes).toEqual([100]);
     writer.stop();
@@ -88,7 +94,8 @@ describe('DebouncedWriter', () => {
     writer.markDirty();
     await sleep(40);
     writer.markDirty();
-    await sleep(150);
+    await until(() => at.length >= 2);
+    await sleep(30);
     expect(at).toHaveLength(2);
     expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(60);
     writer.stop();
