@@ -1,3 +1,4 @@
+import Router from '@koa/router';
 import type Koa from 'koa';
 import type Provider from 'oidc-provider';
 import type { Clock } from './clock.js';
@@ -9,8 +10,10 @@ import { createWebhooks } from './webhooks/index.js';
 import { createKauth } from './kauth/index.js';
 import { createKapiRouter } from './kapi/index.js';
 import type { LoginQueue } from './kauth/interactions/login-queue.js';
-import { staticFiles } from './static.js';
 import { createControlPlane, type MockControl } from './control/index.js';
+import { health } from './http/health.js';
+import { kakaoErrorBoundary } from './http/kakao-errors.js';
+import { staticFiles } from './http/static.js';
 
 export interface AppDeps {
   config: Config;
@@ -34,24 +37,9 @@ export interface KakaoMockApp {
 }
 
 /**
- * 200 while the store writes; 503 once a data file cannot be written (a full disk), so an
- * orchestrator's health check sees it. Back to 200 when a write succeeds again (the store retries).
+ * The request log: one readable line per request, with its final status (it sits first, so it sees
+ * what the client got, errors rendered); /health and /static are left out.
  */
-function health(store: Store) {
-  return async function serveHealth(ctx: Koa.Context, next: Koa.Next) {
-    if (ctx.path !== '/health') return next();
-    ctx.type = 'application/json';
-    const state = store.health();
-    if (state.writable) {
-      ctx.body = { status: 'ok' };
-      return;
-    }
-    ctx.status = 503;
-    ctx.body = { status: 'degraded', store: state };
-  };
-}
-
-/** The request log: one readable line per request, with the Kakao error code when there is one. */
 function requestLog(log: Logger) {
   return async function logRequest(ctx: Koa.Context, next: Koa.Next) {
     const started = performance.now();
@@ -66,21 +54,52 @@ function requestLog(log: Logger) {
   };
 }
 
-/** Builds the whole server as a Koa app: kauth (oidc-provider), kapi, control plane. No listen(). */
+/** Not Kakao: the health check and the pages' static files. */
+function infrastructureRoutes(store: Store): Koa.Middleware {
+  const router = new Router({ strict: true, sensitive: true });
+  router.all('/health', health(store));
+  router.get('/static/:file', staticFiles());
+  return router.routes() as Koa.Middleware;
+}
+
+/**
+ * Builds the whole server as a Koa app: kauth (oidc-provider), kapi, control plane. No listen().
+ * The app is oidc-provider's Provider (a Koa app); its `use()` inserts each middleware before its
+ * own router, so the list below runs in this order and oidc-provider comes last
+ * (docs/oidc-provider.md, docs/architecture.md §3).
+ */
 export async function createApp(deps: AppDeps): Promise<KakaoMockApp> {
   const { config, store, clock, log, issuer } = deps;
   const webhooks = deps.webhooks ?? createWebhooks({ clock, log: (level, msg, extra) => log[level](msg, extra as Record<string, unknown>) });
-  const kauth = await createKauth({ config, store, clock, webhooks, log, issuer });
+  const kauth = await createKauth({ config, store, clock, webhooks, issuer });
+  const kapi = createKapiRouter({ config, store, clock, webhooks, log: (level, msg, extra) => log[level](msg, extra as Record<string, unknown>) });
+  const plane = createControlPlane({ config, store, clock, webhooks, loginQueue: kauth.loginQueue, log, issuer, publicJwks: kauth.publicJwks });
+
   const app = kauth.provider as unknown as Koa;
   // X-Forwarded-* are not trusted: the public URL is configuration (--public-url), never a header.
   app.proxy = false;
 
-  const kapi = createKapiRouter({ config, store, clock, webhooks, log: (level, msg, extra) => log[level](msg, extra as Record<string, unknown>) });
-  const plane = createControlPlane({ config, store, clock, webhooks, loginQueue: kauth.loginQueue, log, issuer, publicJwks: kauth.publicJwks });
-  // Outside kauth's error boundary: the journal records what clients got; the control plane renders
-  // its own errors. Inside: faults run before every kauth and kapi step, so an injected
-  // KakaoAuthError is rendered by kauth's one renderer.
-  const outer = [requestLog(log), plane.journal, ...(plane.routes ? [plane.routes] : [])];
-  kauth.mount(app, outer, [health(store), staticFiles(), plane.faults, kapi.routes() as Koa.Middleware, kapi.allowedMethods() as Koa.Middleware]);
+  // Every request meets these in this order.
+  const pipeline: Koa.Middleware[] = [
+    // 1. One log line per request, with the status the client got.
+    requestLog(log),
+    // 2. The journal of Kakao calls (control/journal.ts); skips /__mock, records final answers.
+    plane.journal,
+    // 3. The control plane, /__mock/* (absent when disabled): its own guard and its own errors.
+    ...(plane.routes ? [plane.routes] : []),
+    // 4. The one Kakao error boundary: renders every error below by class, a Kakao path nothing
+    //    answered as Kakao's "not found" (http/kakao-errors.ts).
+    kakaoErrorBoundary(log),
+    // 5. /health and /static/:file.
+    infrastructureRoutes(store),
+    // 6. Injected faults (control/faults.ts): delay, or throw a Kakao error, before any Kakao step.
+    plane.faults,
+    // 7. kapi's route table, /v1/* and /v2/* (kapi/index.ts).
+    kapi.routes() as Koa.Middleware,
+    // 8. kauth's route table (kauth/routes.ts): Kakao's steps per path, falling through to...
+    kauth.routes,
+    // 9. ...oidc-provider's own router (mounted by oidc-provider itself, always last).
+  ];
+  for (const middleware of pipeline) app.use(middleware);
   return { app, provider: kauth.provider, webhooks, loginQueue: kauth.loginQueue, publicJwks: kauth.publicJwks, control: plane.control };
 }

@@ -11,7 +11,8 @@ import type { Context, Next } from 'koa';
 import { KakaoApiError, KakaoAuthError, apiErrors, authErrors } from '../kakao/errors.js';
 import { readBodyText } from '../http/body.js';
 import { appByAdminKey } from '../kapi/auth.js';
-import { kapiEdge, type KapiContext, type Log } from '../kapi/http.js';
+import { isKapiPath } from '../http/kakao-errors.js';
+import type { Logger } from '../log.js';
 import type { Store } from '../store/types.js';
 import { controlErrors } from './errors.js';
 import type { Fault, FaultAction, FaultInput, FaultMatch, KnownKapiCode, KnownKoeCode } from './types.js';
@@ -19,11 +20,6 @@ import type { Fault, FaultAction, FaultInput, FaultMatch, KnownKapiCode, KnownKo
 /** Paths faults never touch: the control plane must stay reachable to remove a fault. */
 export function faultExempt(path: string): boolean {
   return path === '/__mock' || path.startsWith('/__mock/') || path.startsWith('/static/') || path === '/health';
-}
-
-/** kapi lives under /v1 and /v2 (kapi.kakao.com); everything else is kauth.kakao.com. */
-export function isKapiPath(path: string): boolean {
-  return path.startsWith('/v1/') || path.startsWith('/v2/');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -312,43 +308,33 @@ const CLIENT_GONE = 499;
 export interface FaultMiddlewareDeps {
   faults: FaultRegistry;
   store: Store;
-  log: Log;
+  log: Logger;
 }
 
 /**
- * Applies injected faults. Mounted inside kauth's error boundary, so a thrown KakaoAuthError is
- * rendered by kauth's one renderer; kapi errors go through kapi's one renderer (`kapiEdge`), since
- * kapi's router has not run yet for this request.
+ * Applies injected faults. Mounted inside the Kakao error boundary (app.ts), so it just throws
+ * Kakao's own error classes and the boundary renders them (http/kakao-errors.ts).
  */
 export function faultInjector(deps: FaultMiddlewareDeps) {
-  const renderKapi = kapiEdge(deps.log);
   return async function injectFaults(ctx: Context, next: Next): Promise<void> {
     const candidates = deps.faults.candidates(ctx.method, ctx.path);
     if (candidates.length === 0) return next();
     const facts = candidates.some(needsFacts) ? await requestFacts(ctx, deps.store) : undefined;
     const { delayMs, error } = deps.faults.take(candidates, facts);
     if (delayMs > 0) {
-      deps.log('info', 'injected delay', { ms: delayMs, method: ctx.method, path: ctx.path });
+      deps.log.info('injected delay', { ms: delayMs, method: ctx.method, path: ctx.path });
       if (!(await delay(delayMs, ctx.res))) {
         ctx.status = CLIENT_GONE;
         return;
       }
     }
     if (!error) return next();
-    deps.log('info', 'injected fault', { id: error.id, method: ctx.method, path: ctx.path, action: error.action });
+    deps.log.info('injected fault', { id: error.id, method: ctx.method, path: ctx.path, action: error.action });
     const action = error.action;
-    const kapi = isKapiPath(ctx.path);
-    if (kapi) {
-      const apiError = action.kind === 'kapi-error' ? kapiError(action) : action.kind === 'server-error' ? apiErrors.internal() : undefined;
-      if (apiError) {
-        await renderKapi(ctx as unknown as KapiContext, () => Promise.reject(apiError));
-        return;
-      }
-    }
-    if (action.kind === 'server-error') throw authErrors.serverError();
+    if (action.kind === 'server-error') throw isKapiPath(ctx.path) ? apiErrors.internal() : authErrors.serverError();
     if (action.kind === 'kauth-error') throw kauthError(action, facts ?? { params: new URLSearchParams(ctx.querystring) });
-    // A kapi error on a kauth path: answer in kapi's shape anyway, the test asked for it.
-    if (action.kind === 'kapi-error') await renderKapi(ctx as unknown as KapiContext, () => Promise.reject(kapiError(action)));
+    // On a kauth path too: a kapi error is answered in kapi's shape, the test asked for it.
+    if (action.kind === 'kapi-error') throw kapiError(action);
   };
 }
 

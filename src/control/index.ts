@@ -36,9 +36,9 @@ export interface ControlPlaneDeps {
 
 export interface ControlPlane {
   control: MockControl;
-  /** Outside kauth's error boundary: records what clients actually got. */
+  /** Outside the Kakao error boundary: records what clients actually got. */
   journal: Koa.Middleware;
-  /** Inside kauth's error boundary, before kauth and kapi handlers. */
+  /** Inside the Kakao error boundary, before kapi's and kauth's route tables; it just throws. */
   faults: Koa.Middleware;
   /** `/__mock/...`; null when `config.control.enabled` is false. */
   routes: Koa.Middleware | null;
@@ -46,7 +46,6 @@ export interface ControlPlane {
 
 export function createControlPlane(deps: ControlPlaneDeps): ControlPlane {
   const control = createControl(deps);
-  const kapiLog = (level: 'debug' | 'info' | 'warn' | 'error', msg: string, extra?: object) => deps.log[level](msg, extra as Record<string, unknown>);
   const routes = deps.config.control.enabled
     ? controlRouter({
         control,
@@ -62,7 +61,7 @@ export function createControlPlane(deps: ControlPlaneDeps): ControlPlane {
   return {
     control,
     journal: journalRecorder(control.journalStore, deps.store, () => deps.clock.now()) as Koa.Middleware,
-    faults: faultInjector({ faults: control.faults, store: deps.store, log: kapiLog }) as Koa.Middleware,
+    faults: faultInjector({ faults: control.faults, store: deps.store, log: deps.log }) as Koa.Middleware,
     routes: routes as Koa.Middleware | null,
   };
 }

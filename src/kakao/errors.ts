@@ -1,7 +1,7 @@
 /**
- * The two error families (design.md §4.4). Handlers throw; each surface renders in one place:
- * kauth errors as `{error, error_description, error_code}` (or the KOE HTML page at authorize),
- * kapi errors as `{msg, code}`.
+ * The two error families (docs/architecture.md §4.3). Handlers throw; one boundary renders both by
+ * class (src/http/kakao-errors.ts): kauth errors as `{error, error_description, error_code}` (or the
+ * KOE HTML page on browser-facing routes), kapi errors as `{msg, code}`.
  */
 
 /** kauth (`/oauth/*`) error. */

@@ -1,7 +1,9 @@
 /**
- * The HTTP edge of kapi: the one place errors are rendered, CORS, and request parameters.
+ * The HTTP edge of kapi: CORS, the JSON answer, and request parameters. Errors are rendered by the
+ * one Kakao error boundary (http/kakao-errors.ts).
  */
 import type { RouterContext } from '@koa/router';
+import type { Context } from 'koa';
 import type { App } from '../config/types.js';
 import { BodyTooLarge, bodyTextIfRead, readBytes } from '../http/body.js';
 import { KakaoApiError, apiErrors } from '../kakao/errors.js';
@@ -35,7 +37,7 @@ export class JsonBytes {
   }
 }
 
-export function sendJson(ctx: KapiContext, status: number, body: unknown): void {
+export function sendJson(ctx: Context, status: number, body: unknown): void {
   ctx.status = status;
   // Set the type before the body: Koa keeps an explicit Content-Type (Kakao's exact spelling).
   ctx.set('Content-Type', JSON_TYPE);
@@ -48,43 +50,24 @@ const ALLOWED_HEADERS = 'Authorization, KA, Content-Type, Cache-Control, Pragma'
 const ALLOWED_METHODS = 'GET, POST';
 
 /**
- * CORS for browser calls (the JavaScript SDK calls kapi directly).
+ * CORS for browser calls (the JavaScript SDK calls kapi directly); also applied by the error
+ * boundary (http/kakao-errors.ts) to kapi errors thrown before kapi's router ran.
  * Differs from Kakao: Kakao only allows origins registered as the app's Web platform domains; apps
  * have no such setting here, so every origin is echoed.
  */
-function setCorsHeaders(ctx: KapiContext): void {
+export function setCorsHeaders(ctx: Context): void {
   const origin = ctx.get('Origin');
   ctx.set('Access-Control-Allow-Origin', origin || '*');
   if (origin) ctx.vary('Origin');
 }
 
 /**
- * The top of the router: CORS headers on every answer, and the single place where errors become
- * Kakao's `{msg, code}` body. A KakaoApiError keeps its status (401s carry
- * `WWW-Authenticate: Bearer error=invalid_token`); anything else is a bug: logged, answered with -1.
+ * The top of the router: CORS headers on every answer. Errors are not caught here: they go up to
+ * the one Kakao error boundary (http/kakao-errors.ts), which renders `{msg, code}`.
  */
-export function kapiEdge(log: Log) {
-  return async function renderKapiErrors(ctx: KapiContext, next: () => Promise<unknown>): Promise<void> {
-    setCorsHeaders(ctx);
-    try {
-      await next();
-    } catch (err) {
-      let apiError: KakaoApiError;
-      if (err instanceof KakaoApiError) {
-        apiError = err;
-        log('debug', 'kapi error', { method: ctx.method, path: ctx.path, status: err.status, code: err.code, msg: err.message });
-      } else {
-        apiError = apiErrors.internal();
-        log('error', 'kapi handler failed', {
-          method: ctx.method,
-          path: ctx.path,
-          error: err instanceof Error ? (err.stack ?? err.message) : String(err),
-        });
-      }
-      if (apiError.status === 401) ctx.set('WWW-Authenticate', 'Bearer error=invalid_token');
-      sendJson(ctx, apiError.status, apiError.toJSON());
-    }
-  };
+export async function kapiCors(ctx: KapiContext, next: () => Promise<unknown>): Promise<void> {
+  setCorsHeaders(ctx);
+  await next();
 }
 
 export async function corsPreflight(ctx: KapiContext): Promise<void> {

@@ -1,12 +1,13 @@
 /**
- * kapi.kakao.com: user, consent, Kakao Sync, channel and admin APIs (kakao-api.md §5.5–§9).
- * Mounted in the Koa app before oidc-provider; paths it does not know fall through.
+ * kapi.kakao.com: user, consent, Kakao Sync, channel and admin APIs (docs/kakao-wire.md §8–§11).
+ * Mounted in the Koa app before kauth's table and oidc-provider (app.ts); paths it does not know
+ * fall through, and the error boundary answers them with a kapi-shaped 404.
  */
 import Router from '@koa/router';
 import { authenticate, rejectUnderage } from './auth.js';
 import { adminRoutes } from './admin.js';
 import { channelRoutes } from './channels.js';
-import { corsPreflight, kapiEdge, methodNotAllowed, readParams, sendJson, type KapiContext, type KapiState } from './http.js';
+import { corsPreflight, kapiCors, methodNotAllowed, readParams, sendJson, type KapiContext, type KapiState } from './http.js';
 import { oidcUserinfoRoutes } from './oidc-userinfo.js';
 import type { KapiDeps, RouteDef } from './route.js';
 import { scopeRoutes } from './scopes.js';
@@ -51,7 +52,7 @@ function pipeline(deps: KapiDeps, route: RouteDef) {
 
 export function createKapiRouter(deps: KapiDeps): Router<KapiState> {
   const router = new Router<KapiState>();
-  router.use(kapiEdge(deps.log));
+  router.use(kapiCors);
   const routes = kapiRoutes(deps);
   const methodsByPath = new Map<string, Set<string>>();
   for (const route of routes) {

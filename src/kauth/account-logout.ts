@@ -1,14 +1,13 @@
-import Router from '@koa/router';
+import type { Context } from 'koa';
 import type { Store } from '../store/types.js';
 import { KakaoAuthError } from '../kakao/errors.js';
 
 /**
- * GET /oauth/logout: Kakao Account logout (kakao-api.md §6.2). Ends the browser's Kakao Account
+ * GET /oauth/logout: Kakao Account logout (docs/kakao-wire.md §7.1). Ends the browser's Kakao Account
  * session (not the app's tokens) and redirects to a registered logout_redirect_uri.
  */
-export function accountLogoutRoute(store: Store, sessionCookie: string): Router {
-  const router = new Router();
-  router.get('/oauth/logout', async function kakaoAccountLogout(ctx) {
+export function accountLogout(store: Store, sessionCookie: string) {
+  return async function kakaoAccountLogout(ctx: Context): Promise<void> {
     const one = (name: string) => {
       const v = ctx.query[name];
       if (Array.isArray(v)) throw new KakaoAuthError(400, 'invalid_request', `parameter ${name} must not be provided twice`, 'KOE001');
@@ -30,6 +29,5 @@ export function accountLogoutRoute(store: Store, sessionCookie: string): Router 
     if (state !== undefined) url.searchParams.set('state', state);
     ctx.status = 302;
     ctx.redirect(url.toString());
-  });
-  return router;
+  };
 }

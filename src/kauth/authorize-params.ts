@@ -32,14 +32,16 @@ export function requestScopes(app: App, asked: string[]): string[] {
 
 /**
  * GET /oauth/authorize, before oidc-provider: Kakao's configuration checks, each answered with the KOE
- * page and never a redirect (kakao-api.md §3.3), then Kakao's parameter forms normalised for
+ * page and never a redirect (docs/kakao-wire.md §3.2), then Kakao's parameter forms normalised for
  * oidc-provider (comma or space lists, base scopes, no response_mode).
  */
+/** Any other method on /oauth/authorize: KOE001, as JSON (400). */
+export function onlyGetOnAuthorize(): never {
+  throw page('KOE001', 'invalid_request', 'only GET is supported on /oauth/authorize');
+}
+
 export function normaliseAuthorize(store: Store, loginQueue: LoginQueue) {
   return async function normaliseKakaoAuthorize(ctx: Context, next: Next) {
-    if (ctx.path !== '/oauth/authorize') return next();
-    if (ctx.method !== 'GET') throw page('KOE001', 'invalid_request', 'only GET is supported on /oauth/authorize');
-
     const clientId = single(ctx, 'client_id') ?? '';
     const found = store.apps.byClientId(clientId);
     if (!found) throw new KakaoAuthError(401, 'invalid_client', `Not exist client_id [${clientId}]`, 'KOE101');

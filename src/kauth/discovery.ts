@@ -1,18 +1,13 @@
 import type { Context, Next } from 'koa';
+import { KakaoAuthError } from '../kakao/errors.js';
 
 /**
- * Kakao's discovery document, field for field (kakao-api.md §5.1), with this server's URLs.
- * oidc-provider can only add fields, so its body is replaced after it ran.
+ * GET /.well-known/openid-configuration: Kakao's discovery document, field for field
+ * (docs/kakao-wire.md §6.1), with this server's URLs. oidc-provider's own document is never served.
  */
 export function kakaoDiscovery(issuer: string) {
   const base = issuer.replace(/\/$/, '');
-  return async function kakaoDiscoveryDocument(ctx: Context, next: Next) {
-    // oidc-provider also serves RFC 8414 metadata; Kakao has no such path.
-    if (ctx.path === '/.well-known/oauth-authorization-server') {
-      ctx.status = 404;
-      return;
-    }
-    if (ctx.path !== '/.well-known/openid-configuration' || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) return next();
+  return function kakaoDiscoveryDocument(ctx: Context) {
     // Answered here, from the issuer alone: oidc-provider's own document is built from the request's
     // (forwarded) host and fails with a 500 on a malformed X-Forwarded-Host or X-Forwarded-Proto.
     const origin = ctx.get('Origin');
@@ -41,9 +36,14 @@ export function kakaoDiscovery(issuer: string) {
   };
 }
 
+/** oidc-provider also serves RFC 8414 metadata; Kakao has no such path (docs/kakao-wire.md §6.1). */
+export function notAtKakao(): never {
+  throw new KakaoAuthError(404, 'invalid_request', 'wrong URL', 'KOE002');
+}
+
 /**
- * Kakao redirects with 302 and adds no RFC 9207 `iss` (kakao-api.md §3.3); oidc-provider answers GET
- * authorization steps with 303 and `iss`.
+ * Kakao redirects with 302 and adds no RFC 9207 `iss` (docs/kakao-wire.md §3.4); oidc-provider
+ * answers GET authorization steps with 303 and `iss`.
  */
 export async function kakaoRedirects(ctx: Context, next: Next) {
   await next();

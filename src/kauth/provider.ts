@@ -9,7 +9,7 @@ import type { ProviderKeys } from './keys.js';
 import { kakaoPolicy } from './policy.js';
 import { LOGIN_TICKET_PARAM } from './interactions/login-queue.js';
 import { KakaoAuthError } from '../kakao/errors.js';
-import { renderAuthError } from './errors.js';
+import { renderAuthError } from '../http/kakao-errors.js';
 import { skipProviderAsyncLocalStorage } from './oidc-als.js';
 
 const DAY = 86_400;

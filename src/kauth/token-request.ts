@@ -49,11 +49,13 @@ function one(params: URLSearchParams, name: string): string | undefined {
  * with Kakao's KOE codes, so oidc-provider only ever sees requests that should succeed. Internal
  * error strings of oidc-provider are not relied on except as a fallback (token-response.ts).
  */
+/** Any other method on /oauth/token (OPTIONS included: no CORS preflight at Kakao's token endpoint). */
+export function onlyPostOnToken(): never {
+  throw new KakaoAuthError(405, 'invalid_request', 'only POST is supported on /oauth/token', 'KOE001');
+}
+
 export function prepareTokenRequest(store: Store) {
   return async function kakaoTokenRequest(ctx: Context, next: Next) {
-    if (ctx.path !== '/oauth/token') return next();
-    if (ctx.method !== 'POST') throw new KakaoAuthError(405, 'invalid_request', 'only POST is supported on /oauth/token', 'KOE001');
-
     const params = await readTokenForm(ctx);
     for (const [k, v] of Object.entries(ctx.query)) {
       if (!params.has(k) && typeof v === 'string') params.set(k, v);

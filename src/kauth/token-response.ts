@@ -34,13 +34,12 @@ export function mapTokenError(err: OidcError, grantType: string, body: Record<st
 }
 
 /**
- * POST /oauth/token, after oidc-provider: Kakao's exact success body (kakao-api.md §4.3) and KOE
+ * POST /oauth/token, after oidc-provider: Kakao's exact success body (docs/kakao-wire.md §5.3) and KOE
  * errors. A refresh that does not rotate omits refresh_token (oidc-provider would echo the old one).
  */
 export function shapeTokenResponse() {
   return async function kakaoTokenResponse(ctx: Context, next: Next) {
     await next();
-    if (ctx.path !== '/oauth/token') return;
     const oidc = (ctx as unknown as KoaContextWithOIDC).oidc;
     const params = (oidc?.params ?? {}) as Record<string, unknown>;
     const grantType = String(params.grant_type ?? '');
@@ -56,7 +55,7 @@ export function shapeTokenResponse() {
       token_type: 'bearer',
       access_token: body.access_token,
       ...(body.id_token ? { id_token: body.id_token } : {}),
-      // Kakao reports remaining seconds, so a fresh 6-hour token says 21599 (kakao-api.md §4.4).
+      // Kakao reports remaining seconds, so a fresh 6-hour token says 21599 (docs/kakao-wire.md §5.4).
       expires_in: Math.max(0, Number(body.expires_in) - 1),
       ...(rotated && body.refresh_token && refresh?.remainingTTL
         ? { refresh_token: body.refresh_token, refresh_token_expires_in: Math.max(0, refresh.remainingTTL - 1) }

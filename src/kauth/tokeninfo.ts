@@ -1,14 +1,13 @@
-import Router from '@koa/router';
+import type { Context } from 'koa';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { KakaoAuthError } from '../kakao/errors.js';
 import { readForm } from '../http/body.js';
 import { BodyTooLarge } from '../http/body.js';
 
-/** POST /oauth/tokeninfo: the ID token's claims when it verifies (kakao-api.md §5.4). */
-export function tokenInfoRoute(issuer: string, publicJwks: JSONWebKeySet, now: () => number): Router {
+/** POST /oauth/tokeninfo: the ID token's claims when it verifies (docs/kakao-wire.md §6.4). */
+export function tokenInfo(issuer: string, publicJwks: JSONWebKeySet, now: () => number) {
   const keySet = createLocalJWKSet(publicJwks);
-  const router = new Router();
-  router.post('/oauth/tokeninfo', async function kakaoTokenInfo(ctx) {
+  return async function kakaoTokenInfo(ctx: Context): Promise<void> {
     let form: URLSearchParams;
     try {
       form = await readForm(ctx, 16 * 1024);
@@ -27,6 +26,5 @@ export function tokenInfoRoute(issuer: string, publicJwks: JSONWebKeySet, now: (
       const expired = (err as { code?: string }).code === 'ERR_JWT_EXPIRED';
       throw new KakaoAuthError(400, 'invalid_token', expired ? 'id_token expired' : 'invalid id_token', 'KOE400');
     }
-  });
-  return router;
+  };
 }

@@ -12,6 +12,7 @@ import type { App, Config, Fixtures } from '../../src/config/types.js';
 import { createClock, toKakaoTime, type Clock } from '../../src/clock.js';
 import { appUserId } from '../../src/kakao/user-id.js';
 import { createKapiRouter } from '../../src/kapi/index.js';
+import { kakaoErrorBoundary } from '../../src/http/kakao-errors.js';
 import { createStore } from '../../src/store/index.js';
 import type { Link, Store } from '../../src/store/types.js';
 import type { Webhooks } from '../../src/webhooks/types.js';
@@ -141,6 +142,9 @@ export async function startHarness(fixtures: Fixtures = testFixtures()): Promise
       if (level === 'error') errors.push({ msg, extra });
     },
   });
+  // kapi's errors are rendered by the app's one Kakao error boundary, mounted above the router.
+  const silent = () => undefined;
+  koa.use(kakaoErrorBoundary({ error: (msg, extra) => errors.push({ msg, extra }), warn: silent, info: silent, debug: silent, level: 'error' }));
   koa.use(router.routes());
   koa.use(async (ctx) => {
     ctx.status = 404;

@@ -1,4 +1,3 @@
-import Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { Account } from '../../config/types.js';
@@ -29,13 +28,13 @@ const LANG_COOKIE = '_kakao_lang';
 const badInteraction = (description: string) => new KakaoAuthError(400, 'invalid_request', description, 'KOE001');
 
 /**
- * The Kakao Account login page and the consent screen (design.md §4.5): GET dispatches on the
- * pending prompt; each POST re-reads the interaction and checks the prompt it expects, so a form
- * cannot be replayed against another step or another interaction.
+ * The Kakao Account login page and the consent screen (docs/kakao-wire.md §3.3, §4): GET dispatches
+ * on the pending prompt; each POST re-reads the interaction and checks the prompt it expects, so a
+ * form cannot be replayed against another step or another interaction. The handlers are mounted as
+ * rows of kauth's route table (kauth/routes.ts).
  */
-export function interactionRoutes(deps: InteractionDeps): Router {
+export function interactionPages(deps: InteractionDeps) {
   const { provider, store } = deps;
-  const router = new Router();
 
   async function load(ctx: Context): Promise<Details> {
     let details: Details;
@@ -133,7 +132,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     return consentScreen(store, app, account, needs, splitList(params.kakao_scope as string), splitList(params.service_terms as string), lang);
   }
 
-  router.get('/interaction/:uid', async function showInteraction(ctx) {
+  async function showInteraction(ctx: Context) {
     const details = await load(ctx);
     const prompt = details.prompt.name;
     // A scripted login reaches only the authorize request it was bound to (login-queue.ts).
@@ -149,7 +148,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     if (prompt === 'create' || ctx.query.mode === 'create') return showLogin(ctx, details, 'create');
     if (prompt === 'select_account') return showLogin(ctx, details, 'select');
     return showLogin(ctx, details, 'login');
-  });
+  }
 
   /**
    * A login form may be submitted until it succeeds, once: a finished login waits only for the
@@ -163,7 +162,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     return details;
   }
 
-  router.post('/interaction/:uid/login', async function submitLogin(ctx) {
+  async function submitLogin(ctx: Context) {
     const details = await loadPendingLogin(ctx);
     const form = await readForm(ctx);
     const accountId = form.get('account');
@@ -174,15 +173,15 @@ export function interactionRoutes(deps: InteractionDeps): Router {
       return showLogin(ctx, details, 'login', messages[lang].unknownEmail);
     }
     return finishLogin(ctx, account.id);
-  });
+  }
 
-  router.post('/interaction/:uid/create', async function submitCreate(ctx) {
+  async function submitCreate(ctx: Context) {
     const details = await loadPendingLogin(ctx);
     const form = await readForm(ctx);
     const created = await createTestAccount(store, form, deps.maxAccounts);
     if ('error' in created) return showLogin(ctx, details, 'create', created.error);
     return finishLogin(ctx, created.account.id);
-  });
+  }
 
   /** Shared by the form POST and scripted logins: the same rules for both. */
   async function completeConsent(ctx: Context, details: Details, choice: ConsentChoice | URLSearchParams) {
@@ -202,16 +201,16 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     await provider.interactionFinished(ctx.req, ctx.res, { consent: { grantId: grant.jti } }, { mergeWithLastSubmission: true });
   }
 
-  router.post('/interaction/:uid/consent', async function submitConsent(ctx) {
+  async function submitConsent(ctx: Context) {
     const details = await load(ctx);
     if (details.prompt.name !== 'consent') throw badInteraction('no consent is pending');
     return completeConsent(ctx, details, await readForm(ctx));
-  });
+  }
 
-  router.post('/interaction/:uid/cancel', async function cancel(ctx) {
+  async function cancel(ctx: Context) {
     await load(ctx);
     await provider.interactionFinished(ctx.req, ctx.res, { error: 'access_denied', error_description: 'User denied access' }, { mergeWithLastSubmission: false });
-  });
+  }
 
-  return router;
+  return { showInteraction, submitLogin, submitCreate, submitConsent, cancel };
 }

@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Context, Next } from 'koa';
 
-const publicDir = fileURLToPath(new URL('../public/', import.meta.url));
+const publicDir = fileURLToPath(new URL('../../public/', import.meta.url));
 const FILES: Record<string, string> = { 'kakao.css': 'text/css; charset=utf-8', 'mock.css': 'text/css; charset=utf-8', 'consent.js': 'text/javascript; charset=utf-8', 'inspector.js': 'text/javascript; charset=utf-8', 'demo.js': 'text/javascript; charset=utf-8' };
 
-/** The few static files the pages use, read once at startup. */
+/** GET /static/:file: the few static files the pages use, read once at startup. */
 export function staticFiles() {
   const cache = new Map<string, Buffer>();
   for (const name of Object.keys(FILES)) {
@@ -15,11 +15,11 @@ export function staticFiles() {
       /* optional file */
     }
   }
-  return async function serveStatic(ctx: Context, next: Next) {
-    if (!ctx.path.startsWith('/static/')) return next();
-    const name = ctx.path.slice('/static/'.length);
+  return async function serveStatic(ctx: Context & { params: Record<string, string> }, next: Next) {
+    const name = ctx.params.file ?? '';
     const body = cache.get(name);
-    if (!body || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) return next();
+    // Not one of ours: falls through, to Koa's plain 404 (not a Kakao path).
+    if (!body) return next();
     ctx.type = FILES[name] ?? 'application/octet-stream';
     ctx.set('Cache-Control', 'public, max-age=300');
     ctx.body = body;
