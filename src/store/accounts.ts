@@ -3,7 +3,7 @@ import { MultiIndex } from './multi-index.js';
 import { Overlay } from './overlay.js';
 import type { AccountRepository } from './types.js';
 import { copy } from './copy.js';
-import type { Commit } from './durable.js';
+import type { Commit } from './durable/index.js';
 import { view } from './view.js';
 
 const emailKey = (email: string): string => email.toLowerCase();

@@ -23,18 +23,19 @@ import type { Fixtures } from '../config/types.js';
 import { AccountStore } from './accounts.js';
 import { AppStore } from './apps.js';
 import { ChannelStore } from './channels.js';
-import { consoleLog, Durable, DURABLE_FILE, type DurableOp, type StoreLog, type Undo } from './durable.js';
+import { Durable, DURABLE_FILE, type DurableOp, type Undo } from './durable/index.js';
 import { collectGarbage } from './heap.js';
 import { KeyStore } from './keys.js';
 import { LinkStore } from './links.js';
 import { lockFolder, type FolderLock } from './lock.js';
+import { stderrLog, type StoreLog } from './log.js';
 import { OidcStore } from './oidc-models.js';
 import { Snapshot, SNAPSHOT_FILE } from './snapshot.js';
 import type { Store, StoreHealth, StoreOptions, StoreWriteEvent } from './types.js';
 
 export type * from './types.js';
 export { StoreWriteError } from './errors.js';
-export { DURABLE_FILE, JOURNAL_FILE, readDurableFiles } from './durable.js';
+export { DURABLE_FILE, JOURNAL_FILE, readDurableFiles } from './durable/index.js';
 export { LOCK_FILE } from './lock.js';
 export { LEGACY_SNAPSHOT_FILE, readSnapshotFile, SNAPSHOT_FILE, snapshotFileText, type SnapshotRecords } from './snapshot.js';
 export { SNAPSHOT_MODELS } from './oidc-models.js';
@@ -60,8 +61,8 @@ export async function createStore(options: StoreOptions): Promise<Store> {
   // Read Date.now at call time, not once here: the clock patches it (oidc-provider-notes.md §8).
   const now = options.now ?? (() => Date.now());
   const dir = options.dataDir;
-  // A caller that watches onWrite sees failed writes there; the console then only gets warnings.
-  const log: StoreLog = options.log ?? ((level, message) => level === 'warn' || (level === 'error' && options.onWrite === undefined) ? consoleLog(level, message) : undefined);
+  // A caller that watches onWrite sees failed writes there; stderr then only gets warnings.
+  const log: StoreLog = options.log ?? ((level, message) => (level === 'warn' || (level === 'error' && options.onWrite === undefined) ? stderrLog(level, message) : undefined));
   let lock: FolderLock | null = null;
   if (dir !== null) {
     await mkdir(dir, { recursive: true });
@@ -98,7 +99,7 @@ async function openStore(options: StoreOptions, now: () => number, dir: string |
     onWrite,
     log,
   );
-  const oidc = new OidcStore(now, () => snapshot.changed());
+  const oidc = new OidcStore(now, () => snapshot.changed(), log);
   oidcRef.current = oidc;
 
   // Read both files before building anything: a bad file rejects here, and nothing was written.

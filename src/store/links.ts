@@ -1,12 +1,11 @@
 import { MultiIndex } from './multi-index.js';
 import type { Link, LinkRepository } from './types.js';
 import { copy } from './copy.js';
-import type { Commit } from './durable.js';
+import type { Commit } from './durable/index.js';
 import { intern } from './intern.js';
+import { linkKey } from './record-keys.js';
 import { view } from './view.js';
 
-/** The key of a link: also the key of a link delete in the durable journal. */
-export const linkKey = (appId: number, accountId: string): string => `${appId}:${accountId}`;
 
 /** Links by (app, account), with O(1) indexes by (app, user id), per app and per account. */
 export class LinkStore implements LinkRepository {

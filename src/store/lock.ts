@@ -25,6 +25,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { clearInterval, setInterval } from 'node:timers';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { stderrLog } from './log.js';
 
 export const LOCK_FILE = 'kakao-mock.lock';
 
@@ -282,7 +283,7 @@ export async function lockFolder(dir: string, options: LockOptions = {}): Promis
   const file = join(folder, LOCK_FILE);
   const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
   const staleMs = heartbeatMs * STALE_HEARTBEATS;
-  const warn = options.warn ?? ((message: string) => console.warn(`kakao-mock store: ${message}`));
+  const warn = options.warn ?? ((message: string) => stderrLog('warn', `kakao-mock store: ${message}`));
 
   const mine: LockHolder = {
     ...self(),

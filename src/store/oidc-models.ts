@@ -2,6 +2,7 @@ import { MultiIndex } from './multi-index.js';
 import type { OidcAdapter, OidcAdapterPayload, OidcRepository } from './types.js';
 import { copy } from './copy.js';
 import { internFields } from './intern.js';
+import { stderrLog, type StoreLog } from './log.js';
 import { StoredRecord } from './stored-record.js';
 
 /** Snapshot tier (design.md §6): must survive a restart, may lose one snapshot interval on SIGKILL. */
@@ -242,14 +243,16 @@ export type SnapshotEntries = Array<{ model: string; records: StoredRecord[] }>;
 export class OidcStore implements OidcRepository {
   readonly #now: () => number;
   readonly #onSnapshotChange: () => void;
+  readonly #log: StoreLog;
   readonly #tables = new Map<string, ModelTable>();
   readonly #adapters = new Map<string, OidcAdapter>();
   /** Grants that may have lost their last referrer since the last sweep (#sweepUnusedGrants). */
   #suspects = new Set<string>();
 
-  constructor(now: () => number, onSnapshotChange: () => void) {
+  constructor(now: () => number, onSnapshotChange: () => void, log: StoreLog = stderrLog) {
     this.#now = now;
     this.#onSnapshotChange = onSnapshotChange;
+    this.#log = log;
   }
 
   adapter(model: string): OidcAdapter {
@@ -444,7 +447,7 @@ export class OidcStore implements OidcRepository {
   /** Removes a record whose snapshot text does not parse (the next snapshot leaves it out) and says so. */
   #drop(model: string, table: ModelTable, record: StoredRecord, error: unknown): void {
     this.#remove(model, table, record.id);
-    console.error(`kakao-mock store: dropped ${model} ${record.id} from the token snapshot: ${error instanceof Error ? error.message : String(error)}`);
+    this.#log('error', `kakao-mock store: dropped ${model} ${record.id} from the token snapshot: ${error instanceof Error ? error.message : String(error)}`);
   }
 
   #expired(record: StoredRecord): boolean {
