@@ -30,6 +30,7 @@ import { LinkStore } from './links.js';
 import { lockFolder, type FolderLock } from './lock.js';
 import { stderrLog, type StoreLog } from './log.js';
 import { OidcStore } from './oidc-models.js';
+import { tokenRecords } from './oidc-records.js';
 import { Snapshot, SNAPSHOT_FILE } from './snapshot.js';
 import type { Store, StoreHealth, StoreOptions, StoreWriteEvent } from './types.js';
 
@@ -177,6 +178,7 @@ async function openStore(options: StoreOptions, now: () => number, dir: string |
     channels,
     keys,
     oidc,
+    tokens: tokenRecords(oidc),
     async reset(next?: Fixtures): Promise<void> {
       // The repositories' tables before the reset (it replaces them), to put back if it is not written.
       const kept = [apps.keep(), accounts.keep(), links.keep(), channels.keep()];

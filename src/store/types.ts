@@ -141,13 +141,65 @@ export interface OidcRepository {
   sweep(): number;
 }
 
+/** The fields of a stored AccessToken that kakao-mock reads (the payload is oidc-provider's). */
+export interface AccessTokenRecord extends OidcAdapterPayload {
+  clientId?: string;
+  accountId?: string;
+  grantId?: string;
+  /** Space-separated scope ids. */
+  scope?: string;
+  /** Seconds since the epoch (virtual clock). */
+  exp?: number;
+  iat?: number;
+}
+
+export interface RefreshTokenRecord extends AccessTokenRecord {
+  /** Set once used (oidc-provider marks; this store deletes used refresh tokens instead, docs/oidc-provider.md). */
+  consumed?: unknown;
+}
+
+export interface AuthorizationCodeRecord extends OidcAdapterPayload {
+  clientId?: string;
+  accountId?: string;
+  grantId?: string;
+  redirectUri?: string;
+  /** PKCE S256 challenge, when the authorize request sent one. */
+  codeChallenge?: string;
+  consumed?: unknown;
+}
+
+/** The oidc-provider models that revokeForApp removes. */
+export type RevocableModel = 'AccessToken' | 'RefreshToken' | 'Grant' | 'AuthorizationCode';
+
+/**
+ * oidc-provider's stored sessions, codes and tokens, read and revoked by what they are rather than
+ * by model-name string (store/oidc-records.ts). Reads return undefined for a missing or expired
+ * record; accessToken() returns the stored payload itself (do not mutate).
+ */
+export interface TokenRecords {
+  accessToken(id: string): AccessTokenRecord | undefined;
+  authorizationCode(id: string): AuthorizationCodeRecord | undefined;
+  refreshToken(id: string): RefreshTokenRecord | undefined;
+  /** An account's live access or refresh tokens (copies). */
+  ofAccount(kind: 'AccessToken' | 'RefreshToken', accountId: string): Array<{ id: string; payload: AccessTokenRecord & RefreshTokenRecord }>;
+  revokeAccessToken(id: string): Promise<void>;
+  /** Ends one Kakao Account session (the browser's login). */
+  endSession(id: string): Promise<void>;
+  endSessionsOf(accountId: string): Promise<void>;
+  /** Removes every record of `models` the account holds for the app (either of its keys) that passes `filter`; resolves to how many. */
+  revokeForApp(app: App, accountId: string, models: readonly RevocableModel[], filter?: (payload: AccessTokenRecord & RefreshTokenRecord) => boolean): Promise<number>;
+}
+
 export interface Store {
   accounts: AccountRepository;
   apps: AppRepository;
   links: LinkRepository;
   channels: ChannelRepository;
   keys: KeyRepository;
+  /** oidc-provider's adapter storage (what oidc-provider itself reads and writes). */
   oidc: OidcRepository;
+  /** The typed face of oidc-provider's records, for everyone else. */
+  tokens: TokenRecords;
   /** Back to the fixtures: runtime accounts/apps, links, channels and tokens are dropped (keys kept). */
   reset(fixtures?: Fixtures): Promise<void>;
   /**
