@@ -24,7 +24,6 @@ import { AccountStore } from './accounts.js';
 import { AppStore } from './apps.js';
 import { ChannelStore } from './channels.js';
 import { Durable, DURABLE_FILE, type DurableOp, type Undo } from './durable/index.js';
-import { collectGarbage } from './heap.js';
 import { KeyStore } from './keys.js';
 import { LinkStore } from './links.js';
 import { lockFolder, type FolderLock } from './lock.js';
@@ -44,12 +43,6 @@ export { SNAPSHOT_MODELS } from './oidc-models.js';
 const DEFAULT_SNAPSHOT_DELAY_MS = 250;
 const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
 const DEFAULT_FILE_CHECK_INTERVAL_MS = 5_000;
-/**
- * From this many records loaded, a compacting full GC once the store has settled pays (0.1-0.9 s,
- * for ~1 GB of load garbage at 300k records). Below it the garbage is tens of MB, which V8's own
- * collections reclaim soon enough.
- */
-const LARGE_STORE_RECORDS = 100_000;
 
 /** `ENOSPC: no space left on device` (Node's message without the syscall and path that follow). */
 function errorText(error: Error): string {
@@ -122,13 +115,10 @@ async function openStore(options: StoreOptions, now: () => number, dir: string |
   keys.load(saved.keys);
   // Read from the legacy kakao-mock.tokens.json: write the current format soon, which replaces it.
   if (tokens.legacy) snapshot.changed();
-  // A large store leaves its load garbage behind (the files' text, parsed copies): collect it once
-  // the token records are settled (parsed in the background, which frees the snapshot's text), or
-  // an idle server keeps it (RSS) until allocation happens to trigger a full collection.
+  // Once the token records are settled (parsed in the background, which frees the snapshot's
+  // text), the load's garbage is garbage: the CLI may collect it (main.ts), an embedding process not.
   const loaded = saved.accounts.length + saved.links.length + oidc.count('Session') + oidc.count('Grant') + oidc.count('AccessToken') + oidc.count('RefreshToken');
-  oidc.settleInBackground(() => {
-    if (loaded >= LARGE_STORE_RECORDS) collectGarbage();
-  });
+  oidc.settleInBackground(() => options.onSettled?.(loaded));
 
   durable.setSource(() => ({
     version: 1,

@@ -1,7 +1,7 @@
 import { MultiIndex } from './multi-index.js';
 import type { OidcAdapter, OidcAdapterPayload, OidcRepository } from './types.js';
 import { copy } from './copy.js';
-import { internFields } from './intern.js';
+import { compacted, ownString, shareGrantKeys, sharePayloadStrings } from './memory/index.js';
 import { stderrLog, type StoreLog } from './log.js';
 import { StoredRecord } from './stored-record.js';
 
@@ -22,15 +22,6 @@ const DELETE_ON_CONSUME: ReadonlySet<string> = new Set(['AuthorizationCode', 'Re
  * left open longest loses its session; its form then answers KOE001, as an expired one does).
  */
 const CAPPED: ReadonlyMap<string, number> = new Map([['Interaction', 10_000]]);
-
-/** Payload fields whose values repeat across records (every token of an app has the same scope list). */
-const SHARED_FIELDS = ['scope', 'clientId', 'gty', 'kind'] as const;
-
-function shareStrings(payload: OidcAdapterPayload): void {
-  internFields(payload, SHARED_FIELDS);
-  const openid = payload.openid;
-  if (typeof openid === 'object' && openid !== null) internFields(openid as Record<string, unknown>, ['scope']);
-}
 
 /**
  * A grant younger than this (virtual clock) is never swept: the request that saved it may not have
@@ -96,16 +87,12 @@ class ModelTable {
     this.set(StoredRecord.of(id, payload, expiresAt));
   }
 
-  /** Strings a payload can share with other records instead of holding its own copies. */
+  /** Strings a payload can share with other records instead of holding its own copies (memory/). */
   #share(payload: OidcAdapterPayload): void {
-    shareStrings(payload);
+    sharePayloadStrings(payload);
     if (this.grants !== null && typeof payload.grantId === 'string') {
       const grant = this.grants.records.get(payload.grantId);
-      if (grant !== undefined && grant.ownsKeys) {
-        // The Grant's own id string (43 chars, 100k tokens: ~6 MB), and its accountId (~3 MB).
-        payload.grantId = grant.id;
-        if (grant.accountId !== null && grant.accountId === payload.accountId) payload.accountId = grant.accountId;
-      }
+      if (grant !== undefined && grant.ownsKeys) shareGrantKeys(payload, grant);
     }
   }
 
@@ -161,8 +148,8 @@ class ModelTable {
     // Re-keying deleted and re-added every loaded entry; V8's hash tables keep deleted entries
     // until they grow, so copy them once into tables of the right size.
     if (settled) {
-      this.records = new Map(this.records);
-      this.#byUid = new Map(this.#byUid);
+      this.records = compacted(this.records);
+      this.#byUid = compacted(this.#byUid);
       this.#byGrant.compact();
       this.#byAccount.compact();
     }
@@ -181,7 +168,7 @@ class ModelTable {
    * entries too: once every loaded record went through here, nothing holds the text.
    */
   #ownKeys(record: StoredRecord, payload: OidcAdapterPayload): void {
-    const id = payload.jti === record.id ? (payload.jti as string) : `${record.id}\n`.slice(0, -1);
+    const id = payload.jti === record.id ? (payload.jti as string) : ownString(record.id);
     this.#share(payload);
     const owned = StoredRecord.of(id, payload, record.expiresAt);
     this.#unindex(record);

@@ -245,12 +245,17 @@ export interface StoreOptions {
    */
   onWrite?: (event: StoreWriteEvent) => void;
   /**
-   * What the store reports on its own: a data file deleted or replaced while it runs (warn), a
-   * background write that failed (error). Default: console.warn / console.error.
+   * What the store reports on its own (store/log.ts): a data file deleted or replaced while it runs
+   * (warn), a background write that failed (error). Default: warnings and errors to stderr.
    */
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
   /** How often the data files are compared with what the store wrote, and failed writes retried, ms (default 5 000). */
   fileCheckIntervalMs?: number;
+  /**
+   * Called once the records loaded at startup are settled (indexed and parsed in the background),
+   * with how many were loaded: the CLI collects the load's garbage then (main.ts).
+   */
+  onSettled?: (loadedRecords: number) => void;
 }
 
 export interface StoreWriteEvent {
