@@ -1,4 +1,7 @@
 /**
+ * (Over 300 lines: one protocol, taking, judging, taking over and refreshing the lock, whose rules
+ * refer to each other; split, a reader would have to hold four files to check one race.)
+ *
  * The data folder's lock file, `kakao-mock.lock` (like PostgreSQL's postmaster.pid or LevelDB's LOCK):
  * two processes writing one folder append to the same journal offsets and overwrite each other's
  * files, so a store refuses a folder another one holds. See README.md, "Storage and the durability

@@ -46,30 +46,25 @@ interface PendingOp {
 }
 
 /**
- * kakao-mock.json (the base) plus an append-only journal, kakao-mock.journal.jsonl. A change is
- * acknowledged once a group commit appended it to the journal and synced it (datasync): one append
- * serves every change waiting, and nothing is rewritten per request. When the journal outgrows its
- * threshold, a compaction writes a new base (temp file + rename, in chunks, off the request path)
- * while commits keep appending; flush() and close() compact too, so a clean shutdown leaves
- * kakao-mock.json alone.
+ * kakao-mock.json (the base) plus an append-only journal, kakao-mock.journal.jsonl.
  *
- * Compaction: inside a group commit, after capturing the state (which then is exactly base +
- * journal lines, this commit's included), the journal is renamed to kakao-mock.journal.<seq>.jsonl
- * and later commits go to a fresh kakao-mock.journal.jsonl; once the new base is renamed in, the
- * set-aside journals are deleted. Startup replays every journal file present, in seq order, but
- * only the lines after the seq the base records: a crash between the base's rename and the deletion
- * leaves journals the base already holds, and they are skipped.
- *
- * A change is applied if and only if it is acknowledged. The repositories change memory at once (so
- * concurrent requests see each other's changes in order, and checks such as "this id is free" hold
- * without locks) and hand each change to commit() with its undo. When a group commit fails (a full
- * disk), its changes and every change made after them (queued for the next commit, and possibly
- * built on them) are undone, newest first, and all their callers get the error (StoreWriteError):
- * memory again holds exactly what the files hold, and a retry starts from there. A record that an
- * undo puts back after a delete moves to the end of its list's order in memory only.
- *
- * Before each append the files are compared with what the store left there (repair.ts); on a
- * difference the commit writes a new base from memory instead of appending.
+ * - A change is acknowledged once a group commit appended it to the journal and synced it: one
+ *   append serves every change waiting; nothing is rewritten per request (docs/storage.md §2.3).
+ * - Compaction, inside a group commit: the state is captured (then exactly base + journal lines,
+ *   this commit's included), the journal renamed to kakao-mock.journal.<seq>.jsonl, and the new
+ *   base written off the request path while later commits append to a fresh journal; the
+ *   set-aside journals are deleted once it is renamed in. Startup skips journal lines up to the
+ *   seq the base records, so a crash in between replays nothing twice (§2.4). flush() and close()
+ *   compact too, so a clean shutdown leaves kakao-mock.json alone.
+ * - Applied if and only if acknowledged: the repositories change memory at once (so concurrent
+ *   requests see each other's changes in order, and checks such as "this id is free" hold without
+ *   locks) and hand each change to commit() with its undo. When a group commit fails (a full disk),
+ *   its changes and every change made after them (queued for the next commit, possibly built on
+ *   them) are undone, newest first, and all their callers get the StoreWriteError: memory again
+ *   holds exactly what the files hold (§8). A record an undo puts back after a delete moves to the
+ *   end of its list's order, in memory only.
+ * - Before each append the files are compared with what the store left there (repair.ts); on a
+ *   difference the commit writes a new base from memory instead of appending.
  */
 export class Durable {
   readonly file: string | null;
