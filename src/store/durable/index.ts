@@ -7,9 +7,13 @@
  * - replay.ts: journal ops replayed onto a base;
  * - files.ts: file names, finding the journals, reading everything back (startup, tools);
  * - disk.ts: the writer's view of its files, append and rotate;
+ * - commit.ts: what a repository hands the tier (a change and its undo);
+ * - compaction.ts: when the journal is folded into a new base;
  * - writer.ts: group commit, compaction, flush, rollback of unacknowledged changes;
  * - repair.ts: data files deleted or replaced while running.
  */
 export { DURABLE_FILE, JOURNAL_FILE, readDurableFiles, type DurableFiles, type JournalFileState } from './files.js';
 export { emptyDurable, type DurableData, type DurableOp } from './format.js';
-export { Durable, DEFAULT_COMPACT_MIN_BYTES, type Commit, type Undo } from './writer.js';
+export type { Commit, Undo } from './commit.js';
+export { DEFAULT_COMPACT_MIN_BYTES } from './compaction.js';
+export { Durable } from './writer.js';

@@ -1,8 +1,4 @@
-/**
- * The durable tier's writer (docs/storage.md §2.3, §2.4, §8): group-committed journal appends,
- * rotation and background compaction into a new base, flush, and the rollback of changes whose
- * commit failed. With no file (memory mode) a commit resolves at once.
- */
+/** The durable tier's writer (docs/storage.md §2.3, §2.4, §8); in memory mode a commit resolves at once. */
 import { unlink } from 'node:fs/promises';
 import { StoreWriteError } from '../errors.js';
 import { GroupCommit } from '../group-commit.js';
@@ -13,36 +9,15 @@ import { BaseDb } from './base-file.js';
 import { DurableDisk, identityOrNull, type SetAside } from './disk.js';
 import { isMissing, readDurableFiles } from './files.js';
 import { emptyDurable, journalLineBytes, type DurableData, type DurableOp } from './format.js';
+import { undoAll, type PendingOp, type Undo } from './commit.js';
+import { COMPACT_RETRY_MS, DEFAULT_COMPACT_MIN_BYTES } from './compaction.js';
 import { damageOf, damageWarning, repair, type Damage, type RepairContext } from './repair.js';
-
-/**
- * The journal may grow to this many bytes, or to half the base file if that is larger, before it is
- * folded into a new base. Half the base: a compaction writes at most 2 bytes of base per journal
- * byte appended (O(1) amortised per commit, ~9 µs of main-thread time per login at 100k links),
- * and replaying the journal at startup costs at most half again the base's load. 8 MiB: a small
- * store is not rewritten every few dozen logins (8 MiB is ~10k first logins), and 8 MiB replays in
- * well under 100 ms.
- */
-export const DEFAULT_COMPACT_MIN_BYTES = 8 * 1024 * 1024;
-/** After a failed background compaction (reported through onWrite), wait this long before the next try. */
-const COMPACT_RETRY_MS = 5_000;
 
 export interface DurableOptions {
   onWrite?: ((event: StoreWriteEvent) => void) | undefined;
   /** Journal size that triggers a compaction at the least (default DEFAULT_COMPACT_MIN_BYTES). */
   compactMinBytes?: number | undefined;
   log?: StoreLog | undefined;
-}
-
-/** Puts memory back as it was before one change (the repository that made the change supplies it). */
-export type Undo = () => void;
-
-/** How the repositories hand a change to the durable tier: resolves once it is on disk. */
-export type Commit = (op: DurableOp, undo: Undo) => Promise<void>;
-
-interface PendingOp {
-  op: DurableOp;
-  undo: Undo;
 }
 
 /**
@@ -212,13 +187,7 @@ export class Durable {
     const undone = batch.concat(this.#pending);
     this.#pending = [];
     this.#commits!.failQueued(failure);
-    for (let i = undone.length - 1; i >= 0; i--) {
-      try {
-        undone[i]!.undo();
-      } catch (error) {
-        this.#log('error', `kakao-mock store: could not undo a change that was not written: ${asError(error).stack ?? String(error)}`);
-      }
-    }
+    undoAll(undone, this.#log);
   }
 
   async #writeBatch(batch: PendingOp[], probe: boolean): Promise<void> {
