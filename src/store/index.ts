@@ -1,5 +1,6 @@
 /**
- * The store: the only code that touches lowdb (design.md §3, §4.7, §6).
+ * The store: the only code that touches the data folder (docs/storage.md). Everyone else sees the
+ * repositories of types.ts; docs/storage.md §9 says what a second backend implements.
  *
  * - durable tier, `kakao-mock.json` + `kakao-mock.journal.jsonl`: runtime accounts/apps (+ tombstones
  *   of deleted fixtures), links, channel relations, signing keys. Every put/delete resolves after a
@@ -15,6 +16,16 @@
  * health() says whether the last write of each file succeeded. Every few seconds the store compares
  * its files with what it wrote (a file deleted or replaced while running is written again from
  * memory) and retries a failed write, so health() recovers without waiting for traffic.
+ *
+ * What lowdb does here, precisely: kakao-mock.json is a lowdb database, `Low<DurableData>` over an
+ * adapter of the store's own (durable/base-file.ts: read = parse + schema check, write = the atomic
+ * chunked writer of json-file.ts). The journal and the token snapshot are the store's own formats,
+ * not lowdb, and nothing else reads or writes through it.
+ *
+ * Rooms: repositories (accounts, apps, links, channels, keys: in-memory tables that hand every
+ * change to the durable tier; oidc-models + oidc-table + grant-sweep: oidc-provider's records;
+ * oidc-records: their typed face), durable/ (the base + journal tier), snapshot*.ts (the token
+ * file), memory/ (what keeps a large store small), lock.ts, log.ts.
  */
 import { mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -52,7 +63,7 @@ function errorText(error: Error): string {
 }
 
 export async function createStore(options: StoreOptions): Promise<Store> {
-  // Read Date.now at call time, not once here: the clock patches it (oidc-provider-notes.md §8).
+  // Read Date.now at call time, not once here: the clock patches it (docs/oidc-provider.md §10).
   const now = options.now ?? (() => Date.now());
   const dir = options.dataDir;
   // A caller that watches onWrite sees failed writes there; stderr then only gets warnings.

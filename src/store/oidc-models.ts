@@ -5,14 +5,14 @@ import { ModelTable } from './oidc-table.js';
 import { stderrLog, type StoreLog } from './log.js';
 import { StoredRecord } from './stored-record.js';
 
-/** Snapshot tier (design.md §6): must survive a restart, may lose one snapshot interval on SIGKILL. */
+/** Snapshot tier (docs/storage.md §1): must survive a restart, may lose one snapshot interval on SIGKILL. */
 export const SNAPSHOT_MODELS: ReadonlySet<string> = new Set(['Session', 'Grant', 'AccessToken', 'RefreshToken']);
 
 /**
  * consume() deletes these instead of marking them consumed. oidc-provider treats a consumed code or
  * refresh token that is presented again as replay and revokes every token of the grant; Kakao only
  * answers "not found" (KOE320 / KOE322). A deleted record reads as exactly that, with no side effects
- * (oidc-provider-notes.md §2, §3).
+ * (docs/oidc-provider.md §7, §8).
  */
 const DELETE_ON_CONSUME: ReadonlySet<string> = new Set(['AuthorizationCode', 'RefreshToken']);
 
@@ -229,7 +229,7 @@ export class OidcStore implements OidcRepository {
     return {
       upsert: async (id, payload, expiresIn) => {
         // expiresIn is in seconds and may be undefined (no TTL); store the absolute time on the
-        // virtual clock so moving the clock expires records (oidc-provider-notes.md §8, §10).
+        // virtual clock so moving the clock expires records (docs/oidc-provider.md §10, §3).
         const expiresAt = typeof expiresIn === 'number' ? this.#now() + expiresIn * 1000 : null;
         // Clone: oidc-provider keeps using the object it saved (nested grant.openid, session.authorizations).
         table.put(id, copy(payload), expiresAt);

@@ -9,7 +9,7 @@ import { parseSnapshot, SNAPSHOT_HEADER, snapshotLine } from './snapshot-format.
 import { StoredRecord } from './stored-record.js';
 import type { OidcAdapterPayload, StoreWriteEvent } from './types.js';
 
-/** Sessions, grants and tokens (design.md §6 "snapshot" tier), in the format of snapshot-format.ts. */
+/** Sessions, grants and tokens (docs/storage.md §1, the snapshot tier), in the format of snapshot-format.ts. */
 export const SNAPSHOT_FILE = 'kakao-mock.tokens.tsv';
 /** The first format: one JSON document. Read when it is the only snapshot, replaced by the first write. */
 export const LEGACY_SNAPSHOT_FILE = 'kakao-mock.tokens.json';

@@ -1,10 +1,10 @@
 /**
- * The repository interfaces. Only src/store/ touches lowdb; kauth, kapi and the control plane see
- * these interfaces, so a second implementation (Redis, for several instances) can replace lowdb.
+ * The repository interfaces. kauth, kapi and the control plane see only these, so a second backend
+ * (Redis, for several instances) implements them (docs/storage.md §9) and nothing above changes.
  *
  * Reads are synchronous and return copies (callers may mutate what they get). Writes of durable
- * records return a promise that resolves once the change is on disk (group commit, design.md §6:
- * appended to kakao-mock.journal.jsonl and synced): a handler awaits it before it answers.
+ * records return a promise that resolves once the change is on disk (group commit, docs/storage.md
+ * §2.3: appended to kakao-mock.journal.jsonl and synced): a handler awaits it before it answers.
  */
 import type { Account, App, Fixtures } from '../config/types.js';
 
@@ -16,7 +16,7 @@ export interface TermAgreement {
   agreedBy: AgreedBy;
 }
 
-/** Account × App (design.md §1). Deleted on unlink; the user id is derived, so a relink gets it back. */
+/** Account × App (docs/architecture.md §1). Deleted on unlink; the user id is derived, so a relink gets it back. */
 export interface Link {
   appId: number;
   accountId: string;
@@ -122,7 +122,7 @@ export interface OidcAdapter {
 }
 
 /**
- * oidc-provider model storage. Tiers (design.md §6): Session, Grant, AccessToken, RefreshToken are
+ * oidc-provider model storage. Tiers (docs/storage.md §1): Session, Grant, AccessToken, RefreshToken are
  * snapshotted; everything else (AuthorizationCode, Interaction, ReplayDetection, ...) stays in memory.
  */
 export interface OidcRepository {
