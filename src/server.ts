@@ -7,7 +7,7 @@ import { gracefulClose } from './http/graceful-close.js';
 import { startupGate } from './http/startup-gate.js';
 import { createLogger, type Logger } from './log.js';
 import { createStore } from './store/index.js';
-import type { Store } from './store/types.js';
+import type { Store, StoreOptions } from './store/types.js';
 
 export interface CloseOptions {
   /** How long requests in flight may still take, in ms (default: `config.shutdownTimeoutMs`; 0 = none). */
@@ -38,11 +38,11 @@ export interface RunningServer extends KakaoMockApp {
  * once the port is. Requests that arrive in between wait for the app (http/startup-gate.ts). Used by
  * main.ts and startKakaoMock().
  */
-export async function startServer(config: Config, log: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
+export async function startServer(config: Config, log: Logger = createLogger(config.logLevel), storeHooks: Pick<StoreOptions, 'onSettled'> = {}): Promise<RunningServer> {
   const clock = createClock();
   let store: Store;
   try {
-    store = await createStore({ fixtures: config.fixtures, dataDir: config.dataDir, snapshotDelayMs: config.snapshotDelayMs, now: () => clock.now(), log: (level, message) => log[level](message) });
+    store = await createStore({ fixtures: config.fixtures, dataDir: config.dataDir, snapshotDelayMs: config.snapshotDelayMs, now: () => clock.now(), log: (level, message) => log[level](message), ...storeHooks });
   } catch (err) {
     clock.release();
     throw err;

@@ -272,7 +272,7 @@ async function requestFacts(ctx: Context, store: Store): Promise<RequestFacts> {
     const [scheme = '', value = ''] = header.split(/\s+/, 2);
     const token = scheme.toLowerCase() === 'bearer' ? value : !header ? params.get('access_token') : null;
     if (token) {
-      const found = store.oidc.findSync('AccessToken', token);
+      const found = store.tokens.accessToken(token);
       if (typeof found?.clientId === 'string') clientId = found.clientId;
     } else if (scheme.toLowerCase() === 'kakaoak' && value) {
       appId = appByAdminKey(store, value)?.appId;

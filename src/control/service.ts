@@ -174,8 +174,7 @@ export function createControl(deps: ControlDeps) {
       results.push({ appId: app.appId, accountId: account.id, userId: link.userId, referrer: referrer ?? 'ACCOUNT_DELETE', webhook: null });
       pending.push(referrer ? webhooks.unlink(app, link.userId, referrer) : Promise.resolve(null));
     }
-    const sessions = store.oidc.adapter('Session');
-    for (const { id } of store.oidc.listByAccount('Session', account.id)) await sessions.destroy(id);
+    await store.tokens.endSessionsOf(account.id);
     await store.accounts.delete(account.id);
     const delivered = await Promise.all(pending);
     delivered.forEach((d, i) => (results[i]!.webhook = d));
@@ -307,7 +306,7 @@ export function createControl(deps: ControlDeps) {
     const out: TokenView[] = [];
     for (const accountId of accountIds) {
       for (const kind of kinds) {
-        for (const { id, payload } of store.oidc.listByAccount(kind, accountId)) {
+        for (const { id, payload } of store.tokens.ofAccount(kind, accountId)) {
           const clientId = String(payload.clientId ?? '');
           const owner = store.apps.byClientId(clientId);
           if (app && owner?.app.appId !== app.appId) continue;

@@ -88,7 +88,7 @@ export function readCredential(ctx: KapiContext, params: Params): Credential {
 
 export function resolveToken(deps: AuthDeps, tokenId: string): TokenCaller {
   // The stored payload (read only): kapi reads exp, clientId, accountId and grantId.
-  const token = deps.store.oidc.viewSync('AccessToken', tokenId);
+  const token = deps.store.tokens.accessToken(tokenId);
   if (!token) throw apiErrors.tokenNotFound();
   if (typeof token.exp === 'number' && token.exp <= deps.clock.epoch()) throw apiErrors.tokenExpired();
   const { clientId, accountId } = token;

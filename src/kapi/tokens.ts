@@ -1,33 +1,13 @@
 /**
- * Revoking oidc-provider records for logout and unlink (kakao-api.md §6.1, §6.3). Records are found
- * through the store's per-account index, then filtered to this app's two client ids (REST and
- * JavaScript keys): the cost follows the user's records, not the size of the store.
+ * Revoking oidc-provider records for logout and unlink (docs/kakao-wire.md §7.2, §7.3): the store does it
+ * (store.tokens.revokeForApp, through the per-account index, kept to the app's two client ids).
  */
 import type { App } from '../config/types.js';
-import type { OidcAdapterPayload, Store } from '../store/types.js';
+import type { RevocableModel, Store, TokenRecords } from '../store/types.js';
 
-export type OidcModel = 'AccessToken' | 'RefreshToken' | 'Grant' | 'AuthorizationCode';
-
-function belongsToApp(app: App, payload: OidcAdapterPayload): boolean {
-  return payload.clientId === app.restApiKey || payload.clientId === app.javascriptKey;
-}
+export type OidcModel = RevocableModel;
 
 /** Destroy every record of `models` held by the account for the app; returns how many. */
-export async function revokeForApp(
-  store: Store,
-  app: App,
-  accountId: string,
-  models: readonly OidcModel[],
-  filter: (payload: OidcAdapterPayload) => boolean = () => true,
-): Promise<number> {
-  let count = 0;
-  for (const model of models) {
-    const adapter = store.oidc.adapter(model);
-    for (const { id, payload } of store.oidc.listByAccount(model, accountId)) {
-      if (!belongsToApp(app, payload) || !filter(payload)) continue;
-      await adapter.destroy(id);
-      count += 1;
-    }
-  }
-  return count;
+export function revokeForApp(store: Store, app: App, accountId: string, models: readonly OidcModel[], filter?: Parameters<TokenRecords['revokeForApp']>[3]): Promise<number> {
+  return store.tokens.revokeForApp(app, accountId, models, filter);
 }

@@ -101,7 +101,7 @@ export function userRoutes(deps: KapiDeps): RouteDef[] {
     const caller = callerOf(ctx);
     const accountId = caller.account.id;
     if (caller.via === 'token') {
-      await store.oidc.adapter('AccessToken').destroy(caller.tokenId);
+      await store.tokens.revokeAccessToken(caller.tokenId);
       const grantId = caller.token.grantId;
       if (grantId) await revokeForApp(store, caller.app, accountId, ['RefreshToken'], (p) => p.grantId === grantId);
     } else {

@@ -21,7 +21,7 @@ export function accountLogout(store: Store, sessionCookie: string) {
       throw new KakaoAuthError(400, 'invalid_request', `Invalid logout_redirect_uri: ${target}`, 'KOE007');
     }
     const sessionId = ctx.cookies.get(sessionCookie, { signed: true });
-    if (sessionId) await store.oidc.adapter('Session').destroy(sessionId);
+    if (sessionId) await store.tokens.endSession(sessionId);
     ctx.cookies.set(sessionCookie, null, { signed: true });
     ctx.cookies.set(`${sessionCookie}.legacy`, null);
     const url = new URL(target);

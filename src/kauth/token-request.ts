@@ -79,7 +79,7 @@ export function prepareTokenRequest(store: Store) {
 
     if (grantType === 'authorization_code') {
       const code = one(params, 'code') ?? '';
-      const stored = code ? store.oidc.findSync('AuthorizationCode', code) : undefined;
+      const stored = code ? store.tokens.authorizationCode(code) : undefined;
       if (!stored || stored.consumed) throw authErrors.codeNotFound(code);
       if (stored.clientId !== clientId) {
         const owner = store.apps.byClientId(String(stored.clientId));
@@ -101,7 +101,7 @@ export function prepareTokenRequest(store: Store) {
     } else {
       const refreshToken = one(params, 'refresh_token');
       if (!refreshToken) throw authErrors.missingRefreshToken();
-      const stored = store.oidc.findSync('RefreshToken', refreshToken);
+      const stored = store.tokens.refreshToken(refreshToken);
       if (!stored || stored.consumed || stored.clientId !== clientId) throw authErrors.invalidRefreshToken();
     }
 

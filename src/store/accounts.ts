@@ -3,25 +3,13 @@ import { MultiIndex } from './multi-index.js';
 import { Overlay } from './overlay.js';
 import type { AccountRepository } from './types.js';
 import { copy } from './copy.js';
-import type { Commit } from './durable.js';
+import type { Commit } from './durable/index.js';
+import { shareEmptyArrays } from './memory/index.js';
 import { view } from './view.js';
 
 const emailKey = (email: string): string => email.toLowerCase();
 
-/**
- * Most accounts have no added channels and no shipping addresses: their stored records share one
- * frozen empty array instead of two each (100k accounts: ~6 MB). Reads copy (a fresh array) or
- * view (deep-frozen anyway), and JSON writes it as [], so nobody can tell.
- */
-const NONE: never[] = Object.freeze([]) as unknown as never[];
-
-function shareEmpty(account: Account): Account {
-  if (Array.isArray(account.addedChannels) && account.addedChannels.length === 0) account.addedChannels = NONE;
-  if (Array.isArray(account.shippingAddresses) && account.shippingAddresses.length === 0) account.shippingAddresses = NONE;
-  return account;
-}
-
-const stored = (accounts: readonly Account[]): Account[] => copy(accounts).map(shareEmpty);
+const stored = (accounts: readonly Account[]): Account[] => copy(accounts).map(shareEmptyArrays);
 
 export class AccountStore implements AccountRepository {
   readonly #commit: Commit;
@@ -88,7 +76,7 @@ export class AccountStore implements AccountRepository {
   }
 
   async put(account: Account): Promise<void> {
-    const record = shareEmpty(copy(account));
+    const record = shareEmptyArrays(copy(account));
     const tombstoned = this.#overlay.tombstoned(record.id);
     const before = this.#overlay.put(record);
     if (before !== undefined) this.#unindex(before);

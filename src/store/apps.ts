@@ -2,7 +2,7 @@ import type { App } from '../config/types.js';
 import { Overlay } from './overlay.js';
 import type { AppRepository, KeyType } from './types.js';
 import { copy } from './copy.js';
-import type { Commit } from './durable.js';
+import type { Commit } from './durable/index.js';
 import { view } from './view.js';
 
 interface AppIndexes {

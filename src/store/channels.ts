@@ -1,9 +1,9 @@
 import { MultiIndex } from './multi-index.js';
 import type { ChannelRelation, ChannelRepository } from './types.js';
 import { copy } from './copy.js';
-import type { Commit } from './durable.js';
+import type { Commit } from './durable/index.js';
+import { relationKey } from './record-keys.js';
 
-export const relationKey = (accountId: string, channelPublicId: string): string => `${accountId}:${channelPublicId}`;
 
 /** Account × channel relations, by (account, channel) and per account. */
 export class ChannelStore implements ChannelRepository {

@@ -10,7 +10,7 @@ import { setTimeout, clearTimeout } from 'node:timers';
 const INTERVAL_PER_SYNC_MS = 4;
 
 /**
- * Writes at most once per `delayMs` after a change (design.md §6, snapshot tier). The timer starts
+ * Writes at most once per `delayMs` after a change (docs/storage.md §3.2, snapshot tier). The timer starts
  * at the first change after a write and is not pushed back by later changes, so under constant
  * traffic the file still lags by at most one interval (plain debouncing would never write).
  */

@@ -18,7 +18,7 @@ function newBatch(): Batch {
 }
 
 /**
- * Group commit (design.md §6): a caller that changed durable state asks for "a write that contains my
+ * Group commit (docs/storage.md §2.3): a caller that changed durable state asks for "a write that contains my
  * change" and waits for it. One write serves every caller that asked before it started; callers that
  * ask while a write is running wait for the next single write. So a burst of N requests costs a
  * handful of writes (journal appends, durable.ts), not N.

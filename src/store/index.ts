@@ -1,5 +1,6 @@
 /**
- * The store: the only code that touches lowdb (design.md §3, §4.7, §6).
+ * The store: the only code that touches the data folder (docs/storage.md). Everyone else sees the
+ * repositories of types.ts; docs/storage.md §9 says what a second backend implements.
  *
  * - durable tier, `kakao-mock.json` + `kakao-mock.journal.jsonl`: runtime accounts/apps (+ tombstones
  *   of deleted fixtures), links, channel relations, signing keys. Every put/delete resolves after a
@@ -15,6 +16,16 @@
  * health() says whether the last write of each file succeeded. Every few seconds the store compares
  * its files with what it wrote (a file deleted or replaced while running is written again from
  * memory) and retries a failed write, so health() recovers without waiting for traffic.
+ *
+ * What lowdb does here, precisely: kakao-mock.json is a lowdb database, `Low<DurableData>` over an
+ * adapter of the store's own (durable/base-file.ts: read = parse + schema check, write = the atomic
+ * chunked writer of json-file.ts). The journal and the token snapshot are the store's own formats,
+ * not lowdb, and nothing else reads or writes through it.
+ *
+ * Rooms: repositories (accounts, apps, links, channels, keys: in-memory tables that hand every
+ * change to the durable tier; oidc-models + oidc-table + grant-sweep: oidc-provider's records;
+ * oidc-records: their typed face), durable/ (the base + journal tier), snapshot*.ts (the token
+ * file), memory/ (what keeps a large store small), lock.ts, log.ts.
  */
 import { mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -23,18 +34,19 @@ import type { Fixtures } from '../config/types.js';
 import { AccountStore } from './accounts.js';
 import { AppStore } from './apps.js';
 import { ChannelStore } from './channels.js';
-import { consoleLog, Durable, DURABLE_FILE, type DurableOp, type StoreLog, type Undo } from './durable.js';
-import { collectGarbage } from './heap.js';
+import { Durable, DURABLE_FILE, type DurableOp, type Undo } from './durable/index.js';
 import { KeyStore } from './keys.js';
 import { LinkStore } from './links.js';
 import { lockFolder, type FolderLock } from './lock.js';
+import { stderrLog, type StoreLog } from './log.js';
 import { OidcStore } from './oidc-models.js';
+import { tokenRecords } from './oidc-records.js';
 import { Snapshot, SNAPSHOT_FILE } from './snapshot.js';
 import type { Store, StoreHealth, StoreOptions, StoreWriteEvent } from './types.js';
 
 export type * from './types.js';
 export { StoreWriteError } from './errors.js';
-export { DURABLE_FILE, JOURNAL_FILE, readDurableFiles } from './durable.js';
+export { DURABLE_FILE, JOURNAL_FILE, readDurableFiles } from './durable/index.js';
 export { LOCK_FILE } from './lock.js';
 export { LEGACY_SNAPSHOT_FILE, readSnapshotFile, SNAPSHOT_FILE, snapshotFileText, type SnapshotRecords } from './snapshot.js';
 export { SNAPSHOT_MODELS } from './oidc-models.js';
@@ -42,12 +54,6 @@ export { SNAPSHOT_MODELS } from './oidc-models.js';
 const DEFAULT_SNAPSHOT_DELAY_MS = 250;
 const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
 const DEFAULT_FILE_CHECK_INTERVAL_MS = 5_000;
-/**
- * From this many records loaded, a compacting full GC once the store has settled pays (0.1-0.9 s,
- * for ~1 GB of load garbage at 300k records). Below it the garbage is tens of MB, which V8's own
- * collections reclaim soon enough.
- */
-const LARGE_STORE_RECORDS = 100_000;
 
 /** `ENOSPC: no space left on device` (Node's message without the syscall and path that follow). */
 function errorText(error: Error): string {
@@ -57,11 +63,11 @@ function errorText(error: Error): string {
 }
 
 export async function createStore(options: StoreOptions): Promise<Store> {
-  // Read Date.now at call time, not once here: the clock patches it (oidc-provider-notes.md §8).
+  // Read Date.now at call time, not once here: the clock patches it (docs/oidc-provider.md §10).
   const now = options.now ?? (() => Date.now());
   const dir = options.dataDir;
-  // A caller that watches onWrite sees failed writes there; the console then only gets warnings.
-  const log: StoreLog = options.log ?? ((level, message) => level === 'warn' || (level === 'error' && options.onWrite === undefined) ? consoleLog(level, message) : undefined);
+  // A caller that watches onWrite sees failed writes there; stderr then only gets warnings.
+  const log: StoreLog = options.log ?? ((level, message) => (level === 'warn' || (level === 'error' && options.onWrite === undefined) ? stderrLog(level, message) : undefined));
   let lock: FolderLock | null = null;
   if (dir !== null) {
     await mkdir(dir, { recursive: true });
@@ -98,7 +104,7 @@ async function openStore(options: StoreOptions, now: () => number, dir: string |
     onWrite,
     log,
   );
-  const oidc = new OidcStore(now, () => snapshot.changed());
+  const oidc = new OidcStore(now, () => snapshot.changed(), log);
   oidcRef.current = oidc;
 
   // Read both files before building anything: a bad file rejects here, and nothing was written.
@@ -120,13 +126,10 @@ async function openStore(options: StoreOptions, now: () => number, dir: string |
   keys.load(saved.keys);
   // Read from the legacy kakao-mock.tokens.json: write the current format soon, which replaces it.
   if (tokens.legacy) snapshot.changed();
-  // A large store leaves its load garbage behind (the files' text, parsed copies): collect it once
-  // the token records are settled (parsed in the background, which frees the snapshot's text), or
-  // an idle server keeps it (RSS) until allocation happens to trigger a full collection.
+  // Once the token records are settled (parsed in the background, which frees the snapshot's
+  // text), the load's garbage is garbage: the CLI may collect it (main.ts), an embedding process not.
   const loaded = saved.accounts.length + saved.links.length + oidc.count('Session') + oidc.count('Grant') + oidc.count('AccessToken') + oidc.count('RefreshToken');
-  oidc.settleInBackground(() => {
-    if (loaded >= LARGE_STORE_RECORDS) collectGarbage();
-  });
+  oidc.settleInBackground(() => options.onSettled?.(loaded));
 
   durable.setSource(() => ({
     version: 1,
@@ -176,6 +179,7 @@ async function openStore(options: StoreOptions, now: () => number, dir: string |
     channels,
     keys,
     oidc,
+    tokens: tokenRecords(oidc),
     async reset(next?: Fixtures): Promise<void> {
       // The repositories' tables before the reset (it replaces them), to put back if it is not written.
       const kept = [apps.keep(), accounts.keep(), links.keep(), channels.keep()];

@@ -1,59 +1,11 @@
+/**
+ * Whole-file JSON reads and writes for the data files: reading a JSON object (the base file, the
+ * legacy token snapshot), and writing JSON text produced piece by piece to a temp file renamed over
+ * the target.
+ */
 import { open, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { Low } from 'lowdb';
-import { DataFile } from 'lowdb/node';
 import type { StoreWriteEvent } from './types.js';
-
-function parseObject(text: string): Record<string, unknown> {
-  const value: unknown = JSON.parse(text);
-  // lowdb's Low.read() treats a falsy parse result (`null`, `0`) as "no file"; an object check here
-  // makes such a file read as corrupt instead of silently empty.
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new Error('the top level is not a JSON object');
-  }
-  return value as Record<string, unknown>;
-}
-
-/**
- * lowdb's DataFile, reading the whole file as bytes and decoding them in one go. lowdb's TextFile
- * reads with an encoding, which decodes chunk by chunk into a rope that the first parse then has to
- * flatten: for the 24 MB token snapshot a bench run leaves, 11 ms more of startup.
- */
-export class FlatDataFile<T> extends DataFile<T> {
-  readonly #filename: string;
-  readonly #parse: (text: string) => T;
-
-  constructor(filename: string, options: { parse: (text: string) => T; stringify: (data: T) => string }) {
-    super(filename, options);
-    this.#filename = filename;
-    this.#parse = options.parse;
-  }
-
-  override async read(): Promise<T | null> {
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(this.#filename);
-    } catch (error) {
-      // Like lowdb's TextFile: a missing file is no data.
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw error;
-    }
-    return this.#parse(bytes.toString('utf8'));
-  }
-}
-
-/**
- * lowdb's JSONFile for reading (the object check above). Writes do not go through it: see
- * writeJsonPieces, which writes compact JSON (no indent) in chunks.
- */
-export class CompactJSONFile<T> extends FlatDataFile<T> {
-  constructor(filename: string) {
-    super(filename, {
-      parse: (text) => parseObject(text) as T,
-      stringify: (data) => JSON.stringify(data),
-    });
-  }
-}
 
 export function unreadableFileError(file: string, reason: string): Error {
   return new Error(
@@ -63,41 +15,49 @@ export function unreadableFileError(file: string, reason: string): Error {
 }
 
 /**
- * Reads one data file through lowdb. Missing file → `empty`. A file that cannot be read, is not
- * JSON, or fails `shapeProblem` rejects with an error naming the file; nothing is ever written here,
- * so a corrupt file is never replaced by an empty store.
+ * A file's text, read as bytes and decoded in one go (reading with an encoding decodes chunk by
+ * chunk into a rope that the first parse then has to flatten: for the 24 MB token snapshot a bench
+ * run leaves, 11 ms more of startup). Missing file → null; unreadable → rejects naming the file.
  */
-export async function readDataFile<T extends object>(
-  db: Low<T>,
-  file: string,
-  shapeProblem: (data: Record<string, unknown>) => string | null,
-): Promise<T> {
-  const empty = db.data;
+export async function readText(file: string): Promise<string | null> {
+  let bytes: Buffer;
   try {
-    await db.read();
+    bytes = await readFile(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw unreadableFileError(file, error instanceof Error ? error.message : String(error));
+  }
+  return bytes.toString('utf8');
+}
+
+/**
+ * A file holding one JSON object. Missing file → null. A file that cannot be read, is not JSON, or
+ * whose top level is not an object (`null`, `0`: never read as "no file") rejects naming the file;
+ * nothing is ever written here, so a corrupt file is never replaced by an empty store.
+ */
+export async function readJsonObject(file: string): Promise<Record<string, unknown> | null> {
+  const text = await readText(file);
+  if (text === null) return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
   } catch (error) {
     throw unreadableFileError(file, error instanceof Error ? error.message : String(error));
   }
-  const data = db.data;
-  // lowdb would keep the parsed file alive for as long as the store lives (at 100k records, the
-  // whole file twice over once the repositories copied what they need): let it go.
-  db.data = empty;
-  if (data === empty) return empty;
-  const problem = shapeProblem(data as Record<string, unknown>);
-  if (problem !== null) throw unreadableFileError(file, problem);
-  return data;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw unreadableFileError(file, 'the top level is not a JSON object');
+  return value as Record<string, unknown>;
 }
 
 /** Text is handed to the file in chunks of about this many characters (below V8's large-object size). */
 const CHUNK_CHARS = 48 * 1024;
 
-/** The temp file lowdb's steno writer uses (`/dir/.name.tmp`), so both write the same way. */
+/** The temp file of a write: `/dir/.name.tmp` (the name steno, lowdb's file writer, uses too). */
 export function tempFileOf(file: string): string {
   return join(dirname(file), `.${basename(file)}.tmp`);
 }
 
 async function renameWithRetry(from: string, to: string): Promise<void> {
-  // Like steno: a rename can fail transiently (Windows, antivirus); 10 tries, 100 ms apart.
+  // A rename can fail transiently (Windows, antivirus): 10 tries, 100 ms apart, as steno does.
   for (let attempt = 1; ; attempt++) {
     try {
       await rename(from, to);
@@ -110,9 +70,9 @@ async function renameWithRetry(from: string, to: string): Promise<void> {
 }
 
 /**
- * Writes JSON text produced piece by piece: to the temp file, then renamed over `file` (atomic,
- * like lowdb's steno writer, so a crash never leaves a half-written file). The text never exists
- * as one string: at 100k records lowdb's JSON.stringify + Buffer.from of a 100-140 MB file held
+ * Writes JSON text produced piece by piece: to the temp file, then renamed over `file` (atomic, so
+ * a crash never leaves a half-written file). The text never exists as one string: at 100k records
+ * lowdb's JSONFile (JSON.stringify + Buffer.from of a 100-140 MB file), used before, held
  * ~400 MB at once and blocked the event loop for 1-3 s per write (bench growth profiles); here
  * each ~48K-character chunk is encoded and written in turn, and requests run in between.
  * `pieces` must come from state captured before the call (the callers' contract). With `sync`, the

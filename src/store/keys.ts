@@ -1,4 +1,4 @@
-import type { Commit } from './durable.js';
+import type { Commit } from './durable/index.js';
 import type { KeyRepository } from './types.js';
 
 type Jwk = Record<string, unknown>;

@@ -1,12 +1,11 @@
 import { MultiIndex } from './multi-index.js';
 import type { Link, LinkRepository } from './types.js';
 import { copy } from './copy.js';
-import type { Commit } from './durable.js';
-import { intern } from './intern.js';
+import type { Commit } from './durable/index.js';
+import { shareLinkParts } from './memory/index.js';
+import { linkKey } from './record-keys.js';
 import { view } from './view.js';
 
-/** The key of a link: also the key of a link delete in the durable journal. */
-export const linkKey = (appId: number, accountId: string): string => `${appId}:${accountId}`;
 
 /** Links by (app, account), with O(1) indexes by (app, user id), per app and per account. */
 export class LinkStore implements LinkRepository {
@@ -113,7 +112,8 @@ export class LinkStore implements LinkRepository {
   }
 
   #set(link: Link): void {
-    shareStrings(link);
+    // Shares its strings and sub-records with other links (memory/).
+    shareLinkParts(link);
     this.#place(linkKey(link.appId, link.accountId), link);
   }
 
@@ -150,77 +150,4 @@ export class LinkStore implements LinkRepository {
     }
     return out;
   }
-}
-
-/** A link's timestamps repeat (one consent = one second for a dozen scopes and terms): share them. */
-function shareStrings(link: Link): void {
-  // Defensive: a data file is only shape-checked on the indexed fields.
-  if (typeof link.connectedAt === 'string') link.connectedAt = intern(link.connectedAt);
-  if (typeof link.synchedAt === 'string') link.synchedAt = intern(link.synchedAt);
-  if (typeof link.scopes === 'object' && link.scopes !== null) {
-    for (const [scope, at] of Object.entries(link.scopes)) if (typeof at === 'string') link.scopes[scope] = intern(at);
-  }
-  if (typeof link.terms === 'object' && link.terms !== null) {
-    for (const [tag, term] of Object.entries(link.terms)) {
-      if (typeof term !== 'object' || term === null) continue;
-      if (typeof term.agreedAt === 'string') term.agreedAt = intern(term.agreedAt);
-      if (typeof term.agreedBy === 'string') term.agreedBy = intern(term.agreedBy) as typeof term.agreedBy;
-      link.terms[tag] = shareTerm(term);
-    }
-  }
-  // Whole records, once their values are shared: every link of one consent has the same scopes
-  // (a dozen scope → second), the same terms and usually no properties (100k links: ~15 MB).
-  if (isFlat(link.scopes)) link.scopes = shareObject(link.scopes);
-  if (isFlat(link.terms)) link.terms = shareObject(link.terms);
-  if (isFlat(link.properties)) link.properties = shareObject(link.properties);
-}
-
-/** A plain object whose values are strings or (already shared) objects: safe to key by its JSON. */
-function isFlat(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || Object.getPrototypeOf(value) !== Object.prototype) return false;
-  for (const key in value) {
-    const v = (value as Record<string, unknown>)[key];
-    if (typeof v === 'string') continue;
-    if (typeof v !== 'object' || v === null || Array.isArray(v) || Object.getPrototypeOf(v) !== Object.prototype) return false;
-    for (const inner in v) if (typeof (v as Record<string, unknown>)[inner] !== 'string') return false;
-  }
-  return true;
-}
-
-const MAX_OBJECTS = 20_000;
-let objectTable = new Map<string, object>();
-
-/**
- * One object for equal link sub-records (same keys in the same order, same values), keyed by their
- * JSON. Stored records are never changed in place (puts store a copy; views are read-only), so
- * sharing is safe. Bounded like intern().
- */
-function shareObject<T extends object>(value: T): T {
-  const key = JSON.stringify(value);
-  const hit = objectTable.get(key);
-  if (hit !== undefined) return hit as T;
-  if (objectTable.size >= MAX_OBJECTS) objectTable = new Map();
-  objectTable.set(key, value);
-  return value;
-}
-
-type Term = Link['terms'][string];
-const MAX_TERMS = 20_000;
-let termTable = new Map<string, Term>();
-
-/**
- * One object for equal term agreements: a consent agrees to every term at the same second, so a
- * link's terms were 4 equal `{agreedAt, agreedBy}` objects (~40 B each, 100k links). Stored records
- * are never changed in place (puts store a copy; views are read-only), so sharing is safe. Only the
- * exact `{agreedAt, agreedBy}` shape is shared; bounded like intern().
- */
-function shareTerm(term: Term): Term {
-  const keys = Object.keys(term);
-  if (keys.length !== 2 || keys[0] !== 'agreedAt' || keys[1] !== 'agreedBy' || typeof term.agreedAt !== 'string' || typeof term.agreedBy !== 'string') return term;
-  const key = `${term.agreedAt}\n${term.agreedBy}`;
-  const hit = termTable.get(key);
-  if (hit !== undefined) return hit;
-  if (termTable.size >= MAX_TERMS) termTable = new Map();
-  termTable.set(key, term);
-  return term;
 }

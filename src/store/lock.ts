@@ -1,4 +1,7 @@
 /**
+ * (Over 300 lines: one protocol, taking, judging, taking over and refreshing the lock, whose rules
+ * refer to each other; split, a reader would have to hold four files to check one race.)
+ *
  * The data folder's lock file, `kakao-mock.lock` (like PostgreSQL's postmaster.pid or LevelDB's LOCK):
  * two processes writing one folder append to the same journal offsets and overwrite each other's
  * files, so a store refuses a folder another one holds. See README.md, "Storage and the durability
@@ -25,6 +28,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { clearInterval, setInterval } from 'node:timers';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { stderrLog } from './log.js';
 
 export const LOCK_FILE = 'kakao-mock.lock';
 
@@ -282,7 +286,7 @@ export async function lockFolder(dir: string, options: LockOptions = {}): Promis
   const file = join(folder, LOCK_FILE);
   const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
   const staleMs = heartbeatMs * STALE_HEARTBEATS;
-  const warn = options.warn ?? ((message: string) => console.warn(`kakao-mock store: ${message}`));
+  const warn = options.warn ?? ((message: string) => stderrLog('warn', `kakao-mock store: ${message}`));
 
   const mine: LockHolder = {
     ...self(),

@@ -1,5 +1,5 @@
 /**
- * Fixture records with durable runtime overrides on top (design.md §1: apps and accounts come from
+ * Fixture records with durable runtime overrides on top (docs/architecture.md §1: apps and accounts come from
  * fixtures, "then the store"). Fixtures stay in memory and are never written; a runtime put is an
  * override, and deleting a record that a fixture provides leaves a tombstone, so both survive a
  * restart with the same fixtures.

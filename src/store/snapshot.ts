@@ -1,16 +1,15 @@
 import { readFile, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { Low } from 'lowdb';
 import { DebouncedWriter } from './debounced-writer.js';
-import type { StoreLog } from './durable.js';
 import { changeOf, describeChange, identityOf, type FileIdentity } from './file-identity.js';
-import { CompactJSONFile, FlatDataFile, readDataFile, tempFileOf, timedWrite } from './json-file.js';
+import { readJsonObject, readText, tempFileOf, timedWrite, unreadableFileError } from './json-file.js';
+import type { StoreLog } from './log.js';
 import { SNAPSHOT_MODELS, type SnapshotEntries } from './oidc-models.js';
 import { parseSnapshot, SNAPSHOT_HEADER, snapshotLine } from './snapshot-format.js';
 import { StoredRecord } from './stored-record.js';
 import type { OidcAdapterPayload, StoreWriteEvent } from './types.js';
 
-/** Sessions, grants and tokens (design.md §6 "snapshot" tier), in the format of snapshot-format.ts. */
+/** Sessions, grants and tokens (docs/storage.md §1, the snapshot tier), in the format of snapshot-format.ts. */
 export const SNAPSHOT_FILE = 'kakao-mock.tokens.tsv';
 /** The first format: one JSON document. Read when it is the only snapshot, replaced by the first write. */
 export const LEGACY_SNAPSHOT_FILE = 'kakao-mock.tokens.json';
@@ -78,7 +77,7 @@ async function modifiedAt(file: string): Promise<number | null> {
 
 /**
  * The snapshot tier: kept in memory, written whole shortly after changes (debounced) and on
- * flush()/close(). Atomic like every lowdb file write, so a crash loses at most one interval of
+ * flush()/close(). Atomic (temp file + rename, json-file.ts), so a crash loses at most one interval of
  * token changes and never leaves a corrupt file. With no file (memory mode) it does nothing.
  * A file deleted or replaced while the server runs is written again from memory (check(), also
  * run by flush()), since without a token change no write would replace it.
@@ -143,24 +142,22 @@ export class Snapshot {
     // Left by a crash in the middle of a write: never read, only taking space.
     await unlink(tempFileOf(this.file)).catch(() => undefined);
     if (legacyAt !== null && (current === null || legacyAt > current)) return this.#loadLegacy(this.#legacyFile, add);
-    const empty = { read: false };
-    const db = new Low(
-      new FlatDataFile<{ read: boolean }>(this.file, {
-        parse: (text) => {
-          parseSnapshot(text, SNAPSHOT_MODELS, add);
-          return { read: true };
-        },
-        stringify: () => '',
-      }),
-      empty,
-    );
-    await readDataFile(db, this.file, () => null);
+    const text = await readText(this.file);
+    if (text === null) return { legacy: false };
+    try {
+      parseSnapshot(text, SNAPSHOT_MODELS, add);
+    } catch (error) {
+      throw unreadableFileError(this.file, error instanceof Error ? error.message : String(error));
+    }
     return { legacy: false };
   }
 
   async #loadLegacy(legacyFile: string, add: (model: string, record: StoredRecord) => void): Promise<{ legacy: boolean }> {
-    const legacy = new Low<LegacySnapshotData>(new CompactJSONFile(legacyFile), { version: 1, models: {} });
-    const old = await readDataFile(legacy, legacyFile, legacyShapeProblem);
+    const data = await readJsonObject(legacyFile);
+    if (data === null) return { legacy: true };
+    const problem = legacyShapeProblem(data);
+    if (problem !== null) throw unreadableFileError(legacyFile, problem);
+    const old = data as unknown as LegacySnapshotData;
     for (const [model, records] of Object.entries(old.models)) {
       if (!SNAPSHOT_MODELS.has(model)) continue;
       for (const [id, { payload, expiresAt }] of Object.entries(records)) add(model, StoredRecord.of(id, payload, expiresAt ?? null));

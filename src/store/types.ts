@@ -1,10 +1,10 @@
 /**
- * The repository interfaces. Only src/store/ touches lowdb; kauth, kapi and the control plane see
- * these interfaces, so a second implementation (Redis, for several instances) can replace lowdb.
+ * The repository interfaces. kauth, kapi and the control plane see only these, so a second backend
+ * (Redis, for several instances) implements them (docs/storage.md §9) and nothing above changes.
  *
  * Reads are synchronous and return copies (callers may mutate what they get). Writes of durable
- * records return a promise that resolves once the change is on disk (group commit, design.md §6:
- * appended to kakao-mock.journal.jsonl and synced): a handler awaits it before it answers.
+ * records return a promise that resolves once the change is on disk (group commit, docs/storage.md
+ * §2.3: appended to kakao-mock.journal.jsonl and synced): a handler awaits it before it answers.
  */
 import type { Account, App, Fixtures } from '../config/types.js';
 
@@ -16,7 +16,7 @@ export interface TermAgreement {
   agreedBy: AgreedBy;
 }
 
-/** Account × App (design.md §1). Deleted on unlink; the user id is derived, so a relink gets it back. */
+/** Account × App (docs/architecture.md §1). Deleted on unlink; the user id is derived, so a relink gets it back. */
 export interface Link {
   appId: number;
   accountId: string;
@@ -122,7 +122,7 @@ export interface OidcAdapter {
 }
 
 /**
- * oidc-provider model storage. Tiers (design.md §6): Session, Grant, AccessToken, RefreshToken are
+ * oidc-provider model storage. Tiers (docs/storage.md §1): Session, Grant, AccessToken, RefreshToken are
  * snapshotted; everything else (AuthorizationCode, Interaction, ReplayDetection, ...) stays in memory.
  */
 export interface OidcRepository {
@@ -141,13 +141,65 @@ export interface OidcRepository {
   sweep(): number;
 }
 
+/** The fields of a stored AccessToken that kakao-mock reads (the payload is oidc-provider's). */
+export interface AccessTokenRecord extends OidcAdapterPayload {
+  clientId?: string;
+  accountId?: string;
+  grantId?: string;
+  /** Space-separated scope ids. */
+  scope?: string;
+  /** Seconds since the epoch (virtual clock). */
+  exp?: number;
+  iat?: number;
+}
+
+export interface RefreshTokenRecord extends AccessTokenRecord {
+  /** Set once used (oidc-provider marks; this store deletes used refresh tokens instead, docs/oidc-provider.md). */
+  consumed?: unknown;
+}
+
+export interface AuthorizationCodeRecord extends OidcAdapterPayload {
+  clientId?: string;
+  accountId?: string;
+  grantId?: string;
+  redirectUri?: string;
+  /** PKCE S256 challenge, when the authorize request sent one. */
+  codeChallenge?: string;
+  consumed?: unknown;
+}
+
+/** The oidc-provider models that revokeForApp removes. */
+export type RevocableModel = 'AccessToken' | 'RefreshToken' | 'Grant' | 'AuthorizationCode';
+
+/**
+ * oidc-provider's stored sessions, codes and tokens, read and revoked by what they are rather than
+ * by model-name string (store/oidc-records.ts). Reads return undefined for a missing or expired
+ * record; accessToken() returns the stored payload itself (do not mutate).
+ */
+export interface TokenRecords {
+  accessToken(id: string): AccessTokenRecord | undefined;
+  authorizationCode(id: string): AuthorizationCodeRecord | undefined;
+  refreshToken(id: string): RefreshTokenRecord | undefined;
+  /** An account's live access or refresh tokens (copies). */
+  ofAccount(kind: 'AccessToken' | 'RefreshToken', accountId: string): Array<{ id: string; payload: AccessTokenRecord & RefreshTokenRecord }>;
+  revokeAccessToken(id: string): Promise<void>;
+  /** Ends one Kakao Account session (the browser's login). */
+  endSession(id: string): Promise<void>;
+  endSessionsOf(accountId: string): Promise<void>;
+  /** Removes every record of `models` the account holds for the app (either of its keys) that passes `filter`; resolves to how many. */
+  revokeForApp(app: App, accountId: string, models: readonly RevocableModel[], filter?: (payload: AccessTokenRecord & RefreshTokenRecord) => boolean): Promise<number>;
+}
+
 export interface Store {
   accounts: AccountRepository;
   apps: AppRepository;
   links: LinkRepository;
   channels: ChannelRepository;
   keys: KeyRepository;
+  /** oidc-provider's adapter storage (what oidc-provider itself reads and writes). */
   oidc: OidcRepository;
+  /** The typed face of oidc-provider's records, for everyone else. */
+  tokens: TokenRecords;
   /** Back to the fixtures: runtime accounts/apps, links, channels and tokens are dropped (keys kept). */
   reset(fixtures?: Fixtures): Promise<void>;
   /**
@@ -193,12 +245,17 @@ export interface StoreOptions {
    */
   onWrite?: (event: StoreWriteEvent) => void;
   /**
-   * What the store reports on its own: a data file deleted or replaced while it runs (warn), a
-   * background write that failed (error). Default: console.warn / console.error.
+   * What the store reports on its own (store/log.ts): a data file deleted or replaced while it runs
+   * (warn), a background write that failed (error). Default: warnings and errors to stderr.
    */
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
   /** How often the data files are compared with what the store wrote, and failed writes retried, ms (default 5 000). */
   fileCheckIntervalMs?: number;
+  /**
+   * Called once the records loaded at startup are settled (indexed and parsed in the background),
+   * with how many were loaded: the CLI collects the load's garbage then (main.ts).
+   */
+  onSettled?: (loadedRecords: number) => void;
 }
 
 export interface StoreWriteEvent {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import type { Account, App, Fixtures } from '../../src/config/types.js';
 import { createStore, DURABLE_FILE, readDurableFiles } from '../../src/store/index.js';
-import type { DurableData } from '../../src/store/durable.js';
+import type { DurableData } from '../../src/store/durable/index.js';
 import type { Link, Store, StoreOptions, StoreWriteEvent } from '../../src/store/types.js';
 
 export function account(id: string, overrides: Partial<Account> = {}): Account {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MultiIndex } from '../../src/store/multi-index.js';
-import { intern } from '../../src/store/intern.js';
+import { intern } from '../../src/store/memory/intern.js';
 
 describe('MultiIndex (one value held as is, a Set from the second)', () => {
   it('adds, dedups, removes back down to one value and to nothing', () => {

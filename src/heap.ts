@@ -1,3 +1,7 @@
+/**
+ * Process-wide heap policy, for the CLI only (main.ts): V8 flags and a forced collection are the
+ * host process's business, so an embedding process (startKakaoMock in a test runner) keeps its own.
+ */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 

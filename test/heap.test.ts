@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { collectGarbage } from '../../src/store/heap.js';
+import { collectGarbage } from '../src/heap.js';
 
 describe('collectGarbage', () => {
   it('runs a full collection without leaving a gc global behind', () => {

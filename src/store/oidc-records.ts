@@ -1,0 +1,39 @@
+/**
+ * The one place outside oidc-provider that knows how it stores its records: the model names and
+ * the payload fields kauth, kapi and the control plane read (docs/oidc-provider.md). Everything
+ * here goes through the OidcRepository (the adapter oidc-provider writes through), so any backend
+ * that implements that repository gets these for free.
+ */
+import type { App } from '../config/types.js';
+import type { AccessTokenRecord, AuthorizationCodeRecord, OidcRepository, RefreshTokenRecord, RevocableModel, TokenRecords } from './types.js';
+
+export function tokenRecords(oidc: OidcRepository): TokenRecords {
+  const belongsToApp = (app: App, clientId: unknown): boolean => clientId === app.restApiKey || clientId === app.javascriptKey;
+  return {
+    // The stored payload itself (kapi's hot path): read only.
+    accessToken: (id) => oidc.viewSync('AccessToken', id) as AccessTokenRecord | undefined,
+    authorizationCode: (id) => oidc.findSync('AuthorizationCode', id) as AuthorizationCodeRecord | undefined,
+    refreshToken: (id) => oidc.findSync('RefreshToken', id) as RefreshTokenRecord | undefined,
+    ofAccount: (kind, accountId) => oidc.listByAccount(kind, accountId) as Array<{ id: string; payload: AccessTokenRecord & RefreshTokenRecord }>,
+    revokeAccessToken: (id) => oidc.adapter('AccessToken').destroy(id),
+    endSession: (id) => oidc.adapter('Session').destroy(id),
+    async endSessionsOf(accountId) {
+      const sessions = oidc.adapter('Session');
+      for (const { id } of oidc.listByAccount('Session', accountId)) await sessions.destroy(id);
+    },
+    // Found through the per-account index, then kept to this app's two client ids (REST and
+    // JavaScript keys): the cost follows the user's records, not the size of the store.
+    async revokeForApp(app, accountId, models: readonly RevocableModel[], filter = () => true) {
+      let count = 0;
+      for (const model of models) {
+        const adapter = oidc.adapter(model);
+        for (const { id, payload } of oidc.listByAccount(model, accountId)) {
+          if (!belongsToApp(app, payload.clientId) || !filter(payload as AccessTokenRecord & RefreshTokenRecord)) continue;
+          await adapter.destroy(id);
+          count += 1;
+        }
+      }
+      return count;
+    },
+  };
+}
