@@ -4,7 +4,7 @@
  * and a SIGKILL alike, and the log must say what happened, naming the file.
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { copyFile, mkdtemp, rename, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -45,6 +45,15 @@ describe('data files deleted or replaced while the CLI runs', () => {
     expect(minted.status, JSON.stringify(minted.body)).toBe(200);
     const token = minted.body.access_token as string;
     await waitFor(() => existsSync(join(dir, SNAPSHOT_FILE)), 'the token snapshot');
+    // Settled: no debounced snapshot write still pending (one would recreate the file before any check).
+    let last = -1;
+    await waitFor(async () => {
+      const mtime = (await stat(join(dir, SNAPSHOT_FILE))).mtimeMs;
+      const still = mtime === last;
+      last = mtime;
+      if (!still) await new Promise((r) => setTimeout(r, 1000));
+      return still;
+    }, 'the token snapshot to settle');
 
     await rm(join(dir, JOURNAL_FILE));
     await rm(join(dir, SNAPSHOT_FILE));
