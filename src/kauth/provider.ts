@@ -128,8 +128,8 @@ export function createProvider(config: Config, store: Store, keys: ProviderKeys,
     },
   };
 
-  skipProviderAsyncLocalStorage(configuration.features as never);
   const provider = new Provider(issuer, configuration);
+  skipProviderAsyncLocalStorage(provider, configuration.features as never);
   // Keep the original error for the token post-middleware (oidc-provider-notes.md §3).
   provider.on('grant.error', (ctx, err) => {
     ctx.state.oidcError = err;
