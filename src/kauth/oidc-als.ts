@@ -34,10 +34,10 @@ export function skipProviderAsyncLocalStorage(
   skipping.add(provider);
   if (installed) return;
   installed = true;
-  const run = als.run.bind(als) as (store: unknown, fn: (...args: unknown[]) => unknown, ...args: unknown[]) => unknown;
-  als.run = (<R>(store: unknown, fn: (...args: unknown[]) => R, ...args: unknown[]): R => {
+  const run = als.run.bind(als);
+  als.run = <R>(store: unknown, fn: (...args: unknown[]) => R, ...args: unknown[]): R => {
     const app = (store as { app?: unknown } | null | undefined)?.app;
     if (typeof app === 'object' && app !== null && skipping.has(app)) return fn(...args);
-    return run(store, fn, ...args) as R;
-  }) as typeof als.run;
+    return run(store, fn, ...args);
+  };
 }

@@ -180,7 +180,7 @@ class ModelTable {
    * entries too: once every loaded record went through here, nothing holds the text.
    */
   #ownKeys(record: StoredRecord, payload: OidcAdapterPayload): void {
-    const id = payload.jti === record.id ? (payload.jti as string) : `${record.id}\n`.slice(0, -1);
+    const id = payload.jti === record.id ? payload.jti : `${record.id}\n`.slice(0, -1);
     this.#share(payload);
     const owned = StoredRecord.of(id, payload, record.expiresAt);
     this.#unindex(record);

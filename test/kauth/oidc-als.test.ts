@@ -59,7 +59,7 @@ vi.mock('oidc-provider', async (importOriginal) => {
   const real = await importOriginal<typeof import('oidc-provider')>();
   class WrappedProvider extends real.default {
     constructor(issuer: string, conf: import('oidc-provider').Configuration) {
-      super(issuer, wrapHooks(conf as Record<string, unknown>) as import('oidc-provider').Configuration);
+      super(issuer, wrapHooks(conf as Record<string, unknown>));
       providers.push(this);
     }
 

@@ -18,7 +18,6 @@ import { Readable } from 'node:stream';
 import { request } from 'undici';
 import { startKakaoMock, type KakaoMock } from '../../src/index.js';
 import { kapiRoutes, type KapiDeps } from '../../src/kapi/index.js';
-import type { App } from '../../src/config/types.js';
 import { exchange, login } from '../support/flow.js';
 import { CALLBACK, demo, plain } from '../support/fixtures.js';
 import { issueCode, kapiProblem, kauthJsonProblem, koePageProblem, leak, startInteraction, type Jar } from './support.js';
@@ -292,7 +291,7 @@ async function resolver(c: Case, route: Route): Promise<Resolved> {
   }
   // Longest names first: $TOKEN_PLAIN before $TOKEN.
   const names = Object.keys(values).sort((a, b) => b.length - a.length);
-  return { text: (s) => names.reduce((acc, n) => (acc.includes(n) ? acc.split(n).join(values[n]!) : acc), s), jar };
+  return { text: (s) => names.reduce((acc, n) => (acc.includes(n) ? acc.split(n).join(values[n]) : acc), s), jar };
 }
 
 /** Percent-encodes the UTF-8 bytes of `s` (lone surrogates become U+FFFD); `keep` stays literal. */
@@ -469,7 +468,7 @@ async function fuzz(route: Route, seed: number): Promise<void> {
 
 beforeAll(async () => {
   mock = await startKakaoMock();
-  for (const app of mock.config.fixtures.apps as App[]) {
+  for (const app of mock.config.fixtures.apps) {
     for (const uri of [...app.redirectUris, ...app.logoutRedirectUris]) {
       const u = new URL(uri);
       registered.add(u.origin + u.pathname);

@@ -13,7 +13,7 @@ import { formAction } from '../support/browser.js';
 import { CALLBACK, defaults } from '../support/fixtures.js';
 import { Jar, startInteraction } from '../reliability/support.js';
 
-const fixtures = structuredClone(defaults) as Fixtures;
+const fixtures = structuredClone<Fixtures>(defaults);
 const app = fixtures.apps.find((a) => a.appId === 1001)!;
 app.name = '<script>alert("app")</script>';
 app.iconUrl = 'http://icons.example/a.png?"><script>alert("icon")</script>';

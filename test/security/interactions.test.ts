@@ -135,7 +135,7 @@ describe('required items', () => {
     ['everything', {}],
   ])('a consent POST without %s is refused and records nothing', async (_name, form) => {
     const { jar, action } = await toConsent('kim-minji');
-    const res = await jar.post(mock.url, action, form as Record<string, string | string[]>);
+    const res = await jar.post(mock.url, action, form);
     expect(res.status).toBe(400);
     expect(res.headers.get('location')).toBeNull();
     expect(await res.text()).toContain('role="alert"');

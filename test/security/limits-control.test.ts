@@ -36,7 +36,7 @@ describe('body size limits on every route that reads a body', () => {
   });
 
   type Family = 'kauth' | 'kapi' | 'control';
-  const kapiPosts = kapiRoutes({} as KapiDeps).filter((r) => r.methods.includes('POST')).map((r) => ['kapi' as Family, 'POST', r.path] as const);
+  const kapiPosts = kapiRoutes({} as KapiDeps).filter((r) => r.methods.includes('POST')).map((r) => ['kapi', 'POST', r.path] as const);
   const routes: Array<readonly [Family, string, string]> = [
     ['kauth', 'POST', '/oauth/token'],
     ['kauth', 'POST', '/oauth/tokeninfo'],

@@ -227,7 +227,7 @@ describe('failures are recorded, never thrown', () => {
       log,
       fetch: (() => {
         throw new TypeError('broken fetch');
-      }) as typeof fetch,
+      }),
     });
     const delivery = await hooks.unlink(appWith({ unlinkUrl: `${base}/ok` }), 1, 'UNLINK_FROM_APPS');
     expect(delivery).toMatchObject({ status: null, error: 'broken fetch' });
