@@ -74,8 +74,8 @@ vi.mock('oidc-provider', async (importOriginal) => {
 
 const { startKakaoMock } = await import('../../src/index.js');
 const { default: als } = await import('oidc-provider/lib/helpers/als.js');
-const { exchange, login } = await import('../support/flow.js');
-const { CALLBACK, demo } = await import('../support/fixtures.js');
+const { exchange, login } = await import('../helpers/flow.js');
+const { CALLBACK, demo } = await import('../helpers/fixtures.js');
 
 let mock: Awaited<ReturnType<typeof startKakaoMock>>;
 beforeAll(async () => {

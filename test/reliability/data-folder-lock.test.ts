@@ -18,8 +18,8 @@ import { fileURLToPath } from 'node:url';
 import { startKakaoMock, type KakaoMock } from '../../src/index.js';
 import { createStore, DURABLE_FILE, JOURNAL_FILE, LOCK_FILE, readDurableFiles } from '../../src/store/index.js';
 import type { Store } from '../../src/store/types.js';
-import { api } from '../control/helpers.js';
-import { fixtures } from '../store/helpers.js';
+import { api } from '../helpers/control.js';
+import { fixtures } from '../helpers/store.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const START_MS = 30_000;

@@ -18,9 +18,10 @@ import { Readable } from 'node:stream';
 import { request } from 'undici';
 import { startKakaoMock, type KakaoMock } from '../../src/index.js';
 import { kapiRoutes, type KapiDeps } from '../../src/kapi/index.js';
-import { exchange, login } from '../support/flow.js';
-import { CALLBACK, demo, plain } from '../support/fixtures.js';
-import { issueCode, kapiProblem, kauthJsonProblem, koePageProblem, leak, startInteraction, type Jar } from './support.js';
+import { exchange, login } from '../helpers/flow.js';
+import { CALLBACK, demo, plain } from '../helpers/fixtures.js';
+import { issueCode, kapiProblem, kauthJsonProblem, koePageProblem, leak, startInteraction } from '../helpers/reliability.js';
+import { Browser } from '../helpers/browser.js';
 
 const SEED = 20_250_601;
 /** Runs per route, by family: kauth and kapi are the product; the control plane and the rest get fewer. */
@@ -254,7 +255,7 @@ async function liveTokens(): Promise<void> {
 
 interface Resolved {
   text: (s: string) => string;
-  jar: Jar | null;
+  jar: Browser | null;
 }
 
 async function resolver(c: Case, route: Route): Promise<Resolved> {
@@ -283,7 +284,7 @@ async function resolver(c: Case, route: Route): Promise<Resolved> {
     values.$CODE = issued.code;
     values.$VERIFIER = issued.verifier;
   }
-  let jar: Jar | null = null;
+  let jar: Browser | null = null;
   if (route.interaction) {
     const started = await startInteraction(mock.url, demo.restApiKey, CALLBACK);
     values.$UID = started.uid;

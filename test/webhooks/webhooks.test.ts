@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/config/types.js';
 import { createClock, type Clock } from '../../src/clock.js';
 import { WEBHOOK_LOG_SIZE, createWebhooks } from '../../src/webhooks/index.js';
-import { demo } from '../support/fixtures.js';
+import { demo } from '../helpers/fixtures.js';
 
 interface Received {
   method: string;
