@@ -84,7 +84,7 @@ async function main(): Promise<void> {
     }
     stopping = true;
     log.info(`${signal}: finishing requests (up to ${config.shutdownTimeoutMs} ms) and flushing the store`);
-    running.close().then(() => process.exit(0), (err) => {
+    running.close().then(() => process.exit(0), (err: unknown) => {
       log.error('shutdown failed', { err });
       process.exit(1);
     });

@@ -12,7 +12,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
+import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import type { App } from '../config/types.js';
 import type { Clock } from '../clock.js';
 import { renderPage } from '../kauth/render.js';
@@ -50,7 +50,7 @@ export function demoPages(deps: DemoDeps) {
   const logoutRedirectUri = `${issuer}/__mock/demo`;
   const pending = new Map<string, Pending>();
   deps.onReset(() => pending.clear());
-  const jwks = createLocalJWKSet(deps.publicJwks as unknown as JSONWebKeySet);
+  const jwks = createLocalJWKSet(deps.publicJwks);
 
   function sweep(): void {
     const now = performance.now();

@@ -84,7 +84,7 @@ export function inspectorModel(control: MockControl, opts: { issuer: string; tok
       signedUp: l.signedUp,
       scopes: Object.keys(l.scopes),
       terms: Object.entries(l.terms).map(([tag, t]) => `${tag} (${t.agreedBy})`),
-      channel: l.channel ? `${l.channel.relation}` : '—',
+      channel: l.channel ? l.channel.relation : '—',
       hasChannel: l.channel !== null,
       unlinkBody: JSON.stringify({ appId: l.appId, accountId: l.accountId, referrer: 'UNLINK_FROM_APPS' }),
       blockBody: JSON.stringify({ appId: l.appId, accountId: l.accountId, relation: 'BLOCKED' }),

@@ -27,7 +27,7 @@ export function agreedScopes(link: Link): string[] {
 export function createLoadExistingGrant(store: Store) {
   return async function loadExistingGrant(ctx: KoaContextWithOIDC) {
     const { provider } = ctx.oidc;
-    const resultGrantId = ctx.oidc.result?.consent?.grantId as string | undefined;
+    const resultGrantId = ctx.oidc.result?.consent?.grantId;
     if (resultGrantId) return provider.Grant.find(resultGrantId);
     const session = ctx.oidc.session;
     const client = ctx.oidc.client;

@@ -1,4 +1,4 @@
-import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { type Configuration } from 'oidc-provider';
 import type { Config } from '../config/types.js';
 import type { Store } from '../store/types.js';
 import { appUserId } from '../kakao/user-id.js';
@@ -29,10 +29,10 @@ export function createProvider(config: Config, store: Store, keys: ProviderKeys,
   const configuration: Configuration = {
     adapter: function KakaoMockAdapter(name: string) {
       return name === 'Client' ? clientAdapter(store) : store.oidc.adapter(name);
-    } as unknown as Configuration['adapter'],
+    },
     clients: [],
     findAccount: createFindAccount(store),
-    jwks: { keys: keys.signing as never },
+    jwks: { keys: keys.signing },
     cookies: {
       keys: keys.cookies,
       names: { session: '_kakao_session', interaction: '_kakao_interaction', resume: '_kakao_resume' },
@@ -115,7 +115,7 @@ export function createProvider(config: Config, store: Store, keys: ProviderKeys,
     issueRefreshToken: async () => true,
     // Kakao's rule: a new refresh token only when the old one has less than a month left.
     rotateRefreshToken: (ctx) => {
-      const rt = (ctx as KoaContextWithOIDC).oidc.entities.RefreshToken as { remainingTTL: number } | undefined;
+      const rt = ctx.oidc.entities.RefreshToken as { remainingTTL: number } | undefined;
       return !!rt && rt.remainingTTL < 30 * DAY;
     },
     clockTolerance: 0,
@@ -124,12 +124,12 @@ export function createProvider(config: Config, store: Store, keys: ProviderKeys,
       // Errors oidc-provider shows itself (it could not redirect): the KOE page.
       const code = out.error === 'invalid_client' ? 'KOE101' : out.error === 'invalid_redirect_uri' ? 'KOE006' : 'KOE001';
       const status = (error as { statusCode?: number }).statusCode ?? 400;
-      await renderAuthError(ctx as never, new KakaoAuthError(status, String(out.error), String(out.error_description ?? ''), code));
+      await renderAuthError(ctx, new KakaoAuthError(status, String(out.error), String(out.error_description ?? ''), code));
     },
   };
 
-  skipProviderAsyncLocalStorage(configuration.features as never);
   const provider = new Provider(issuer, configuration);
+  skipProviderAsyncLocalStorage(provider, configuration.features);
   // Keep the original error for the token post-middleware (oidc-provider-notes.md §3).
   provider.on('grant.error', (ctx, err) => {
     ctx.state.oidcError = err;

@@ -5,16 +5,16 @@
  * that implements that repository gets these for free.
  */
 import type { App } from '../config/types.js';
-import type { AccessTokenRecord, AuthorizationCodeRecord, OidcRepository, RefreshTokenRecord, RevocableModel, TokenRecords } from './types.js';
+import type { OidcRepository, RevocableModel, TokenRecords } from './types.js';
 
 export function tokenRecords(oidc: OidcRepository): TokenRecords {
   const belongsToApp = (app: App, clientId: unknown): boolean => clientId === app.restApiKey || clientId === app.javascriptKey;
   return {
     // The stored payload itself (kapi's hot path): read only.
-    accessToken: (id) => oidc.viewSync('AccessToken', id) as AccessTokenRecord | undefined,
-    authorizationCode: (id) => oidc.findSync('AuthorizationCode', id) as AuthorizationCodeRecord | undefined,
-    refreshToken: (id) => oidc.findSync('RefreshToken', id) as RefreshTokenRecord | undefined,
-    ofAccount: (kind, accountId) => oidc.listByAccount(kind, accountId) as Array<{ id: string; payload: AccessTokenRecord & RefreshTokenRecord }>,
+    accessToken: (id) => oidc.viewSync('AccessToken', id),
+    authorizationCode: (id) => oidc.findSync('AuthorizationCode', id),
+    refreshToken: (id) => oidc.findSync('RefreshToken', id),
+    ofAccount: (kind, accountId) => oidc.listByAccount(kind, accountId),
     revokeAccessToken: (id) => oidc.adapter('AccessToken').destroy(id),
     endSession: (id) => oidc.adapter('Session').destroy(id),
     async endSessionsOf(accountId) {
@@ -28,7 +28,7 @@ export function tokenRecords(oidc: OidcRepository): TokenRecords {
       for (const model of models) {
         const adapter = oidc.adapter(model);
         for (const { id, payload } of oidc.listByAccount(model, accountId)) {
-          if (!belongsToApp(app, payload.clientId) || !filter(payload as AccessTokenRecord & RefreshTokenRecord)) continue;
+          if (!belongsToApp(app, payload.clientId) || !filter(payload)) continue;
           await adapter.destroy(id);
           count += 1;
         }

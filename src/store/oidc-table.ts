@@ -120,7 +120,7 @@ export class ModelTable {
    * entries too: once every loaded record went through here, nothing holds the text.
    */
   #ownKeys(record: StoredRecord, payload: OidcAdapterPayload): void {
-    const id = payload.jti === record.id ? (payload.jti as string) : ownString(record.id);
+    const id = payload.jti === record.id ? (payload.jti) : ownString(record.id);
     this.#share(payload);
     const owned = StoredRecord.of(id, payload, record.expiresAt);
     this.#unindex(record);

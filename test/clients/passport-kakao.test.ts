@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRequire } from 'node:module';
 import { startKakaoMock, type KakaoMock } from '../../src/index.js';
-import { Browser } from '../support/browser.js';
-import { CALLBACK, demo } from '../support/fixtures.js';
+import { Browser } from '../helpers/browser.js';
+import { CALLBACK, demo } from '../helpers/fixtures.js';
 
 const require = createRequire(import.meta.url);
 // passport-kakao is CommonJS; its URLs are constants, so a user points it at the mock by overriding them.

@@ -5,10 +5,10 @@ import { startKakaoMock, type KakaoMock } from '../../src/index.js';
 import { controlGuard, isAllowedControlHost, isLoopbackAddress } from '../../src/control/guard.js';
 import { ControlError } from '../../src/control/errors.js';
 import type { Config } from '../../src/config/types.js';
-import { Browser } from '../support/browser.js';
-import { login } from '../support/flow.js';
-import { CALLBACK, demo } from '../support/fixtures.js';
-import { api } from './helpers.js';
+import { Browser } from '../helpers/browser.js';
+import { login } from '../helpers/flow.js';
+import { CALLBACK, demo } from '../helpers/fixtures.js';
+import { api } from '../helpers/control.js';
 
 describe('the control plane over HTTP', () => {
   let mock: KakaoMock;

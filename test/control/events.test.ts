@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startKakaoMock, type KakaoMock } from '../../src/index.js';
 import { appUserId } from '../../src/kakao/user-id.js';
-import { demo, second } from '../support/fixtures.js';
-import { api, startReceiver, userMe } from './helpers.js';
+import { demo, second } from '../helpers/fixtures.js';
+import { api, startReceiver, userMe } from '../helpers/control.js';
 
 let mock: KakaoMock;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;

@@ -4,9 +4,9 @@ import { startKakaoMock, type KakaoMock } from '../../src/index.js';
 import { buildConfig } from '../../src/config/load.js';
 import type { Logger } from '../../src/log.js';
 import { startServer, type RunningServer } from '../../src/server.js';
-import { login } from '../support/flow.js';
-import { CALLBACK, demo, plain } from '../support/fixtures.js';
-import { api, tokenRequest, userMe } from './helpers.js';
+import { exchange as postToken, login } from '../helpers/flow.js';
+import { CALLBACK, demo, plain } from '../helpers/fixtures.js';
+import { api, userMe } from '../helpers/control.js';
 
 let mock: KakaoMock;
 beforeAll(async () => {
@@ -29,7 +29,7 @@ async function codeFor(accountId: string, clientId = demo.restApiKey): Promise<{
 }
 
 const exchange = (code: string, verifier: string) =>
-  tokenRequest(mock.url, {
+  postToken(mock.url, {
     grant_type: 'authorization_code', client_id: demo.restApiKey, client_secret: demo.clientSecret!,
     redirect_uri: CALLBACK, code, code_verifier: verifier,
   });
@@ -55,7 +55,7 @@ describe('faults in-process', () => {
   it('leaves refreshes alone when the fault is for the next code exchange', async () => {
     const tokens = await mock.mintTokens(demo.appId, 'kim-minji');
     mock.faults.failNextTokenExchange('KOE320');
-    const refreshed = await tokenRequest(mock.url, { grant_type: 'refresh_token', client_id: demo.restApiKey, client_secret: demo.clientSecret!, refresh_token: tokens.refresh_token });
+    const refreshed = await postToken(mock.url, { grant_type: 'refresh_token', client_id: demo.restApiKey, client_secret: demo.clientSecret!, refresh_token: tokens.refresh_token });
     expect(refreshed.status).toBe(200);
     expect(mock.faults.list()).toHaveLength(1);
   });

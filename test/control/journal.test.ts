@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startKakaoMock, type KakaoMock } from '../../src/index.js';
 import { Journal, kakaoOutcome, redactedPath } from '../../src/control/journal.js';
-import { CALLBACK, demo } from '../support/fixtures.js';
-import { api, tokenRequest, userMe } from './helpers.js';
+import { CALLBACK, demo } from '../helpers/fixtures.js';
+import { api, userMe } from '../helpers/control.js';
+import { exchange } from '../helpers/flow.js';
 
 let mock: KakaoMock;
 beforeAll(async () => {
@@ -18,7 +19,7 @@ beforeEach(async () => {
 describe('the request journal', () => {
   it('records kauth and kapi errors with their Kakao codes and the calling app', async () => {
     const since = mock.journal().at(-1)?.seq ?? 0;
-    const badCode = await tokenRequest(mock.url, { grant_type: 'authorization_code', client_id: demo.restApiKey, client_secret: demo.clientSecret!, redirect_uri: CALLBACK, code: 'nope' });
+    const badCode = await exchange(mock.url, { grant_type: 'authorization_code', client_id: demo.restApiKey, client_secret: demo.clientSecret!, redirect_uri: CALLBACK, code: 'nope' });
     expect(badCode.body.error_code).toBe('KOE320');
     expect((await userMe(mock.url, 'not-a-token')).body.code).toBe(-401);
 
@@ -35,7 +36,7 @@ describe('the request journal', () => {
   it('reads the KOE code of an authorize error page and of injected faults', async () => {
     await fetch(`${mock.url}/oauth/authorize?client_id=unknown-key&redirect_uri=${encodeURIComponent(CALLBACK)}&response_type=code`);
     mock.faults.failNextTokenExchange('KOE320');
-    await tokenRequest(mock.url, { grant_type: 'authorization_code', client_id: demo.restApiKey, client_secret: demo.clientSecret!, redirect_uri: CALLBACK, code: 'c' });
+    await exchange(mock.url, { grant_type: 'authorization_code', client_id: demo.restApiKey, client_secret: demo.clientSecret!, redirect_uri: CALLBACK, code: 'c' });
     const [page, token] = mock.journal();
     expect(page).toMatchObject({ path: expect.stringContaining('/oauth/authorize?client_id=unknown-key'), kakaoCode: 'KOE101' });
     expect(token).toMatchObject({ path: '/oauth/token', kakaoCode: 'KOE320', appId: demo.appId });

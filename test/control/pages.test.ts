@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startKakaoMock, type KakaoMock } from '../../src/index.js';
-import { Browser, formAction } from '../support/browser.js';
-import { allBoxes } from '../support/flow.js';
-import { demo } from '../support/fixtures.js';
-import { api } from './helpers.js';
+import { Browser, formAction } from '../helpers/browser.js';
+import { allBoxes } from '../helpers/flow.js';
+import { demo } from '../helpers/fixtures.js';
+import { api } from '../helpers/control.js';
 
 let mock: KakaoMock;
 beforeAll(async () => {

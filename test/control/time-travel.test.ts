@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { decodeJwt } from 'jose';
 import { startKakaoMock, type KakaoMock } from '../../src/index.js';
-import { demo } from '../support/fixtures.js';
-import { api, tokenRequest, userMe } from './helpers.js';
+import { demo } from '../helpers/fixtures.js';
+import { api, userMe } from '../helpers/control.js';
+import { exchange } from '../helpers/flow.js';
 
 let mock: KakaoMock;
 beforeAll(async () => {
@@ -18,7 +19,7 @@ beforeEach(async () => {
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const refresh = (refreshToken: string) =>
-  tokenRequest(mock.url, { grant_type: 'refresh_token', client_id: demo.restApiKey, client_secret: demo.clientSecret!, refresh_token: refreshToken });
+  exchange(mock.url, { grant_type: 'refresh_token', client_id: demo.restApiKey, client_secret: demo.clientSecret!, refresh_token: refreshToken });
 
 describe('time travel in-process', () => {
   it('expires a REST access token after advance("6h"): /v2/user/me answers -401', async () => {

@@ -21,8 +21,8 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { startKakaoMock, type KakaoMock } from '../../src/index.js';
 import { KakaoMockLoginError, loginAs } from '../../src/playwright.js';
-import { defaults, demo } from '../support/fixtures.js';
-import { exchange } from '../support/flow.js';
+import { defaults, demo } from '../helpers/fixtures.js';
+import { exchange } from '../helpers/flow.js';
 
 const CHROMIUM = process.env.KAKAO_MOCK_CHROMIUM || '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKakaoMock, type KakaoMock } from '../../src/index.js';
-import { Browser } from '../support/browser.js';
-import { allBoxes, exchange, login } from '../support/flow.js';
-import { CALLBACK, demo } from '../support/fixtures.js';
+import { Browser } from '../helpers/browser.js';
+import { allBoxes, exchange, login } from '../helpers/flow.js';
+import { CALLBACK, demo } from '../helpers/fixtures.js';
 
 let mock: KakaoMock;
 beforeAll(async () => {

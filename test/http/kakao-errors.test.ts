@@ -10,7 +10,7 @@ import { startKakaoMock, type KakaoMock } from '../../src/index.js';
 import { kakaoErrorBoundary } from '../../src/http/kakao-errors.js';
 import type { Logger } from '../../src/log.js';
 import { StoreWriteError } from '../../src/store/errors.js';
-import { demo } from '../support/fixtures.js';
+import { demo } from '../helpers/fixtures.js';
 
 const ORIGIN = 'http://app.example';
 

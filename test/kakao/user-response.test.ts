@@ -14,8 +14,8 @@ import {
 } from '../../src/kakao/user-response.js';
 import { appUserUuid } from '../../src/kakao/user-uuid.js';
 import type { Link } from '../../src/store/types.js';
-import { defaults } from '../support/fixtures.js';
-import { partnerApp } from '../kapi/harness.js';
+import { defaults } from '../helpers/fixtures.js';
+import { partnerApp } from '../helpers/kapi.js';
 
 const T = '2026-01-02T03:04:05Z';
 const account = (id: string): Account => structuredClone(defaults.accounts.find((a) => a.id === id)!);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO, PARTNER, PLAIN, startHarness, type Harness } from './harness.js';
+import { DEMO, PARTNER, PLAIN, startHarness, type Harness } from '../helpers/kapi.js';
 
 let h: Harness;
 beforeAll(async () => {

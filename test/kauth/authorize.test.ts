@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startKakaoMock, type KakaoMock } from '../../src/index.js';
-import { Browser, formAction } from '../support/browser.js';
-import { allBoxes, exchange, login } from '../support/flow.js';
-import { CALLBACK, demo, plain } from '../support/fixtures.js';
+import { Browser, formAction } from '../helpers/browser.js';
+import { allBoxes, exchange, login } from '../helpers/flow.js';
+import { CALLBACK, demo, plain } from '../helpers/fixtures.js';
 
 let mock: KakaoMock;
 beforeAll(async () => {

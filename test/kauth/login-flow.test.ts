@@ -3,9 +3,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { startKakaoMock, type KakaoMock } from '../../src/index.js';
 import { appUserId } from '../../src/kakao/user-id.js';
-import { Browser, formAction } from '../support/browser.js';
-import { exchange, login } from '../support/flow.js';
-import { CALLBACK, demo, plain, second } from '../support/fixtures.js';
+import { Browser, formAction } from '../helpers/browser.js';
+import { exchange, login } from '../helpers/flow.js';
+import { CALLBACK, demo, plain, second } from '../helpers/fixtures.js';
 
 let mock: KakaoMock;
 beforeAll(async () => {

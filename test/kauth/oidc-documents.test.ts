@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKakaoMock, type KakaoMock } from '../../src/index.js';
-import { demo } from '../support/fixtures.js';
+import { demo } from '../helpers/fixtures.js';
 
 let mock: KakaoMock;
 beforeAll(async () => {

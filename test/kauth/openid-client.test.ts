@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as client from 'openid-client';
 import { startKakaoMock, type KakaoMock } from '../../src/index.js';
-import { Browser } from '../support/browser.js';
-import { CALLBACK, demo } from '../support/fixtures.js';
+import { Browser } from '../helpers/browser.js';
+import { CALLBACK, demo } from '../helpers/fixtures.js';
 
 let mock: KakaoMock;
 beforeAll(async () => {

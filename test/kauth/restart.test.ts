@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeProtectedHeader } from 'jose';
 import { startKakaoMock, type KakaoMock } from '../../src/index.js';
-import { exchange, login } from '../support/flow.js';
-import { CALLBACK, demo } from '../support/fixtures.js';
+import { exchange, login } from '../helpers/flow.js';
+import { CALLBACK, demo } from '../helpers/fixtures.js';
 
 const dirs: string[] = [];
 const mocks: KakaoMock[] = [];

@@ -15,8 +15,8 @@ import { startKakaoMock, type KakaoMock } from '../../src/index.js';
 import type { Fixtures } from '../../src/config/types.js';
 import { DURABLE_FILE, readDurableFiles, readSnapshotFile, SNAPSHOT_FILE } from '../../src/store/index.js';
 import type { Link } from '../../src/store/types.js';
-import { exchange, login } from '../support/flow.js';
-import { CALLBACK, defaults, demo } from '../support/fixtures.js';
+import { exchange, login } from '../helpers/flow.js';
+import { CALLBACK, defaults, demo } from '../helpers/fixtures.js';
 
 const N = 500;
 const DAY = 86_400_000;

@@ -24,10 +24,10 @@ import { request } from 'undici';
 import { decodeProtectedHeader } from 'jose';
 import { startKakaoMock, type KakaoMock } from '../../src/index.js';
 import { DURABLE_FILE, JOURNAL_FILE, readDurableFiles, readSnapshotFile, SNAPSHOT_FILE } from '../../src/store/index.js';
-import { formAction } from '../support/browser.js';
-import { allBoxes } from '../support/flow.js';
-import { CALLBACK, demo } from '../support/fixtures.js';
-import { Jar, startInteraction } from './support.js';
+import { Browser, formAction } from '../helpers/browser.js';
+import { allBoxes } from '../helpers/flow.js';
+import { CALLBACK, demo } from '../helpers/fixtures.js';
+import { startInteraction } from '../helpers/reliability.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SNAPSHOT_DELAY_MS = 250;
@@ -66,13 +66,13 @@ async function startCli(dataDir: string): Promise<Cli> {
   children.push(child);
   let out = '';
   let err = '';
-  child.stderr!.on('data', (d: Buffer) => {
+  child.stderr.on('data', (d: Buffer) => {
     err += d.toString();
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the CLI did not start within 20 s:\n${out}\n${err}`)), 20_000);
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /listening on (http:\/\/\S+)/.exec(out);
       if (m) {
@@ -86,13 +86,13 @@ async function startCli(dataDir: string): Promise<Cli> {
 }
 
 /** Follows same-origin redirects with the jar; stops on a page or at the app's callback. */
-async function follow(base: string, jar: Jar, res: Response): Promise<{ res: Response; url: URL }> {
+async function follow(base: string, jar: Browser, res: Response): Promise<{ res: Response; url: URL }> {
   let current = res;
   let url = new URL(base);
   for (let hop = 0; hop < 10 && current.status >= 300 && current.status < 400; hop++) {
     url = new URL(current.headers.get('location')!, base);
     if (url.origin !== new URL(base).origin) break;
-    current = await jar.get(base, url.toString());
+    current = await jar.get(url.toString());
   }
   return { res: current, url };
 }
@@ -111,14 +111,14 @@ interface Acked {
  */
 async function signUpToCode(base: string, email: string, acked: Acked): Promise<string> {
   const { uid, jar } = await startInteraction(base, demo.restApiKey, CALLBACK);
-  const created = await jar.post(base, `/interaction/${uid}/create`, { nickname: `크래시 ${email}`, email, ageRange: '20~29', talkUser: 'on' });
+  const created = await jar.post(`/interaction/${uid}/create`, { nickname: `크래시 ${email}`, email, ageRange: '20~29', talkUser: 'on' });
   if (created.status !== 303) throw new Error(`create answered ${created.status}`);
   acked.accounts.push(email);
   const consent = await follow(base, jar, created);
   const html = await consent.res.text();
   if (!html.includes('id="consent-form"')) throw new Error('no consent screen');
   // The consent step is a new interaction: post where its form points.
-  const submitted = await jar.post(base, formAction(html, 'consent'), allBoxes(html));
+  const submitted = await jar.post(formAction(html, 'consent'), allBoxes(html));
   if (submitted.status !== 303) throw new Error(`consent answered ${submitted.status}`);
   acked.links.push(email);
   const { url } = await follow(base, jar, submitted);
@@ -266,7 +266,7 @@ describe.concurrent.each(['SIGTERM', 'SIGINT'] as const)('%s', (signal) => {
     // In flight when the signal lands: a token exchange and a consent POST, their bodies half sent.
     const inflightCode = await signUpToCode(cli.url, `${signal}-code@example.com`, acked);
     const { uid, jar } = await startInteraction(cli.url, demo.restApiKey, CALLBACK);
-    const created = await jar.post(cli.url, `/interaction/${uid}/create`, { nickname: 'in flight', email: `${signal}-consent@example.com`, talkUser: 'on' });
+    const created = await jar.post(`/interaction/${uid}/create`, { nickname: 'in flight', email: `${signal}-consent@example.com`, talkUser: 'on' });
     const consentHtml = await (await follow(cli.url, jar, created)).res.text();
     const consentAction = formAction(consentHtml, 'consent');
     const consentForm = new URLSearchParams();

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DURABLE_FILE, JOURNAL_FILE, SNAPSHOT_FILE } from '../../src/store/index.js';
-import { call, killClis, startCli, stopCli, waitFor, type Cli } from './cli.js';
+import { call, killClis, startCli, stopCli, waitFor, type Cli } from '../helpers/cli.js';
 
 const dirs: string[] = [];
 afterAll(async () => {

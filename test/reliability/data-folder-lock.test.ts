@@ -18,8 +18,8 @@ import { fileURLToPath } from 'node:url';
 import { startKakaoMock, type KakaoMock } from '../../src/index.js';
 import { createStore, DURABLE_FILE, JOURNAL_FILE, LOCK_FILE, readDurableFiles } from '../../src/store/index.js';
 import type { Store } from '../../src/store/types.js';
-import { api } from '../control/helpers.js';
-import { fixtures } from '../store/helpers.js';
+import { api } from '../helpers/control.js';
+import { fixtures } from '../helpers/store.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const START_MS = 30_000;
@@ -67,13 +67,13 @@ function launch(dataDir: string): Cli {
   children.push(child);
   let out = '';
   let err = '';
-  child.stderr!.on('data', (d: Buffer) => {
+  child.stderr.on('data', (d: Buffer) => {
     err += d.toString();
   });
   const exited = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   const started = new Promise<string | null>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the CLI neither listened nor exited within ${START_MS} ms:\n${out}\n${err}`)), START_MS);
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /listening on (http:\/\/\S+)/.exec(out);
       if (m) {
@@ -114,7 +114,7 @@ async function startContenders(dir: string, go: string, n: number): Promise<Arra
     children.push(child);
     let out = '';
     let onLine: () => void = () => undefined;
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       onLine();
     });

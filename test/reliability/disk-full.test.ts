@@ -15,8 +15,8 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { call, killClis, startCli, stopCli, waitFor, type Cli } from './cli.js';
-import { kapiProblem } from './support.js';
+import { call, killClis, startCli, stopCli, waitFor, type Cli } from '../helpers/cli.js';
+import { kapiProblem } from '../helpers/reliability.js';
 
 const dirs: string[] = [];
 const mounts: string[] = [];

@@ -18,10 +18,10 @@ import { Readable } from 'node:stream';
 import { request } from 'undici';
 import { startKakaoMock, type KakaoMock } from '../../src/index.js';
 import { kapiRoutes, type KapiDeps } from '../../src/kapi/index.js';
-import type { App } from '../../src/config/types.js';
-import { exchange, login } from '../support/flow.js';
-import { CALLBACK, demo, plain } from '../support/fixtures.js';
-import { issueCode, kapiProblem, kauthJsonProblem, koePageProblem, leak, startInteraction, type Jar } from './support.js';
+import { exchange, login } from '../helpers/flow.js';
+import { CALLBACK, demo, plain } from '../helpers/fixtures.js';
+import { issueCode, kapiProblem, kauthJsonProblem, koePageProblem, leak, startInteraction } from '../helpers/reliability.js';
+import { Browser } from '../helpers/browser.js';
 
 const SEED = 20_250_601;
 /** Runs per route, by family: kauth and kapi are the product; the control plane and the rest get fewer. */
@@ -255,7 +255,7 @@ async function liveTokens(): Promise<void> {
 
 interface Resolved {
   text: (s: string) => string;
-  jar: Jar | null;
+  jar: Browser | null;
 }
 
 async function resolver(c: Case, route: Route): Promise<Resolved> {
@@ -284,7 +284,7 @@ async function resolver(c: Case, route: Route): Promise<Resolved> {
     values.$CODE = issued.code;
     values.$VERIFIER = issued.verifier;
   }
-  let jar: Jar | null = null;
+  let jar: Browser | null = null;
   if (route.interaction) {
     const started = await startInteraction(mock.url, demo.restApiKey, CALLBACK);
     values.$UID = started.uid;
@@ -292,7 +292,7 @@ async function resolver(c: Case, route: Route): Promise<Resolved> {
   }
   // Longest names first: $TOKEN_PLAIN before $TOKEN.
   const names = Object.keys(values).sort((a, b) => b.length - a.length);
-  return { text: (s) => names.reduce((acc, n) => (acc.includes(n) ? acc.split(n).join(values[n]!) : acc), s), jar };
+  return { text: (s) => names.reduce((acc, n) => (acc.includes(n) ? acc.split(n).join(values[n]) : acc), s), jar };
 }
 
 /** Percent-encodes the UTF-8 bytes of `s` (lone surrogates become U+FFFD); `keep` stays literal. */
@@ -469,7 +469,7 @@ async function fuzz(route: Route, seed: number): Promise<void> {
 
 beforeAll(async () => {
   mock = await startKakaoMock();
-  for (const app of mock.config.fixtures.apps as App[]) {
+  for (const app of mock.config.fixtures.apps) {
     for (const uri of [...app.redirectUris, ...app.logoutRedirectUris]) {
       const u = new URL(uri);
       registered.add(u.origin + u.pathname);

@@ -11,11 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startKakaoMock, type KakaoMock } from '../../src/index.js';
 import { readSnapshotFile, SNAPSHOT_FILE } from '../../src/store/index.js';
-import { Browser, formAction } from '../support/browser.js';
-import { allBoxes, login } from '../support/flow.js';
-import { CALLBACK, demo } from '../support/fixtures.js';
-import { tokenRequest, userMe } from '../control/helpers.js';
-import { useTempStores } from '../store/helpers.js';
+import { Browser, formAction } from '../helpers/browser.js';
+import { allBoxes, exchange as postToken, login } from '../helpers/flow.js';
+import { CALLBACK, demo } from '../helpers/fixtures.js';
+import { userMe } from '../helpers/control.js';
+import { useTempStores } from '../helpers/store.js';
 
 let mock: KakaoMock;
 let dir: string;
@@ -38,9 +38,9 @@ async function savedGrants(): Promise<string[]> {
 }
 const grantOf = (accessToken: string) => mock.store.oidc.findSync('AccessToken', accessToken)?.grantId;
 const exchange = (code: string) =>
-  tokenRequest(mock.url, { grant_type: 'authorization_code', client_id: demo.restApiKey, client_secret: demo.clientSecret!, redirect_uri: CALLBACK, code });
+  postToken(mock.url, { grant_type: 'authorization_code', client_id: demo.restApiKey, client_secret: demo.clientSecret!, redirect_uri: CALLBACK, code });
 const refresh = (refreshToken: string) =>
-  tokenRequest(mock.url, { grant_type: 'refresh_token', client_id: demo.restApiKey, client_secret: demo.clientSecret!, refresh_token: refreshToken });
+  postToken(mock.url, { grant_type: 'refresh_token', client_id: demo.restApiKey, client_secret: demo.clientSecret!, refresh_token: refreshToken });
 const authorizeQuery = new URLSearchParams({ client_id: demo.restApiKey, redirect_uri: CALLBACK, response_type: 'code' });
 
 describe('grants are swept with the last record that refers to them', () => {

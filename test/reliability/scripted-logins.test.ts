@@ -6,9 +6,10 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startKakaoMock, type KakaoMock } from '../../src/index.js';
-import { CALLBACK, defaults, demo, plain } from '../support/fixtures.js';
-import { exchange } from '../support/flow.js';
-import { Jar, pkcePair } from './support.js';
+import { CALLBACK, defaults, demo, plain } from '../helpers/fixtures.js';
+import { exchange } from '../helpers/flow.js';
+import { pkcePair } from '../helpers/reliability.js';
+import { Browser } from '../helpers/browser.js';
 
 let mock: KakaoMock;
 const personas = defaults.accounts.map((a) => a.id);
@@ -32,10 +33,10 @@ async function accountOf(accessToken: string, appId: number): Promise<string | u
 }
 
 /** Starts an authorize request for the app; returns the interaction page it leads to. */
-async function startAuthorize(jar: Jar, clientId: string): Promise<string> {
+async function startAuthorize(jar: Browser, clientId: string): Promise<string> {
   const { challenge } = pkcePair();
   const query = new URLSearchParams({ client_id: clientId, redirect_uri: CALLBACK, response_type: 'code', code_challenge: challenge, code_challenge_method: 'S256' });
-  const res = await jar.get(mock.url, `/oauth/authorize?${query}`);
+  const res = await jar.get(`/oauth/authorize?${query}`);
   expect(res.status).toBe(302);
   const location = res.headers.get('location')!;
   expect(location).toMatch(/\/interaction\//);
@@ -93,8 +94,8 @@ describe('a failed mint leaves nothing behind', () => {
     // Demo app 1001 asks for 14+: a scripted consent that declines it fails the mint.
     await expect(mock.mintTokens(demo.appId, 'kim-minji', { consent: { age14: false } })).rejects.toThrow(/lacks required items/);
     expect(mock.control.loginQueue()).toEqual([]);
-    const jar = new Jar();
-    const page = await jar.get(mock.url, await startAuthorize(jar, demo.restApiKey));
+    const jar = new Browser(mock.url);
+    const page = await jar.get(await startAuthorize(jar, demo.restApiKey));
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<form');
   });
@@ -103,29 +104,29 @@ describe('a failed mint leaves nothing behind', () => {
 describe('a queued login belongs to the next authorize request', () => {
   it('the first authorize after queueing completes as the queued account, even when a later one opens its page first', async () => {
     mock.queueLogin(plain.appId, 'park-seoyeon');
-    const first = new Jar();
-    const second = new Jar();
+    const first = new Browser(mock.url);
+    const second = new Browser(mock.url);
     const firstPage = await startAuthorize(first, plain.restApiKey);
     const secondPage = await startAuthorize(second, plain.restApiKey);
     // The second request's page is opened first: it is not the scripted one, so a person logs in.
-    const shown = await second.get(mock.url, secondPage);
+    const shown = await second.get(secondPage);
     expect(shown.status).toBe(200);
     expect(await shown.text()).toContain('<form');
     // The first request completes as the queued account, with no page.
-    const scripted = await first.get(mock.url, firstPage);
+    const scripted = await first.get(firstPage);
     expect(scripted.status).toBe(303);
     expect(mock.control.loginQueue()).toEqual([]);
   });
 
   it('a queued login replaces a browser session\'s account: "completes as this account" holds with a session too', async () => {
-    const jar = new Jar();
+    const jar = new Browser(mock.url);
     async function codeFor(accountId: string): Promise<{ code: string; verifier: string }> {
       mock.queueLogin(plain.appId, accountId, 'all');
       const { verifier, challenge } = pkcePair();
       const query = new URLSearchParams({ client_id: plain.restApiKey, redirect_uri: CALLBACK, response_type: 'code', code_challenge: challenge, code_challenge_method: 'S256' });
       let at = `/oauth/authorize?${query}`;
       for (let hop = 0; hop < 12 && !at.startsWith(CALLBACK); hop++) {
-        const res = await jar.get(mock.url, at);
+        const res = await jar.get(at);
         if (res.status !== 200) {
           at = res.headers.get('location')!;
           continue;
@@ -135,7 +136,7 @@ describe('a queued login belongs to the next authorize request', () => {
         const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1];
         expect(action, html).toBeTruthy();
         const fields = Object.fromEntries([...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
-        at = (await jar.post(mock.url, action!.replace(/&amp;/g, '&'), fields)).headers.get('location')!;
+        at = (await jar.post(action!.replace(/&amp;/g, '&'), fields)).headers.get('location')!;
       }
       const code = new URL(at).searchParams.get('code');
       expect(code).toBeTruthy();

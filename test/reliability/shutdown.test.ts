@@ -16,9 +16,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { startKakaoMock, type KakaoMock } from '../../src/index.js';
-import { api } from '../control/helpers.js';
-import { defaults, demo } from '../support/fixtures.js';
-import { exitWithin, killAll, startCli, type Cli } from './cli-signals.js';
+import { api } from '../helpers/control.js';
+import { defaults, demo } from '../helpers/fixtures.js';
+import { exitWithin, killClis, startCli, type Cli } from '../helpers/cli.js';
 
 const HANG_GUARD_MS = 20_000;
 
@@ -26,7 +26,7 @@ const dirs: string[] = [];
 const mocks: KakaoMock[] = [];
 const sockets: Socket[] = [];
 afterAll(async () => {
-  killAll();
+  killClis();
   for (const s of sockets) s.destroy();
   for (const m of mocks) await m.close();
   for (const d of dirs) await rm(d, { recursive: true, force: true });
@@ -82,7 +82,7 @@ async function faultTaken(base: string): Promise<void> {
 }
 
 function cliWithData(dir: string, extra: string[]): Promise<Cli> {
-  return startCli(['--data', dir, '--snapshot-delay', '60000', ...extra]);
+  return startCli(dir, { args: ['--snapshot-delay', '60000', ...extra], logLevel: 'error' });
 }
 
 describe('SIGTERM with a client that never completes a request', () => {

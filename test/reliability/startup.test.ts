@@ -10,7 +10,7 @@ import { connect, type AddressInfo } from 'node:net';
 import { buildConfig } from '../../src/config/load.js';
 import { startupGate } from '../../src/http/startup-gate.js';
 import { startServer, type RunningServer } from '../../src/server.js';
-import { kapiProblem, kauthJsonProblem } from './support.js';
+import { kapiProblem, kauthJsonProblem } from '../helpers/reliability.js';
 
 interface Answer {
   status: number;

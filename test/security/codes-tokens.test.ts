@@ -8,9 +8,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { startKakaoMock, type KakaoMock } from '../../src/index.js';
 import { kapiRoutes, type KapiDeps } from '../../src/kapi/index.js';
-import { exchange } from '../support/flow.js';
-import { CALLBACK, demo, plain } from '../support/fixtures.js';
-import { issueCode } from '../reliability/support.js';
+import { exchange } from '../helpers/flow.js';
+import { CALLBACK, demo, plain } from '../helpers/fixtures.js';
+import { issueCode } from '../helpers/reliability.js';
 
 const DAY = 86_400_000;
 
@@ -105,7 +105,7 @@ describe('authorization codes', () => {
 
   it('are bound to the PKCE challenge: no verifier, a wrong one, or the challenge itself fails', async () => {
     const issued = await issueCode(mock, demo, 'kim-minji');
-    const { challenge } = await import('../reliability/support.js').then((m) => m.pkcePair());
+    const { challenge } = await import('../helpers/reliability.js').then((m) => m.pkcePair());
     for (const verifier of ['', 'x'.repeat(43), challenge, issued.verifier.slice(0, -1), `${issued.verifier}A`]) {
       const form: Record<string, string> = codeForm(issued, { code_verifier: verifier });
       if (!verifier) delete form.code_verifier;

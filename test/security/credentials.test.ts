@@ -32,9 +32,9 @@ const { appByAdminKey } = await import('../../src/kapi/auth.js');
 const { kapiRoutes } = await import('../../src/kapi/index.js');
 type KakaoMock = Awaited<ReturnType<typeof startKakaoMock>>;
 type KapiDeps = Parameters<typeof kapiRoutes>[0];
-const { CALLBACK, demo, plain, second } = await import('../support/fixtures.js');
-const { exchange } = await import('../support/flow.js');
-const { issueCode } = await import('../reliability/support.js');
+const { CALLBACK, demo, plain, second } = await import('../helpers/fixtures.js');
+const { exchange } = await import('../helpers/flow.js');
+const { issueCode } = await import('../helpers/reliability.js');
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest();
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url));

@@ -9,11 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { startKakaoMock, type KakaoMock } from '../../src/index.js';
 import type { Fixtures } from '../../src/config/types.js';
-import { formAction } from '../support/browser.js';
-import { CALLBACK, defaults } from '../support/fixtures.js';
-import { Jar, startInteraction } from '../reliability/support.js';
+import { Browser, formAction } from '../helpers/browser.js';
+import { CALLBACK, defaults } from '../helpers/fixtures.js';
+import { startInteraction } from '../helpers/reliability.js';
 
-const fixtures = structuredClone(defaults) as Fixtures;
+const fixtures = structuredClone<Fixtures>(defaults);
 const app = fixtures.apps.find((a) => a.appId === 1001)!;
 app.name = '<script>alert("app")</script>';
 app.iconUrl = 'http://icons.example/a.png?"><script>alert("icon")</script>';
@@ -81,8 +81,8 @@ describe('strings from fixtures, the control plane and requests render as text',
 
   it('consent page: app name and icon, term titles, tags and URLs, channel name, the account', async () => {
     const { jar, html: loginHtml } = await startInteraction(mock.url, app.restApiKey, CALLBACK);
-    let res = await jar.post(mock.url, formAction(loginHtml, 'login'), { account: 'xss' });
-    for (let hop = 0; hop < 5 && res.status >= 300 && res.status < 400; hop++) res = await jar.get(mock.url, res.headers.get('location')!);
+    let res = await jar.post(formAction(loginHtml, 'login'), { account: 'xss' });
+    for (let hop = 0; hop < 5 && res.status >= 300 && res.status < 400; hop++) res = await jar.get(res.headers.get('location')!);
     const html = await keep('consent', res);
     expect(html).toContain('id="consent-form"');
     expectEscaped(html, app.name, '<script>alert("term-ko")</script>', app.simpleSignup!.terms[1]!.tag, '<script>alert("channel")</script>');
@@ -92,8 +92,8 @@ describe('strings from fixtures, the control plane and requests render as text',
 
   it('refusal page (under 14): app name', async () => {
     const { jar, html: loginHtml } = await startInteraction(mock.url, refusing.restApiKey, CALLBACK);
-    let res = await jar.post(mock.url, formAction(loginHtml, 'login'), { account: 'xss-child' });
-    for (let hop = 0; hop < 5 && res.status >= 300 && res.status < 400; hop++) res = await jar.get(mock.url, res.headers.get('location')!);
+    let res = await jar.post(formAction(loginHtml, 'login'), { account: 'xss-child' });
+    for (let hop = 0; hop < 5 && res.status >= 300 && res.status < 400; hop++) res = await jar.get(res.headers.get('location')!);
     expect(res.status).toBe(403);
     expectEscaped(await keep('refused', res), refusing.name);
   });
@@ -115,7 +115,7 @@ describe('strings from fixtures, the control plane and requests render as text',
 
   it('an account made on the login page with markup in its nickname shows as text on the next login page', async () => {
     const { uid, jar } = await startInteraction(mock.url, app.restApiKey, CALLBACK, { prompt: 'create' });
-    const created = await jar.post(mock.url, `/interaction/${uid}/create`, { nickname: '<img src=x onerror=alert(8)>', email: 'made@example.com' });
+    const created = await jar.post(`/interaction/${uid}/create`, { nickname: '<img src=x onerror=alert(8)>', email: 'made@example.com' });
     expect(created.status).toBe(303);
     const { html } = await startInteraction(mock.url, app.restApiKey, CALLBACK);
     expectEscaped(html, '<img src=x onerror=alert(8)>');
@@ -143,12 +143,12 @@ describe('strings from fixtures, the control plane and requests render as text',
       body: JSON.stringify({ redirectUris: [...app.redirectUris, `${mock.issuer}/__mock/demo/callback`] }),
     });
     expect(patched.statusCode, await patched.body.text()).toBe(200);
-    const jar = new Jar();
-    const home = await jar.get(mock.url, '/__mock/demo');
+    const jar = new Browser(mock.url);
+    const home = await jar.get('/__mock/demo');
     expectEscaped(await keep('demo', home));
-    const start = await jar.get(mock.url, '/__mock/demo/login');
+    const start = await jar.get('/__mock/demo/login');
     const state = new URL(start.headers.get('location')!, mock.url).searchParams.get('state')!;
-    const callback = await jar.get(mock.url, `/__mock/demo/callback?${new URLSearchParams({ state, error: '<script>alert("demo")</script>', error_description: '<img src=x onerror=alert(10)>' })}`);
+    const callback = await jar.get(`/__mock/demo/callback?${new URLSearchParams({ state, error: '<script>alert("demo")</script>', error_description: '<img src=x onerror=alert(10)>' })}`);
     const reflected = await keep('demo callback', callback);
     expect(reflected, reflected.match(/role="alert"[^]*?<\/div>/)?.[0]).toContain('demo-error');
     expectEscaped(reflected, '<script>alert("demo")</script>');
@@ -163,8 +163,8 @@ describe('Content-Security-Policy on every HTML page', () => {
   it('each page forbids inline script and framing, and has no inline script of its own', async () => {
     // The login page was read through startInteraction: fetch one again for its headers.
     const q = new URLSearchParams({ client_id: app.restApiKey, redirect_uri: CALLBACK, response_type: 'code' });
-    const jar = new Jar();
-    const loginPage = await jar.get(mock.url, (await jar.get(mock.url, `/oauth/authorize?${q}`)).headers.get('location')!);
+    const jar = new Browser(mock.url);
+    const loginPage = await jar.get((await jar.get(`/oauth/authorize?${q}`)).headers.get('location')!);
     await keep('login (headers)', loginPage);
     for (const page of pages.filter((p) => p.name !== 'login')) {
       const csp = page.headers.get('content-security-policy') ?? '';

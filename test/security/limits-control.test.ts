@@ -15,8 +15,8 @@ import { request } from 'undici';
 import { startKakaoMock, type KakaoMock } from '../../src/index.js';
 import { loadConfig } from '../../src/config/load.js';
 import { kapiRoutes, type KapiDeps } from '../../src/kapi/index.js';
-import { demo } from '../support/fixtures.js';
-import { kapiProblem, kauthJsonProblem, startInteraction } from '../reliability/support.js';
+import { demo } from '../helpers/fixtures.js';
+import { kapiProblem, kauthJsonProblem, startInteraction } from '../helpers/reliability.js';
 
 const BIG = 2 * 1024 * 1024;
 const mocks: KakaoMock[] = [];
@@ -36,7 +36,7 @@ describe('body size limits on every route that reads a body', () => {
   });
 
   type Family = 'kauth' | 'kapi' | 'control';
-  const kapiPosts = kapiRoutes({} as KapiDeps).filter((r) => r.methods.includes('POST')).map((r) => ['kapi' as Family, 'POST', r.path] as const);
+  const kapiPosts = kapiRoutes({} as KapiDeps).filter((r) => r.methods.includes('POST')).map((r) => ['kapi', 'POST', r.path] as const);
   const routes: Array<readonly [Family, string, string]> = [
     ['kauth', 'POST', '/oauth/token'],
     ['kauth', 'POST', '/oauth/tokeninfo'],

@@ -6,9 +6,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKakaoMock, type KakaoMock } from '../../src/index.js';
-import { exchange } from '../support/flow.js';
-import { CALLBACK, defaults, demo } from '../support/fixtures.js';
-import { issueCode, Jar, startInteraction } from '../reliability/support.js';
+import { exchange } from '../helpers/flow.js';
+import { CALLBACK, defaults, demo } from '../helpers/fixtures.js';
+import { issueCode, startInteraction } from '../helpers/reliability.js';
+import { Browser } from '../helpers/browser.js';
 
 /** App 1002 gets a redirect URI of its own, so the apps' lists differ. */
 const PLAIN_ONLY = 'http://localhost:7000/plain/callback';
@@ -72,16 +73,16 @@ describe('authorize: redirect_uri matches exactly, a mismatch shows KOE006 and n
 
   it('sends error redirects (cancel, prompt=none) only to the registered URI', async () => {
     const { uid, jar } = await startInteraction(mock.url, demo.restApiKey, CALLBACK, { state: 'st' });
-    let res = await jar.post(mock.url, `/interaction/${uid}/cancel`, {});
-    for (let hop = 0; hop < 5 && !res.headers.get('location')?.startsWith('http://localhost:3000'); hop++) res = await jar.get(mock.url, res.headers.get('location')!);
+    let res = await jar.post(`/interaction/${uid}/cancel`, {});
+    for (let hop = 0; hop < 5 && !res.headers.get('location')?.startsWith('http://localhost:3000'); hop++) res = await jar.get(res.headers.get('location')!);
     const cancelled = new URL(res.headers.get('location')!);
     expect(cancelled.origin + cancelled.pathname).toBe(CALLBACK);
     expect(cancelled.searchParams.get('error')).toBe('access_denied');
 
     const q = new URLSearchParams({ client_id: demo.restApiKey, redirect_uri: CALLBACK, response_type: 'code', prompt: 'none', state: 'st' });
     let none = await fetch(`${mock.url}/oauth/authorize?${q}`, { redirect: 'manual' });
-    const jar2 = new Jar();
-    for (let hop = 0; hop < 5 && !none.headers.get('location')?.startsWith('http://localhost:3000'); hop++) none = await jar2.get(mock.url, none.headers.get('location')!);
+    const jar2 = new Browser(mock.url);
+    for (let hop = 0; hop < 5 && !none.headers.get('location')?.startsWith('http://localhost:3000'); hop++) none = await jar2.get(none.headers.get('location')!);
     const loginRequired = new URL(none.headers.get('location')!);
     expect(loginRequired.origin + loginRequired.pathname).toBe(CALLBACK);
     expect(loginRequired.searchParams.get('error')).toBe('login_required');

@@ -18,8 +18,8 @@ import { startKakaoMock, type KakaoMock } from '../../src/index.js';
 import { MAX_DURATION_LENGTH, parseDuration } from '../../src/clock.js';
 import { MAX_EMAIL_LENGTH, isEmailAddress, suggest, validateAccount } from '../../src/config/validate.js';
 import { ConfigError } from '../../src/config/errors.js';
-import { CALLBACK, demo } from '../support/fixtures.js';
-import { startInteraction } from '../reliability/support.js';
+import { CALLBACK, demo } from '../helpers/fixtures.js';
+import { startInteraction } from '../helpers/reliability.js';
 
 /** Far above what the fixed checks cost, far below what the old ones did (seconds). */
 const MAX_LOOP_DELAY_MS = 200;
@@ -84,14 +84,14 @@ describe('hostile values through the real routes', () => {
     const { uid, jar } = await startInteraction(mock.url, demo.restApiKey, CALLBACK);
     // The login form's body limit is 64 KiB.
     const { answer, maxDelayMs } = await timed(async () => {
-      const res = await jar.post(mock.url, `/interaction/${uid}/create`, { nickname: '긴 이메일', email: hostileEmail(60 * 1024), ageRange: '20~29' });
+      const res = await jar.post(`/interaction/${uid}/create`, { nickname: '긴 이메일', email: hostileEmail(60 * 1024), ageRange: '20~29' });
       return { status: res.status, html: await res.text() };
     });
     expect(maxDelayMs).toBeLessThan(MAX_LOOP_DELAY_MS);
     expect(answer.status).toBe(400);
     expect(answer.html).toContain(`email must be at most ${MAX_EMAIL_LENGTH} characters`);
     // The same interaction still takes a good address.
-    const ok = await jar.post(mock.url, `/interaction/${uid}/create`, { nickname: '보통', email: 'long.but.fine@example.com', ageRange: '20~29' });
+    const ok = await jar.post(`/interaction/${uid}/create`, { nickname: '보통', email: 'long.but.fine@example.com', ageRange: '20~29' });
     expect(ok.status).toBe(303);
   });
 });

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startKakaoMock, type KakaoMock } from '../../src/index.js';
 import { OidcStore } from '../../src/store/oidc-models.js';
 import { validateAccount } from '../../src/config/validate.js';
-import { CALLBACK, defaults, plain } from '../support/fixtures.js';
-import { startInteraction } from '../reliability/support.js';
+import { CALLBACK, defaults, plain } from '../helpers/fixtures.js';
+import { startInteraction } from '../helpers/reliability.js';
 
 let mock: KakaoMock;
 beforeAll(async () => {
@@ -28,10 +28,10 @@ describe('accounts created on the login page', () => {
   it('one login attempt creates one account: the form cannot be posted again once it succeeded', async () => {
     const before = mock.store.accounts.count();
     const { uid, jar } = await startInteraction(mock.url, plain.restApiKey, CALLBACK, { prompt: 'create' });
-    const first = await jar.post(mock.url, createAction(uid), newAccount(1));
+    const first = await jar.post(createAction(uid), newAccount(1));
     expect(first.status).toBe(303);
     const again: Response[] = [];
-    for (let i = 2; i < 12; i++) again.push(await jar.post(mock.url, createAction(uid), newAccount(i)));
+    for (let i = 2; i < 12; i++) again.push(await jar.post(createAction(uid), newAccount(i)));
     for (const res of again) {
       expect(res.status).toBe(400);
       expect(await res.text()).toContain('KOE001');
@@ -43,7 +43,7 @@ describe('accounts created on the login page', () => {
     const room = defaults.accounts.length + 1000 - mock.store.accounts.count();
     for (let i = 0; i < room; i++) await mock.store.accounts.put(validateAccount({ id: `filler-${i}`, nickname: `채움 ${i}` }));
     const { uid, jar } = await startInteraction(mock.url, plain.restApiKey, CALLBACK, { prompt: 'create' });
-    const res = await jar.post(mock.url, createAction(uid), newAccount(0));
+    const res = await jar.post(createAction(uid), newAccount(0));
     expect(res.status).toBe(400);
     expect(await res.text()).toContain('creates no more on the login page');
     expect(mock.store.accounts.count()).toBe(defaults.accounts.length + 1000);
@@ -56,9 +56,9 @@ describe('open login attempts', () => {
   it('expire after 10 minutes: the page then answers KOE001 instead of a login form', async () => {
     const { uid, jar } = await startInteraction(mock.url, plain.restApiKey, CALLBACK);
     mock.advance('9m');
-    expect((await jar.get(mock.url, `/interaction/${uid}`)).status).toBe(200);
+    expect((await jar.get(`/interaction/${uid}`)).status).toBe(200);
     mock.advance('2m');
-    const late = await jar.get(mock.url, `/interaction/${uid}`);
+    const late = await jar.get(`/interaction/${uid}`);
     expect(late.status).toBe(400);
     expect(await late.text()).toContain('KOE001');
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { account, app, savedDurable, useTempStores } from './helpers.js';
+import { account, app, savedDurable, useTempStores } from '../helpers/store.js';
 
 describe('accounts: fixture overlay', () => {
   const t = useTempStores();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { account, useTempStores } from './helpers.js';
+import { account, useTempStores } from '../helpers/store.js';
 
 describe('accounts.list(limit)', () => {
   const stores = useTempStores();

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DebouncedWriter } from '../../src/store/debounced-writer.js';
 import { DURABLE_FILE, readSnapshotFile, SNAPSHOT_FILE } from '../../src/store/index.js';
 import { tempFileOf, writeJsonPieces } from '../../src/store/json-file.js';
-import { account, link, useTempStores } from './helpers.js';
+import { account, link, useTempStores } from '../helpers/store.js';
 
 describe('writeJsonPieces (files written in chunks, never as one string)', () => {
   const dirs: string[] = [];

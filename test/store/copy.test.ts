@@ -10,7 +10,7 @@ describe('copy (the store copy on every read and write)', () => {
     expect(out.list).not.toBe(source.list);
     expect(out.list[1]).not.toBe(source.list[1]);
     expect(out.nested.more).not.toBe(source.nested.more);
-    (out.nested.more as { z: number }).z = 3;
+    out.nested.more.z = 3;
     expect(source.nested.more.z).toBe(2);
   });
 

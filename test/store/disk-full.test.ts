@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempFileOf } from '../../src/store/json-file.js';
 import { DURABLE_FILE, readSnapshotFile, SNAPSHOT_FILE } from '../../src/store/index.js';
-import { account, useTempStores } from './helpers.js';
+import { account, useTempStores } from '../helpers/store.js';
 
 const DEV_FULL = '/dev/full';
 const noDevFull = !existsSync(DEV_FULL);

@@ -5,7 +5,7 @@ import { setImmediate } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { GroupCommit } from '../../src/store/group-commit.js';
 import { DURABLE_FILE, JOURNAL_FILE, StoreWriteError } from '../../src/store/index.js';
-import { link, savedDurable, useTempStores } from './helpers.js';
+import { link, savedDurable, useTempStores } from '../helpers/store.js';
 
 describe('durable writes: group commit', () => {
   const t = useTempStores();

@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createStore, DURABLE_FILE, JOURNAL_FILE } from '../../src/store/index.js';
 import type { Store } from '../../src/store/types.js';
-import { account, app, fixtures, link, savedDurable, useTempStores } from './helpers.js';
+import { account, app, fixtures, link, savedDurable, useTempStores } from '../helpers/store.js';
 
 const copies: string[] = [];
 const opened: Store[] = [];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ChannelRelation } from '../../src/store/types.js';
-import { link, useTempStores } from './helpers.js';
+import { link, useTempStores } from '../helpers/store.js';
 
 const relation = (accountId: string, channelPublicId: string, state: ChannelRelation['relation']): ChannelRelation => ({
   accountId,

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { OidcStore } from '../../src/store/oidc-models.js';
 import { StoredRecord } from '../../src/store/stored-record.js';
-import { useTempStores } from './helpers.js';
+import { useTempStores } from '../helpers/store.js';
 
 /** A virtual clock the store reads through options.now. */
 function fakeClock(start = 1_700_000_000_000): { now: () => number; advance: (ms: number) => void } {

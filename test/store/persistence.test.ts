@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createStore, DURABLE_FILE, LEGACY_SNAPSHOT_FILE, readSnapshotFile, SNAPSHOT_FILE } from '../../src/store/index.js';
 import { snapshotLine } from '../../src/store/snapshot-format.js';
 import { StoredRecord } from '../../src/store/stored-record.js';
-import { account, fixtures, link, savedDurable, useTempStores } from './helpers.js';
+import { account, fixtures, link, savedDurable, useTempStores } from '../helpers/store.js';
 
 describe('restart persistence', () => {
   const t = useTempStores();

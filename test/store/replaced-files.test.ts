@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { DURABLE_FILE, JOURNAL_FILE, readSnapshotFile, SNAPSHOT_FILE } from '../../src/store/index.js';
-import { account, savedDurable, useTempStores } from './helpers.js';
+import { account, savedDurable, useTempStores } from '../helpers/store.js';
 
 const ids = async (dir: string): Promise<string[]> => (await savedDurable(dir)).accounts.map((a) => a.id);
 const keptFiles = (dir: string, name: string): string[] => readdirSync(dir).filter((file) => file.startsWith(`${name}.replaced-`));

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/config/types.js';
 import { createClock, type Clock } from '../../src/clock.js';
 import { WEBHOOK_LOG_SIZE, createWebhooks } from '../../src/webhooks/index.js';
-import { demo } from '../support/fixtures.js';
+import { demo } from '../helpers/fixtures.js';
 
 interface Received {
   method: string;
@@ -227,7 +227,7 @@ describe('failures are recorded, never thrown', () => {
       log,
       fetch: (() => {
         throw new TypeError('broken fetch');
-      }) as typeof fetch,
+      }),
     });
     const delivery = await hooks.unlink(appWith({ unlinkUrl: `${base}/ok` }), 1, 'UNLINK_FROM_APPS');
     expect(delivery).toMatchObject({ status: null, error: 'broken fetch' });

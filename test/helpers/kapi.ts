@@ -16,7 +16,7 @@ import { kakaoErrorBoundary } from '../../src/http/kakao-errors.js';
 import { createStore } from '../../src/store/index.js';
 import type { Link, Store } from '../../src/store/types.js';
 import type { Webhooks } from '../../src/webhooks/types.js';
-import { defaults } from '../support/fixtures.js';
+import { defaults } from './fixtures.js';
 
 /** App 1004: auto-link off, CI, talk_message, every personal item, user properties. */
 export const partnerApp: App = {

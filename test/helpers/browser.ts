@@ -1,17 +1,18 @@
 /**
- * A tiny cookie-keeping HTTP client for driving the real login flow over HTTP without a browser:
- * manual redirects, so each hop can be asserted.
+ * The tests' one cookie jar: a tiny cookie-keeping HTTP client for driving the real login flow over
+ * HTTP without a browser, with manual redirects so each hop can be asserted. `header()` gives the
+ * Cookie header for hops made by other means (raw sockets, undici).
  */
 export class Browser {
-  private cookies = new Map<string, string>();
+  readonly cookies = new Map<string, string>();
 
   constructor(readonly base: string, readonly headers: Record<string, string> = {}) {}
 
-  private cookieHeader(): string {
+  header(): string {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   }
 
-  private keep(res: Response) {
+  keep(res: Response): void {
     for (const line of res.headers.getSetCookie()) {
       const [pair] = line.split(';');
       const eq = pair!.indexOf('=');
@@ -28,7 +29,7 @@ export class Browser {
 
   async get(pathOrUrl: string, headers: Record<string, string> = {}): Promise<Response> {
     const url = new URL(pathOrUrl, this.base);
-    const res = await fetch(url, { redirect: 'manual', headers: { ...this.headers, cookie: this.cookieHeader(), ...headers } });
+    const res = await fetch(url, { redirect: 'manual', headers: { ...this.headers, cookie: this.header(), ...headers } });
     this.keep(res);
     return res;
   }
@@ -39,7 +40,7 @@ export class Browser {
     const res = await fetch(new URL(pathOrUrl, this.base), {
       method: 'POST',
       redirect: 'manual',
-      headers: { ...this.headers, cookie: this.cookieHeader(), 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      headers: { ...this.headers, cookie: this.header(), 'content-type': 'application/x-www-form-urlencoded', ...headers },
       body,
     });
     this.keep(res);

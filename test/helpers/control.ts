@@ -25,16 +25,6 @@ export async function api<T = any>(base: string, method: string, path: string, b
   return { status: res.status, body: parsed as T, headers: res.headers };
 }
 
-/** A POST form to /oauth/token. */
-export async function tokenRequest(base: string, form: Record<string, string>): Promise<ApiResult> {
-  const res = await fetch(new URL('/oauth/token', base), {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded;charset=utf-8' },
-    body: new URLSearchParams(form),
-  });
-  return { status: res.status, body: await res.json(), headers: res.headers };
-}
-
 export async function userMe(base: string, accessToken: string): Promise<ApiResult> {
   const res = await fetch(new URL('/v2/user/me', base), { headers: { authorization: `Bearer ${accessToken}` } });
   return { status: res.status, body: await res.json(), headers: res.headers };

@@ -1,6 +1,7 @@
 /**
  * The real CLI as a child process, from source (`npm test` does not build): `node --import tsx
- * src/main.ts`, on a free port, with its stderr kept for assertions about the log.
+ * src/main.ts`, on a free port, with its stderr kept for assertions about the log. For the data-file,
+ * disk-full, crash and signal suites.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +11,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export interface Cli {
   child: ChildProcess;
   url: string;
+  port: number;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   stderr: () => string;
 }
@@ -25,8 +27,8 @@ export function killClis(): void {
  * Resolves once the CLI printed where it listens. `shell`: a POSIX sh command run first, in the
  * same process (`ulimit -S -f 32`), which then execs node.
  */
-export async function startCli(dataDir: string, opts: { args?: string[]; shell?: string } = {}): Promise<Cli> {
-  const node = [process.execPath, '--import', 'tsx', 'src/main.ts', '--data', dataDir, '--port', '0', '--log-level', 'warn', ...(opts.args ?? [])];
+export async function startCli(dataDir: string, opts: { args?: string[]; shell?: string; logLevel?: 'warn' | 'error' } = {}): Promise<Cli> {
+  const node = [process.execPath, '--import', 'tsx', 'src/main.ts', '--data', dataDir, '--port', '0', '--log-level', opts.logLevel ?? 'warn', ...(opts.args ?? [])];
   const child =
     opts.shell === undefined
       ? spawn(node[0]!, node.slice(1), { cwd: ROOT, env: { ...process.env, NODE_NO_WARNINGS: '1' }, stdio: ['ignore', 'pipe', 'pipe'] })
@@ -34,13 +36,13 @@ export async function startCli(dataDir: string, opts: { args?: string[]; shell?:
   running.push(child);
   let out = '';
   let err = '';
-  child.stderr!.on('data', (d: Buffer) => {
+  child.stderr.on('data', (d: Buffer) => {
     err += d.toString();
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the CLI did not start within 30 s:\n${out}\n${err}`)), 30_000);
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /listening on (http:\/\/\S+)/.exec(out);
       if (m) {
@@ -53,7 +55,7 @@ export async function startCli(dataDir: string, opts: { args?: string[]; shell?:
       reject(new Error(`the CLI exited (${code ?? signal}) before listening:\n${out}\n${err}`));
     });
   });
-  return { child, url, exited, stderr: () => err };
+  return { child, url, port: Number(new URL(url).port), exited, stderr: () => err };
 }
 
 /** SIGTERM, and the exit it leads to (generous deadline: the machine may be loaded). */
@@ -65,6 +67,21 @@ export async function stopCli(cli: Cli, signal: NodeJS.Signals = 'SIGTERM'): Pro
   });
   try {
     return await Promise.race([cli.exited, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The exit, or a failure naming what the CLI said, once `guardMs` passed without one (a hang guard, not a timing assertion). */
+export async function exitWithin(cli: Cli, guardMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }> {
+  const started = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  const guard = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the CLI was still running ${guardMs} ms after the signal:\n${cli.stderr()}`)), guardMs);
+  });
+  try {
+    const exit = await Promise.race([cli.exited, guard]);
+    return { ...exit, ms: Math.round(performance.now() - started) };
   } finally {
     clearTimeout(timer);
   }

@@ -1,55 +1,17 @@
 /**
- * Helpers shared by the reliability and security suites: a cookie jar for raw HTTP hops, fresh
+ * Helpers shared by the reliability and security suites: fresh
  * authorization codes and interactions through the real flow, and the checks every answer must pass
  * (Kakao-shaped errors, no stack traces or file paths in a body).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { request } from 'undici';
 import type { App } from '../../src/config/types.js';
+import { Browser } from './browser.js';
 
 export interface RawResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: string;
-}
-
-/** A cookie jar for hops made with fetch (manual redirects). */
-export class Jar {
-  readonly cookies = new Map<string, string>();
-
-  header(): string {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-  }
-
-  keep(res: Response): void {
-    for (const line of res.headers.getSetCookie()) {
-      const [pair = ''] = line.split(';');
-      const eq = pair.indexOf('=');
-      const name = pair.slice(0, eq).trim();
-      const value = pair.slice(eq + 1).trim();
-      if (!value || /expires=Thu, 01 Jan 1970/i.test(line)) this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-  }
-
-  async get(base: string, pathOrUrl: string, headers: Record<string, string> = {}): Promise<Response> {
-    const res = await fetch(new URL(pathOrUrl, base), { redirect: 'manual', headers: { cookie: this.header(), ...headers } });
-    this.keep(res);
-    return res;
-  }
-
-  async post(base: string, pathOrUrl: string, form: Record<string, string | string[]>, headers: Record<string, string> = {}): Promise<Response> {
-    const body = new URLSearchParams();
-    for (const [k, v] of Object.entries(form)) for (const one of Array.isArray(v) ? v : [v]) body.append(k, one);
-    const res = await fetch(new URL(pathOrUrl, base), {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { cookie: this.header(), 'content-type': 'application/x-www-form-urlencoded', ...headers },
-      body,
-    });
-    this.keep(res);
-    return res;
-  }
 }
 
 export function pkcePair(): { verifier: string; challenge: string } {
@@ -67,7 +29,7 @@ export interface IssuedCode {
   verifier: string;
   clientId: string;
   redirectUri: string;
-  jar: Jar;
+  jar: Browser;
 }
 
 /**
@@ -84,10 +46,10 @@ export async function issueCode(mock: MockLike, app: App, accountId: string, opt
     query.set('code_challenge', challenge);
     query.set('code_challenge_method', 'S256');
   }
-  const jar = new Jar();
+  const jar = new Browser(mock.url);
   let url = new URL(`/oauth/authorize?${query}`, mock.url);
   for (let hop = 0; hop < 10; hop++) {
-    const res = await jar.get(mock.url, url.toString());
+    const res = await jar.get(url.toString());
     const location = res.headers.get('location');
     if (!location) throw new Error(`authorize stopped at ${url.pathname} with ${res.status}: ${(await res.text()).slice(0, 300)}`);
     url = new URL(location, mock.url);
@@ -99,14 +61,14 @@ export async function issueCode(mock: MockLike, app: App, accountId: string, opt
 }
 
 /** An authorize request that stops on the login page: its interaction uid and the cookies bound to it. */
-export async function startInteraction(base: string, clientId: string, redirectUri: string, query: Record<string, string> = {}): Promise<{ uid: string; jar: Jar; html: string }> {
-  const jar = new Jar();
+export async function startInteraction(base: string, clientId: string, redirectUri: string, query: Record<string, string> = {}): Promise<{ uid: string; jar: Browser; html: string }> {
+  const jar = new Browser(base);
   const q = new URLSearchParams({ client_id: clientId, redirect_uri: redirectUri, response_type: 'code', ...query });
-  const res = await jar.get(base, `/oauth/authorize?${q}`);
+  const res = await jar.get(`/oauth/authorize?${q}`);
   const location = res.headers.get('location') ?? '';
   const m = /^\/interaction\/([^/?]+)/.exec(location);
   if (!m) throw new Error(`authorize did not start an interaction: ${res.status} ${location}`);
-  const page = await jar.get(base, location);
+  const page = await jar.get(location);
   return { uid: m[1]!, jar, html: await page.text() };
 }
 

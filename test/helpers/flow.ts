@@ -52,8 +52,10 @@ export async function login(mock: KakaoMock | { url: string }, opts: LoginOption
   return { browser, redirect, code: redirect.searchParams.get('code'), consentShown, consentHtml };
 }
 
-export async function exchange(mock: { url: string }, form: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }> {
-  const res = await fetch(`${mock.url}/oauth/token`, {
+/** A form POST to /oauth/token (the one token-exchange helper); the body parsed as JSON, else the text. */
+export async function exchange(mock: { url: string } | string, form: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }> {
+  const base = typeof mock === 'string' ? mock : mock.url;
+  const res = await fetch(new URL('/oauth/token', base), {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded;charset=utf-8' },
     body: new URLSearchParams(form),
