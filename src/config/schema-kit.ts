@@ -118,6 +118,10 @@ export interface RecordOptions<T> {
   unknownKey?: (key: string, known: readonly string[]) => string;
   /** The message when the value is not an object (default: must be an object (got …)). */
   notObject?: string;
+  /** Unknown keys are let through (and kept in the output) instead of reported. */
+  loose?: true;
+  /** Report unknown keys after the fields' problems instead of before. */
+  unknownKeysLast?: true;
 }
 
 const notKnownField = (key: string, known: readonly string[]): string => `is not a known field${suggest(key, known)}`;
@@ -140,20 +144,28 @@ export function record<T>(entries: Entries<T>, options: RecordOptions<T> = {}): 
   // Assembled as a list: the number of steps depends on the options, which valibot's typed pipe() cannot express.
   const pipe = v.pipe as (...items: unknown[]) => unknown;
   return pipe(
-    v.custom<Record<string, unknown>>(isRecord, notObject === undefined ? must('an object') : () => notObject),
+    v.custom<Record<string, unknown>>(isRecord, notObject ?? must('an object')),
     ...(options.prepare ? [v.transform(options.prepare)] : []),
     // A loose object keeps the unknown keys in its output, for the check after it to name them all.
-    v.looseObject(entries as unknown as v.ObjectEntries, 'is required'),
-    v.rawCheck(({ dataset, addIssue }) => {
-      const value = dataset.value as Record<string, unknown>;
-      const before = dataset.issues?.length ?? 0;
-      for (const key of Object.keys(value)) {
-        if (Object.hasOwn(entries, key)) continue;
-        addIssue({ message: unknownKey(key, known), path: [{ type: 'object', origin: 'value', input: value, key, value: value[key] }] });
-      }
-      // A misspelt key comes first: it often explains the "is required" after it.
-      if (before > 0 && dataset.issues) dataset.issues.unshift(...dataset.issues.splice(before));
+    // A missing key gets its field's own message when that is fixed text, else "is required".
+    v.looseObject(entries as unknown as v.ObjectEntries, (issue: v.BaseIssue<unknown>) => {
+      const message = (entries as Record<string, { message?: unknown }>)[String(issue.path?.at(-1)?.key)]?.message;
+      return typeof message === 'string' ? message : 'is required';
     }),
+    ...(options.loose
+      ? []
+      : [
+          v.rawCheck(({ dataset, addIssue }) => {
+            const value = dataset.value as Record<string, unknown>;
+            const before = dataset.issues?.length ?? 0;
+            for (const key of Object.keys(value)) {
+              if (Object.hasOwn(entries, key)) continue;
+              addIssue({ message: unknownKey(key, known), path: [{ type: 'object', origin: 'value', input: value, key, value: value[key] }] });
+            }
+            // A misspelt key comes first: it often explains the "is required" after it.
+            if (!options.unknownKeysLast && before > 0 && dataset.issues) dataset.issues.unshift(...dataset.issues.splice(before));
+          }),
+        ]),
     ...checks,
   ) as unknown as v.GenericSchema<unknown, T>;
 }
