@@ -13,8 +13,10 @@ import { unlinkAccount } from '../kapi/unlink.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/types.js';
 import type { UnlinkReferrer, WebhookDelivery, Webhooks } from '../webhooks/types.js';
+import { isRecord } from '../config/schema-kit.js';
 import { ControlError, controlErrors } from './errors.js';
 import { FaultRegistry } from './faults.js';
+import { clampLimit, nonEmptyString, parseConsent, positiveInt } from './inputs.js';
 import { Journal } from './journal.js';
 import type {
   AccountDeleteResult,
@@ -59,8 +61,6 @@ export interface ListQuery {
   offset?: number;
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 function validated<T>(check: (input: unknown) => T, input: unknown): T {
   try {
     return check(input);
@@ -68,46 +68,6 @@ function validated<T>(check: (input: unknown) => T, input: unknown): T {
     if (err instanceof ConfigError) throw controlErrors.badRequest(err.message, err.problems);
     throw err;
   }
-}
-
-function positiveInt(value: unknown, name: string): number {
-  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
-  if (!Number.isSafeInteger(n) || (n as number) <= 0) throw controlErrors.badRequest(`${name} must be a positive integer`);
-  return n as number;
-}
-
-function nonEmptyString(value: unknown, name: string): string {
-  if (typeof value !== 'string' || value === '') throw controlErrors.badRequest(`${name} must be a non-empty string`);
-  return value;
-}
-
-function clampLimit(value: number | undefined, fallback: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 0) throw controlErrors.badRequest('limit must be a non-negative integer');
-  return Math.min(value, max);
-}
-
-/** `'all' | 'required' | { scopes?, terms?, age14?, channel? }` (the scripted consent answer). */
-export function parseConsent(value: unknown): ConsentChoice | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (value === 'all' || value === 'required') return value;
-  if (isRecord(value)) {
-    const problems: string[] = [];
-    const strings = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === 'string');
-    if (value.scopes !== undefined && !strings(value.scopes)) problems.push('consent.scopes must be an array of scope ids');
-    if (value.terms !== undefined && !strings(value.terms)) problems.push('consent.terms must be an array of service-term tags');
-    if (value.age14 !== undefined && typeof value.age14 !== 'boolean') problems.push('consent.age14 must be true or false');
-    if (value.channel !== undefined && typeof value.channel !== 'boolean') problems.push('consent.channel must be true or false');
-    for (const key of Object.keys(value)) if (!['scopes', 'terms', 'age14', 'channel'].includes(key)) problems.push(`consent.${key} is not a known field`);
-    if (problems.length) throw controlErrors.badRequest(problems.join('; '), problems);
-    return {
-      ...(value.scopes !== undefined ? { scopes: value.scopes as string[] } : {}),
-      ...(value.terms !== undefined ? { terms: value.terms as string[] } : {}),
-      ...(value.age14 !== undefined ? { age14: value.age14 as boolean } : {}),
-      ...(value.channel !== undefined ? { channel: value.channel as boolean } : {}),
-    };
-  }
-  throw controlErrors.badRequest('consent must be "all", "required" or { scopes, terms, age14, channel }');
 }
 
 export type MockControl = ReturnType<typeof createControl>;

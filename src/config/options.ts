@@ -1,0 +1,300 @@
+/**
+ * Every configuration option, declared once (docs/architecture.md §4.1). One row gives the option's
+ * flag, environment variable, `startKakaoMock()` field (its `key`), default, usage line and rule; the
+ * command-line parser, the usage text, `loadConfig`, `buildConfig` and the type check against
+ * `Config` all read this table. Adding an option is adding a row (and its field to `Config`).
+ *
+ * Several rows may set one key: `--in-memory` is a switch that sets `dataDir` to null, `--no-control`
+ * one that sets `control.enabled` to false. Their rules live on the key's main row.
+ */
+import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
+import { resolve } from 'node:path';
+import * as v from 'valibot';
+import { loadFixtures } from './fixtures-file.js';
+import type { Config, LogLevel } from './types.js';
+
+export const LOG_LEVELS: readonly LogLevel[] = ['silent', 'error', 'warn', 'info', 'debug'];
+
+/** The longest delay setTimeout honours; beyond it Node fires immediately. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** A Config field an option sets: a top-level one, or `control.<field>`. */
+export type OptionKey =
+  | Exclude<keyof Config, 'control'>
+  | `control.${Exclude<keyof Config['control'], 'tokenGenerated'>}`;
+
+export type ValueAt<K extends OptionKey> = K extends `control.${infer F extends keyof Config['control']}`
+  ? Config['control'][F]
+  : Config[K & keyof Config];
+
+/** A value and the name to blame if it is wrong: a flag, an environment variable or an API field. */
+export interface Sourced {
+  value: unknown;
+  label: string;
+}
+
+interface RowBase<K extends OptionKey> {
+  key: K;
+  flag: string;
+  env?: string;
+  /** How the environment variable is shown in the usage text, when not just its name. */
+  envHint?: string;
+  help: string;
+}
+
+/** An option with a value: `--port <n>`, `KAKAO_MOCK_PORT=<n>`, `{ port }`. */
+export interface ValueRow<K extends OptionKey> extends RowBase<K> {
+  kind: 'value';
+  arg: string;
+  /** Used when no source gives the option; goes through `rule` like any other value. */
+  default: unknown;
+  /** Shown as "(default …)" instead of the default itself. */
+  defaultText?: string;
+  /** Checks and normalises a flag or variable (a string) or an API value. */
+  rule: v.GenericSchema<unknown, ValueAt<K>>;
+  /** Made up after every option is read, when `when` holds (marked in `control.tokenGenerated`). */
+  generated?: { when: (config: Config) => boolean; make: () => ValueAt<K> };
+}
+
+/** An option read from a file: the reader reports its own problems, prefixed by the source's label. */
+export interface LoadedRow<K extends OptionKey> extends RowBase<K> {
+  kind: 'loaded';
+  arg: string;
+  load: (source: Sourced | undefined, problems: string[]) => ValueAt<K> | undefined;
+}
+
+/**
+ * A flag without a value, and its variable read as a boolean: `--control-allow-remote`, or a switch
+ * (`--in-memory`) that sets its key to a fixed value.
+ */
+export interface SwitchRow<K extends OptionKey> extends RowBase<K> {
+  kind: 'switch';
+  /** What the flag sets. Default: true. */
+  flagSets?: ValueAt<K>;
+  /** What the variable's boolean sets; undefined = leaves the key to the next source. Default: the boolean. */
+  envSets?: (on: boolean) => ValueAt<K> | undefined;
+  /** The key's rule and default when this row is its only one. */
+  rule?: v.GenericSchema<unknown, ValueAt<K>>;
+  default?: unknown;
+}
+
+export type OptionRow<K extends OptionKey = OptionKey> = ValueRow<K> | LoadedRow<K> | SwitchRow<K>;
+
+/** Declares a row whose rule, fixed values and reader are checked against `Config`'s field for its key. */
+function row<K extends OptionKey>(r: OptionRow<K>): OptionRow<K> {
+  return r;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rules for values that arrive as strings (flags, variables) or as typed values (API)
+
+function show(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : value === null ? 'null' : typeof value === 'object' ? typeof value : String(value);
+}
+
+/** The message for a value `parse` refuses: "must be X (got Y)". */
+const mustBe = (what: string) => (issue: v.BaseIssue<unknown>) => `must be ${what} (got ${show(issue.input)})`;
+
+/** A value checked and normalised by `parse`, which returns undefined to refuse it. */
+function parsed<T>(what: string, parse: (raw: unknown) => T | undefined): v.GenericSchema<unknown, T> {
+  return v.pipe(
+    v.custom<unknown>((raw) => parse(raw) !== undefined, mustBe(what)),
+    v.transform((raw) => parse(raw) as T),
+  );
+}
+
+/** An integer given as a number (API) or as decimal digits (flags, env). */
+function integer(min: number, max: number, unit = ''): v.GenericSchema<unknown, number> {
+  return parsed(`an integer ${min}-${max}${unit}`, (raw) => {
+    const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
+    return Number.isInteger(n) && n >= min && n <= max ? n : undefined;
+  });
+}
+
+const bool = parsed('true or false', (raw) => (typeof raw === 'boolean' ? raw : undefined));
+
+function text(pattern: RegExp, what: string): v.GenericSchema<unknown, string> {
+  return parsed(what, (raw) => (typeof raw === 'string' && pattern.test(raw) ? raw : undefined));
+}
+
+/** The issuer and every advertised endpoint are built by appending paths: no trailing slash. */
+const publicUrl = parsed<string | null>('an http(s) URL without a query string or fragment, e.g. http://localhost:4000', (raw) => {
+  if (raw === null) return null;
+  if (typeof raw !== 'string' || /[\s?#]/.test(raw)) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return undefined;
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password) return undefined;
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+});
+
+/** A folder (relative paths resolve against the cwd), or null for the in-memory store. */
+const folder = parsed<string | null>('a folder path', (raw) => (raw === null ? null : typeof raw === 'string' && /\S/.test(raw) ? resolve(raw) : undefined));
+
+/** A DNS name (letters, digits, `-`, `_`: Docker service names may use it), optionally with a leading dot. */
+const HOST_NAME = /^\.?[a-z0-9_-]+(?:\.[a-z0-9_-]+)*$/;
+
+/** `a,b` (flag, env) or `['a', 'b']` (API) → lowercase names, each a host name or an IP address. */
+const hostNames = v.pipe(
+  v.custom<unknown>(
+    (raw) => typeof raw === 'string' || (Array.isArray(raw) && raw.every((h) => typeof h === 'string')),
+    mustBe('a comma-separated list of host names, or an array of them'),
+  ),
+  v.rawTransform(({ dataset, addIssue, NEVER }) => {
+    const raw = dataset.value as string | string[];
+    const names = (typeof raw === 'string' ? raw.split(',') : raw).map((h) => h.trim().toLowerCase().replace(/^\[|\]$/g, '')).filter((h) => h !== '');
+    const bad = names.filter((h) => h.length > 253 || (!HOST_NAME.test(h) && isIP(h) === 0));
+    if (bad.length === 0) return [...new Set(names)];
+    addIssue({ message: `must list host names without port or scheme, such as kakao or .example.test (got ${bad.map((h) => show(h.slice(0, 80))).join(', ')})` });
+    return NEVER;
+  }),
+);
+
+// ---------------------------------------------------------------------------------------------
+// The table, in the order of the usage text
+
+const ROWS = [
+  row({ key: 'port', kind: 'value', flag: 'port', env: 'KAKAO_MOCK_PORT', arg: '<n>', default: 4000, rule: integer(0, 65_535), help: 'port to listen on, 0 = any free port' }),
+  row({
+    key: 'host',
+    kind: 'value',
+    flag: 'host',
+    env: 'KAKAO_MOCK_HOST',
+    arg: '<addr>',
+    default: '127.0.0.1',
+    defaultText: '127.0.0.1; 0.0.0.0 in Docker',
+    rule: text(/^[^\s/]+$/, 'a host name or IP address'),
+    help: 'address to bind',
+  }),
+  row({
+    key: 'publicUrl',
+    kind: 'value',
+    flag: 'public-url',
+    env: 'KAKAO_MOCK_PUBLIC_URL',
+    arg: '<url>',
+    default: null,
+    defaultText: 'http://localhost:PORT',
+    rule: publicUrl,
+    help: 'base URL browsers use to reach the mock, also the OIDC issuer',
+  }),
+  row({ key: 'dataDir', kind: 'value', flag: 'data', env: 'KAKAO_MOCK_DATA', arg: '<dir>', default: './.kakao-mock', rule: folder, help: 'folder of the data files' }),
+  row({
+    key: 'dataDir',
+    kind: 'switch',
+    flag: 'in-memory',
+    env: 'KAKAO_MOCK_IN_MEMORY',
+    flagSets: null,
+    envSets: (on) => (on ? null : undefined),
+    help: 'keep everything in memory, write no files',
+  }),
+  row({
+    key: 'fixtures',
+    kind: 'loaded',
+    flag: 'fixtures',
+    env: 'KAKAO_MOCK_FIXTURES',
+    arg: '<file>',
+    load: loadFixtures,
+    help: 'JSON file of apps and accounts (default: the shipped fixtures)',
+  }),
+  row({
+    key: 'logLevel',
+    kind: 'value',
+    flag: 'log-level',
+    env: 'KAKAO_MOCK_LOG_LEVEL',
+    arg: '<level>',
+    default: 'info',
+    rule: parsed<LogLevel>(`one of ${LOG_LEVELS.join(', ')}`, (raw) => (LOG_LEVELS.includes(raw as LogLevel) ? (raw as LogLevel) : undefined)),
+    help: LOG_LEVELS.join('|'),
+  }),
+  row({
+    key: 'control.token',
+    kind: 'value',
+    flag: 'control-token',
+    env: 'KAKAO_MOCK_CONTROL_TOKEN',
+    arg: '<token>',
+    default: null,
+    // It travels in an Authorization header: visible ASCII only.
+    rule: parsed<string | null>('printable ASCII without spaces', (raw) => (raw === null ? null : typeof raw === 'string' && /^[\x21-\x7e]+$/.test(raw) ? raw : undefined)),
+    // A control plane other machines can reach is never open: it reads every token and makes the mock
+    // send webhooks wherever an app says. Without a token of the operator's choosing, make one up (the
+    // CLI prints it); README "Docker" says how a docker-compose setup picks its own.
+    generated: {
+      when: (c) => c.control.enabled && c.control.allowRemote && c.control.token === null,
+      make: () => randomBytes(18).toString('base64url'),
+    },
+    help: 'require "Authorization: Bearer <token>" on /__mock',
+  }),
+  row({
+    key: 'control.enabled',
+    kind: 'switch',
+    flag: 'no-control',
+    env: 'KAKAO_MOCK_CONTROL',
+    envHint: 'KAKAO_MOCK_CONTROL=off',
+    flagSets: false,
+    rule: bool,
+    default: true,
+    help: 'disable the /__mock control plane',
+  }),
+  row({
+    key: 'control.allowRemote',
+    kind: 'switch',
+    flag: 'control-allow-remote',
+    env: 'KAKAO_MOCK_CONTROL_ALLOW_REMOTE',
+    rule: bool,
+    default: false,
+    help: 'accept /__mock requests from non-loopback addresses (without --control-token, one is generated and printed)',
+  }),
+  row({
+    key: 'control.allowedHosts',
+    kind: 'value',
+    flag: 'control-allowed-hosts',
+    env: 'KAKAO_MOCK_CONTROL_ALLOWED_HOSTS',
+    arg: '<names>',
+    default: [],
+    rule: hostNames,
+    help: 'comma-separated Host names /__mock also answers to, e.g. kakao (localhost, IP addresses and the public URL host always work)',
+  }),
+  row({
+    key: 'userIdSecret',
+    kind: 'value',
+    flag: 'user-id-secret',
+    env: 'KAKAO_MOCK_USER_ID_SECRET',
+    arg: '<secret>',
+    default: 'kakao-mock',
+    rule: text(/\S/, 'a non-empty string'),
+    help: 'key of the hash behind app user ids; changing it changes every id',
+  }),
+  row({
+    key: 'snapshotDelayMs',
+    kind: 'value',
+    flag: 'snapshot-delay',
+    env: 'KAKAO_MOCK_SNAPSHOT_DELAY',
+    arg: '<ms>',
+    default: 250,
+    rule: integer(0, MAX_TIMER_MS, ' (milliseconds)'),
+    help: 'debounce of the token snapshot file',
+  }),
+  row({
+    key: 'shutdownTimeoutMs',
+    kind: 'value',
+    flag: 'shutdown-timeout',
+    env: 'KAKAO_MOCK_SHUTDOWN_TIMEOUT',
+    arg: '<ms>',
+    // Inside `docker stop`'s 10 s grace period, with room left for the flush.
+    default: 5000,
+    rule: integer(0, MAX_TIMER_MS, ' (milliseconds)'),
+    help: 'on SIGTERM/SIGINT, how long requests in flight may take before their connections are closed',
+  }),
+
+] as const;
+
+export const OPTIONS: readonly OptionRow[] = ROWS;
+
+// Every option key has a row: a Config field without one fails to compile here.
+type Missing = Exclude<OptionKey, (typeof ROWS)[number]['key']>;
+const everyKeyHasARow: [Missing] extends [never] ? true : Missing = true;
+void everyKeyHasARow;

@@ -1,0 +1,62 @@
+/**
+ * The control plane's small inputs (ids in paths, list limits, the scripted consent answer), as
+ * valibot schemas in the same vocabulary as the fixtures (config/schema-kit.ts). Each refusal is a
+ * ControlError 400 naming the field; the HTTP routes and the in-process API share them.
+ */
+import * as v from 'valibot';
+import { check, record } from '../config/schema-kit.js';
+import type { ConsentChoice } from '../kauth/interactions/login-queue.js';
+import { controlErrors } from './errors.js';
+
+/** An id from a path (digits) or from JSON / the in-process API (a number). */
+const POSITIVE_INT = v.pipe(
+  v.union([v.number(), v.pipe(v.string(), v.regex(/^\d+$/), v.transform(Number))]),
+  v.safeInteger(),
+  v.minValue(1),
+);
+const NON_EMPTY_STRING = v.pipe(v.string(), v.minLength(1));
+const LIMIT = v.pipe(v.number(), v.integer(), v.minValue(0));
+
+export function positiveInt(value: unknown, name: string): number {
+  const result = v.safeParse(POSITIVE_INT, value);
+  if (!result.success) throw controlErrors.badRequest(`${name} must be a positive integer`);
+  return result.output;
+}
+
+export function nonEmptyString(value: unknown, name: string): string {
+  const result = v.safeParse(NON_EMPTY_STRING, value);
+  if (!result.success) throw controlErrors.badRequest(`${name} must be a non-empty string`);
+  return result.output;
+}
+
+/** A list's page size: the fallback when absent, at most `max`. */
+export function clampLimit(value: number | undefined, fallback: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (!v.is(LIMIT, value)) throw controlErrors.badRequest('limit must be a non-negative integer');
+  return Math.min(value, max);
+}
+
+const strings = (what: string) => v.optional(v.custom<string[]>((x) => Array.isArray(x) && x.every((s) => typeof s === 'string'), `must be an array of ${what}`));
+const flag = v.optional(v.custom<boolean>((x) => typeof x === 'boolean', 'must be true or false'));
+
+type ConsentObject = Exclude<ConsentChoice, string>;
+const CONSENT_OBJECT = record<ConsentObject>(
+  { scopes: strings('scope ids'), terms: strings('service-term tags'), age14: flag, channel: flag },
+  { unknownKeysLast: true },
+);
+
+/** `'all' | 'required' | { scopes?, terms?, age14?, channel? }` (the scripted consent answer). */
+export function parseConsent(value: unknown): ConsentChoice | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (value === 'all' || value === 'required') return value;
+  if (typeof value !== 'object' || Array.isArray(value)) throw controlErrors.badRequest('consent must be "all", "required" or { scopes, terms, age14, channel }');
+  const result = check(CONSENT_OBJECT, value, 'consent');
+  if (result.problems) throw controlErrors.badRequest(result.problems.join('; '), result.problems);
+  const { scopes, terms, age14, channel } = result.value;
+  return {
+    ...(scopes !== undefined ? { scopes } : {}),
+    ...(terms !== undefined ? { terms } : {}),
+    ...(age14 !== undefined ? { age14 } : {}),
+    ...(channel !== undefined ? { channel } : {}),
+  };
+}
