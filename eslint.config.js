@@ -20,6 +20,7 @@ const CONTROL_DEBT = {
   'src/control/inspector.ts': ['kauth/render'],
   'src/control/service.ts': ['kauth/mint', 'kapi/unlink', 'kauth/interactions/login-queue'],
   'src/control/index.ts': ['kauth/interactions/login-queue'],
+  'src/control/inputs.ts': ['kauth/interactions/login-queue'],
   'src/control/faults.ts': ['kapi/auth'],
   'src/control/journal.ts': ['kapi/http'],
 };

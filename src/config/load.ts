@@ -48,8 +48,8 @@ export interface ConfigOptions {
 // ConfigOptions names exactly the option keys of the table: a row without a field, or a field
 // without a row, fails to compile here.
 type OptionsKeys = Exclude<keyof ConfigOptions, 'control'> | `control.${keyof NonNullable<ConfigOptions['control']>}`;
-const sameKeys: [Exclude<OptionsKeys, OptionKey> | Exclude<OptionKey, OptionsKeys>] extends [never] ? true : never = true;
-void sameKeys;
+type MustBeEmpty<T extends never> = T;
+export type OptionsKeysMatchRows = MustBeEmpty<Exclude<OptionsKeys, OptionKey>>;
 
 // ---------------------------------------------------------------------------------------------
 // The command line and the usage text, from the table

@@ -25,6 +25,8 @@ export function describe(value: unknown): string {
     const s = JSON.stringify(value);
     return s.length > 80 ? `${s.slice(0, 77)}..."` : s;
   }
+  // Objects were named above; numbers, booleans and the rest print as themselves.
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string
   return String(value);
 }
 
@@ -39,7 +41,7 @@ export function must(what: string): (issue: v.BaseIssue<unknown>) => string {
 
 /** One rule, one problem: a value passing `test`, else "must be X (got Y)". */
 export function rule<T>(what: string, test: (value: unknown) => boolean): v.GenericSchema<unknown, T> {
-  return v.custom<T>(test, must(what)) as v.GenericSchema<unknown, T>;
+  return v.custom<T>(test, must(what));
 }
 
 /** The same rule that also takes null ("must be X or null"). */
@@ -53,7 +55,7 @@ export function oneOf<const T extends string>(values: readonly T[]): v.GenericSc
 
 /** A field with a default (a function when the default is a fresh object or array). */
 export function withDefault<T>(schema: v.GenericSchema<unknown, T>, value: T | (() => T)): v.GenericSchema<unknown, T> {
-  return v.optional(schema, value as never) as unknown as v.GenericSchema<unknown, T>;
+  return v.optional(schema, value as never);
 }
 
 /** A field that may be absent, and stays absent. */
@@ -167,7 +169,7 @@ export function record<T>(entries: Entries<T>, options: RecordOptions<T> = {}): 
           }),
         ]),
     ...checks,
-  ) as unknown as v.GenericSchema<unknown, T>;
+  ) as v.GenericSchema<unknown, T>;
 }
 
 /** Stands for the array's own path in a "duplicates" message; replaced when the problem is rendered. */
@@ -203,7 +205,7 @@ export function list<T>(item: v.GenericSchema<unknown, T>, options: ListOptions<
         else addIssue({ message: `duplicates ${SAME_ARRAY}[${first}]`, path: [{ type: 'array', origin: 'value', input: items, key: i, value }] });
       });
     }),
-  ) as unknown as v.GenericSchema<unknown, T[]>;
+  );
 }
 
 /** `apps[0].redirectUris[1]` from valibot's path items. */

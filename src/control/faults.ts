@@ -181,7 +181,7 @@ const FAULT_ACTION = v.pipe(
 const FAULT_INPUT = record<FaultInput>(
   {
     match: FAULT_MATCH,
-    action: FAULT_ACTION as v.GenericSchema<unknown, FaultAction>,
+    action: FAULT_ACTION,
     times: optional<number>((t) => Number.isInteger(t) && (t as number) >= 1, 'must be an integer of at least 1'),
     persist: optional<boolean>((p) => typeof p === 'boolean', 'must be true or false'),
   },

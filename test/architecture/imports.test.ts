@@ -35,6 +35,7 @@ const KNOWN_CROSSINGS: string[] = [
   'src/control/service.ts → src/kapi/unlink.ts',
   'src/control/service.ts → src/kauth/interactions/login-queue.ts',
   'src/control/index.ts → src/kauth/interactions/login-queue.ts',
+  'src/control/inputs.ts → src/kauth/interactions/login-queue.ts',
   'src/control/faults.ts → src/kapi/auth.ts',
   'src/control/journal.ts → src/kapi/http.ts',
 ];
