@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench` (builds first): kakao-mock as a separate process (node dist/main.js, its default
 // file-backed store in a temp dir) measured in one run against two baselines and a peer, on the
-// same machine; prints one table (issue 5). Not a test; loopback only; every loop is bounded.
+// same machine; prints one table. Not a test; loopback only; every loop is bounded.
 //
 // Phases: baselines (plain node:http, plain Koa, oauth2-mock-server's token endpoint) → kakao-mock
 // on an empty store (flows, token, refresh, me, RSS) → startup (a small existing store, and the

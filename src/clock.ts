@@ -1,7 +1,7 @@
 /**
  * One clock for everything time-based (codes, tokens, ID tokens, sessions, our own timestamps).
  *
- * oidc-provider has no clock option: it reads `Date.now()` (oidc-provider-notes.md §8). So moving
+ * oidc-provider has no clock option: it reads `Date.now()` (docs/oidc-provider.md §10). So moving
  * the clock patches `Date.now` process-wide while an offset is set. `new Date()` without arguments is
  * NOT affected; our code calls `clock.date()`. reset() puts real time back and unpatches.
  */

@@ -1,7 +1,7 @@
 /**
  * Configuration errors. Every problem found in one pass is collected and thrown together, so a user
  * fixing a fixture file or a command line sees the whole list at once instead of one typo per run
- * (design.md §4.2).
+ * (docs/architecture.md §4.1).
  */
 export class ConfigError extends Error {
   /** One entry per problem, each starting with the field path, flag or variable it is about. */

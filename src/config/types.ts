@@ -1,5 +1,5 @@
 /**
- * The domain, in Kakao's own terms (design.md §1). Fixture files use exactly these shapes (JSON).
+ * The domain, in Kakao's own terms (docs/architecture.md §1). Fixture files use exactly these shapes (JSON).
  * Our own types are camelCase; Kakao wire payloads keep snake_case and live in kakao/ and kapi/.
  */
 

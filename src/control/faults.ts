@@ -1,7 +1,7 @@
 /**
- * Fault injection (issue 4): "the next token exchange answers KOE320", "the next /v2/user/me answers
+ * Fault injection: "the next token exchange answers KOE320", "the next /v2/user/me answers
  * -401", "this route answers Kakao's 5xx-class error", "this route is slowed by N ms". Faults are
- * data (design.md §4.3): rules in a registry, consumed once unless persistent, applied by one
+ * data (docs/architecture.md §4.2): rules in a registry, consumed once unless persistent, applied by one
  * middleware mounted before kauth and kapi. Errors come out in Kakao's exact shapes because they are
  * Kakao's own error classes, rendered by each surface's one renderer.
  */

@@ -1,5 +1,5 @@
 /**
- * The test control plane (issue 4): its state and operations (service.ts), the request journal and
+ * The test control plane: its state and operations (service.ts), the request journal and
  * fault injector that sit in the request pipeline, and the `/__mock` routes with the inspector and
  * the demo client. app.ts mounts the pieces; mock.ts exposes the same operations in-process.
  */

@@ -1,6 +1,6 @@
 /**
  * The inspector page (`GET /__mock/`): what the mock holds and what happened, for a person. The view
- * model is prepared here (design.md §4.5: display-only templates); the buttons post JSON to the
+ * model is prepared here (docs/architecture.md §4.4: display-only templates); the buttons post JSON to the
  * control plane through /static/inspector.js, so the page holds no logic and no inline script.
  */
 import type Router from '@koa/router';

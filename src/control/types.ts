@@ -1,6 +1,6 @@
 /**
  * The control plane's public types: what `/__mock/...` answers and what the in-process API returns.
- * Our own names are camelCase (design.md §4.11); Kakao payloads (token responses, webhook bodies)
+ * Our own names are camelCase (docs/architecture.md §4.5); Kakao payloads (token responses, webhook bodies)
  * keep their wire names.
  */
 import type { ChannelRelationState, KeyType, Link } from '../store/types.js';

@@ -2,7 +2,7 @@ import type { Account } from '../config/types.js';
 
 /**
  * Whether Kakao *knows* the account holder is under 14. Only identity-verified accounts have a known
- * age (kakao-api.md §8.1): for the others this is false and the 14+ checkbox is the only check.
+ * age (docs/kakao-wire.md §4): for the others this is false and the 14+ checkbox is the only check.
  */
 export function knownUnder14(account: Account, now: Date): boolean {
   if (!account.identityVerified) return false;

@@ -1,5 +1,5 @@
 /**
- * Parsing of kapi request parameters (kakao-api.md §1): form bodies and query strings, and the
+ * Parsing of kapi request parameters (docs/kakao-wire.md §1): form bodies and query strings, and the
  * values Kakao passes inside them (JSON arrays in a string, booleans, integers, comma lists).
  * Pure: every failure is a KakaoApiError `-2` (400), never an exception of another kind.
  *

@@ -4,7 +4,7 @@ import type { Account } from '../config/types.js';
 export const DEFAULT_PROFILE_IMAGE = 'http://img1.kakaocdn.net/thumb/R640x640.q70/?fname=http://t1.kakaocdn.net/account_images/default_profile.jpeg';
 export const DEFAULT_THUMBNAIL_IMAGE = 'http://img1.kakaocdn.net/thumb/R110x110.q70/?fname=http://t1.kakaocdn.net/account_images/default_profile.jpeg';
 
-/** Image URLs are http unless the client asks for `secure_resource=true` (kakao-api.md §7.1). */
+/** Image URLs are http unless the client asks for `secure_resource=true` (docs/kakao-wire.md §9.1). */
 export function imageUrl(url: string, secure: boolean): string {
   return secure ? url.replace(/^http:/, 'https:') : url;
 }

@@ -1,6 +1,6 @@
 /**
  * Kakao consent items (scope ids) this mock knows, with their consent-screen labels and the
- * kakao_account fields they unlock (kakao-api.md §7.1, §7.8).
+ * kakao_account fields they unlock (docs/kakao-wire.md §9.1, §9.5).
  */
 export interface ScopeInfo {
   id: string;
@@ -18,7 +18,7 @@ export const SCOPES: readonly ScopeInfo[] = [
   { id: 'birthday', type: 'PRIVACY', displayName: { ko: '생일', en: 'Birthday' } },
   { id: 'birthyear', type: 'PRIVACY', displayName: { ko: '출생 연도', en: 'Birth year' } },
   { id: 'phone_number', type: 'PRIVACY', displayName: { ko: '카카오계정(전화번호)', en: 'Kakao Account (Phone number)' } },
-  // UNCONFIRMED scope id for CI (kakao-api.md §13.10): we chose `account_ci`.
+  // UNCONFIRMED scope id for CI (docs/kakao-wire.md §2.2): we chose `account_ci`.
   { id: 'account_ci', type: 'PRIVACY', displayName: { ko: 'CI(연계정보)', en: 'CI (Connecting information)' } },
   { id: 'shipping_address', type: 'PRIVACY', displayName: { ko: '배송지정보(수령인명, 배송지 주소, 전화번호)', en: 'Shipping address' } },
   { id: 'plusfriends', type: 'PRIVACY', displayName: { ko: '카카오톡 채널 추가 상태 및 내역', en: 'Kakao Talk Channel addition status and details' } },
@@ -32,7 +32,7 @@ export function scopeInfo(id: string): ScopeInfo | undefined {
   return SCOPES.find((s) => s.id === id);
 }
 
-/** Split a Kakao list parameter: docs use commas, SDKs use spaces (kakao-api.md §3.1). */
+/** Split a Kakao list parameter: docs use commas, SDKs use spaces (docs/kakao-wire.md §3.1). */
 export function splitList(value: string | undefined | null): string[] {
   if (!value) return [];
   return value.split(/[\s,]+/).filter(Boolean);

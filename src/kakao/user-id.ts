@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 
-const MIN = 1_000_000_000; // real Kakao ids seen in the wild are 10 digits (kakao-api.md §1)
+const MIN = 1_000_000_000; // real Kakao ids seen in the wild are 10 digits (docs/kakao-wire.md §1)
 const SPAN = Number.MAX_SAFE_INTEGER - MIN; // stay below 2^53 so JavaScript clients keep ids exact
 
 /**

@@ -1,5 +1,5 @@
 /**
- * The user-information payloads of kapi (kakao-api.md §5.5, §7.1, §7.2), built from an Account (the
+ * The user-information payloads of kapi (docs/kakao-wire.md §6.5, §9.1, §9.6), built from an Account (the
  * person), an App (its console settings) and the Link (what this person agreed to for this app).
  * Pure: no store, no clock, no HTTP. Wire names are Kakao's (snake_case).
  *
@@ -79,7 +79,7 @@ export interface UserResponseInput {
   uuid: string;
 }
 
-/** UNCONFIRMED (kakao-api.md §13.1): we chose `1~9` (the 2025 REST docs) over `0~9` (SDK enums) for the first bucket. */
+/** UNCONFIRMED (docs/kakao-wire.md §9.1): we chose `1~9` (the 2025 REST docs) over `0~9` (SDK enums) for the first bucket. */
 export const WIRE_AGE_RANGES = ['1~9', '10~14', '15~19', '20~29', '30~39', '40~49', '50~59', '60~69', '70~79', '80~89', '90~'] as const;
 
 /** Fixtures may use the SDK spelling `0~9`; the wire always says `1~9` (see WIRE_AGE_RANGES). */
@@ -93,7 +93,7 @@ function consent(app: App, link: Link) {
   return { agreed, offered };
 }
 
-/** Kakao's `preregistered` state: auto-link off and no POST /v1/user/signup yet (kakao-api.md §2, §7.1). */
+/** Kakao's `preregistered` state: auto-link off and no POST /v1/user/signup yet (docs/kakao-wire.md §2, §9.1). */
 export function isPreregistered(app: App, link: Link): boolean {
   return !app.autoLink && !link.signedUp;
 }
@@ -211,7 +211,7 @@ export function buildKakaoUser(input: UserResponseInput): KakaoUser {
 
   if (isPreregistered(app, link)) {
     // Preregistered users get only: id, for_partner.uuid, kakao_account.profile, has_signed_up,
-    // connected_at, kakao_account.email (+ validity flags) (kakao-api.md §7.1).
+    // connected_at, kakao_account.email (+ validity flags) (docs/kakao-wire.md §9.1).
     user.kakao_account = pick(acc, [...GROUPS['kakao_account.profile']!, ...GROUPS['kakao_account.email']!]);
     if (agreed('talk_message')) user.for_partner = { uuid };
     return user;
@@ -234,7 +234,7 @@ function pick<T extends object>(obj: T, keys: readonly string[]): T {
 }
 
 /**
- * `property_keys` groups (kakao-api.md §7.1, §7.2): requesting a field also returns its flags
+ * `property_keys` groups (docs/kakao-wire.md §9.1, §9.6): requesting a field also returns its flags
  * (`kakao_account.email` → `has_email`, `email_needs_agreement`, `is_email_valid`, `is_email_verified`).
  */
 const GROUPS: Record<string, readonly string[]> = {
@@ -253,7 +253,7 @@ const TOP_LEVEL = ['id', 'has_signed_up', 'connected_at', 'synched_at'] as const
 
 /** Fields every `/v2/user/me` answer keeps whatever `property_keys` says. */
 export const ME_BASE_FIELDS: readonly string[] = TOP_LEVEL;
-/** `/v2/app/users` default fields (kakao-api.md §7.2): `has_signed_up` must be asked for. */
+/** `/v2/app/users` default fields (docs/kakao-wire.md §9.6): `has_signed_up` must be asked for. */
 export const APP_USERS_BASE_FIELDS: readonly string[] = ['id', 'connected_at', 'synched_at'];
 
 /**
@@ -318,10 +318,10 @@ export interface OidcUserinfo {
 }
 
 /**
- * `/v1/oidc/userinfo` (kakao-api.md §5.5): only agreed claims.
+ * `/v1/oidc/userinfo` (docs/kakao-wire.md §6.5): only agreed claims.
  * - `picture` is the thumbnail, http like the ID token (kauth/account.ts uses the same images).
  * - `email` / `email_verified` only when the address is valid and verified.
- * - UNCONFIRMED (§13.9): `gender` casing; we chose lowercase `female` / `male` (the field
+ * - UNCONFIRMED (docs/unconfirmed.md): `gender` casing; we chose lowercase `female` / `male` (the field
  *   description and the OIDC standard) over the doc example's `MALE`.
  */
 export function buildOidcUserinfo(input: { app: App; account: Account; link: Link }): OidcUserinfo {

@@ -1,5 +1,5 @@
 /**
- * Admin-key-only APIs (kakao-api.md §7.2, §7.3): `Authorization: KakaoAK ${ADMIN_KEY}`, no user.
+ * Admin-key-only APIs (docs/kakao-wire.md §9.6, §9.6): `Authorization: KakaoAK ${ADMIN_KEY}`, no user.
  *
  * Differs from Kakao: no rate limit (Kakao: 100 calls/min per app on /v1/user/ids → 429 -10).
  */
@@ -62,7 +62,7 @@ export function adminRoutes(deps: KapiDeps): RouteDef[] {
 
   /**
    * Several users at once. Ids that are not linked to the app are left out.
-   * UNCONFIRMED (kakao-api.md §13.2): we answer a bare JSON array (the doc example, and what clients
+   * UNCONFIRMED (docs/kakao-wire.md §9.6): we answer a bare JSON array (the doc example, and what clients
    * in the wild parse), not `{"elements": [...]}` (the doc's field table).
    */
   function appUsers(ctx: KapiContext) {

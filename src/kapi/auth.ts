@@ -1,5 +1,5 @@
 /**
- * Who is calling (kakao-api.md §1, §7): a user access token, or the app's admin key naming a user.
+ * Who is calling (docs/kakao-wire.md §1, §8.2): a user access token, or the app's admin key naming a user.
  *
  * Credential forms:
  *  - `Authorization: Bearer TOKEN` (scheme case-insensitive: `bearer` works too);
@@ -156,7 +156,7 @@ export function authenticate(deps: AuthDeps, mode: AuthMode) {
 
 /**
  * Step 3 of routes that hand out user data: an identity-verified user Kakao knows to be under 14,
- * in an app with the Simple Signup "14세 이상" setting, gets -406 (kakao-api.md §7.1, §8.1).
+ * in an app with the Simple Signup "14세 이상" setting, gets -406 (docs/kakao-wire.md §9.1, §4).
  * Such a user can never link through our consent screen; this catches users who were linked before
  * the setting was switched on or whose account changed.
  */

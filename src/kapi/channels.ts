@@ -1,5 +1,5 @@
 /**
- * Kakao Talk channel relationship (kakao-api.md §9.1, §9.2): the user's relation (ADDED / BLOCKED /
+ * Kakao Talk channel relationship (docs/kakao-wire.md §11.1, §11.1): the user's relation (ADDED / BLOCKED /
  * NONE) with the channels linked to the app.
  * Differs from Kakao: a Kakao app can link several business channels; apps here have one, the
  * representative channel of the Simple Signup screen (`app.channel`).
@@ -18,7 +18,7 @@ export function channelRoutes(deps: KapiDeps): RouteDef[] {
   /**
    * The relation comes from the store (set by the consent screen or the control plane), else from
    * the account fixture's `addedChannels` (ADDED before any app asked), else NONE.
-   * UNCONFIRMED (kakao-api.md §13.3): `created_at` is sent only when we know it (a stored relation).
+   * UNCONFIRMED (docs/kakao-wire.md §11.1): `created_at` is sent only when we know it (a stored relation).
    */
   function relationWire(caller: UserCaller, channel: Channel) {
     const stored = store.channels.get(caller.account.id, channel.publicId);

@@ -1,5 +1,5 @@
 /**
- * OIDC userinfo (kakao-api.md §5.5): Bearer only, for tokens issued with the `openid` scope.
+ * OIDC userinfo (docs/kakao-wire.md §6.5): Bearer only, for tokens issued with the `openid` scope.
  */
 import { splitList } from '../kakao/scopes.js';
 import { buildOidcUserinfo } from '../kakao/user-response.js';
@@ -10,7 +10,7 @@ import { insufficientScopes } from './user.js';
 
 export function oidcUserinfoRoutes(_deps: KapiDeps): RouteDef[] {
   /**
-   * UNCONFIRMED (kakao-api.md §5.5, §13.9): Kakao's answer to a token without `openid` is not
+   * UNCONFIRMED (docs/kakao-wire.md §6.5, §6.5): Kakao's answer to a token without `openid` is not
    * documented; we chose 403 -402 `insufficient scopes.` with `required_scopes: ["openid"]`
    * (OIDC's `insufficient_scope`, in Kakao's error shape).
    */

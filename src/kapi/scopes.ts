@@ -1,5 +1,5 @@
 /**
- * Consent details and revocation (kakao-api.md §7.8, §7.9).
+ * Consent details and revocation (docs/kakao-wire.md §9.5, §9.5).
  */
 import type { App } from '../config/types.js';
 import { apiErrors } from '../kakao/errors.js';
@@ -65,7 +65,7 @@ export function scopeRoutes(deps: KapiDeps): RouteDef[] {
 
   /**
    * Only agreed, non-required items are revoked. Required ones → 403 -3; when nothing requested is
-   * revocable → 400 -2 naming the ids (Kakao's messages, kakao-api.md §7.9). Ids that are not agreed
+   * revocable → 400 -2 naming the ids (Kakao's messages, docs/kakao-wire.md §9.5). Ids that are not agreed
    * are ignored when others are revoked (UNCONFIRMED).
    */
   async function revokeScopes(ctx: KapiContext) {

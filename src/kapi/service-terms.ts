@@ -1,5 +1,5 @@
 /**
- * Kakao Sync service terms (kakao-api.md §8.2, §8.3, §8.5, §8.6). Only apps with Simple Signup
+ * Kakao Sync service terms (docs/kakao-wire.md §10.1, §10.2, §10.3, §10.4). Only apps with Simple Signup
  * (`app.simpleSignup`) have terms; the others get -3.
  */
 import type { App, ServiceTerm } from '../config/types.js';
@@ -28,7 +28,7 @@ function checkTags(app: App, terms: ServiceTerm[], tags: string[], what: string)
 
 /**
  * One term as v2 reports it. `revocable` is true only for agreed optional terms.
- * UNCONFIRMED (kakao-api.md §13.11): the doc example shows `revocable: true` on a non-agreed optional
+ * UNCONFIRMED (docs/kakao-wire.md §10.1): the doc example shows `revocable: true` on a non-agreed optional
  * term; we follow the field table (false).
  */
 function termWire(term: ServiceTerm, link: Link) {
@@ -65,7 +65,7 @@ export function serviceTermsRoutes(deps: KapiDeps): RouteDef[] {
   /**
    * Legacy v1 (replaced by v2 on 2023-07-13): `{user_id, allowed_service_terms:[{tag, agreed_at}]}`,
    * plus `app_service_terms` with `extra=app_service_terms`.
-   * UNCONFIRMED (kakao-api.md §13.13): the inner fields of `app_service_terms`; Kakao had
+   * UNCONFIRMED (docs/kakao-wire.md §10.2): the inner fields of `app_service_terms`; Kakao had
    * `created_at`/`updated_at` of the term, which apps here do not record, so we send `{tag}` only.
    */
   function legacyServiceTerms(ctx: KapiContext) {
@@ -109,7 +109,7 @@ export function serviceTermsRoutes(deps: KapiDeps): RouteDef[] {
 
   /**
    * Records agreement without UI (`agreed_by: "KAPI"`).
-   * UNCONFIRMED (kakao-api.md §8.6): the answer lists only the terms this call agreed (the prose);
+   * UNCONFIRMED (docs/kakao-wire.md §10.4): the answer lists only the terms this call agreed (the prose);
    * the doc example also lists earlier agreements. The unknown-tag sentence is modelled on the others.
    */
   async function upgradeServiceTerms(ctx: KapiContext) {

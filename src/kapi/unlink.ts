@@ -1,5 +1,5 @@
 /**
- * Unlinking an account from an app (kakao-api.md §6.3), in one place: POST /v1/user/unlink and the
+ * Unlinking an account from an app (docs/kakao-wire.md §7.3), in one place: POST /v1/user/unlink and the
  * control plane's Kakao-side events (the user disconnects the app in Kakao's settings, the account is
  * deleted) do exactly the same to the store. Webhooks are the caller's business: Kakao fires the
  * unlink webhook for Kakao-side events only, never for the app's own /v1/user/unlink.

@@ -1,5 +1,5 @@
 /**
- * User APIs (kakao-api.md §6.1, §6.3, §7.1, §7.4–§7.7).
+ * User APIs (docs/kakao-wire.md §7.2, §7.3, §9.1, §9.2–§9.4).
  */
 import type { ShippingAddress } from '../config/types.js';
 import { KakaoApiError, apiErrors } from '../kakao/errors.js';
@@ -15,7 +15,7 @@ import { revokeForApp } from './tokens.js';
 import { unlinkAccount } from './unlink.js';
 
 /**
- * -402 with the scope the API needs (kakao-api.md §11.2). `allowed_scopes` = what the user agreed to.
+ * -402 with the scope the API needs (docs/kakao-wire.md §13.2). `allowed_scopes` = what the user agreed to.
  * UNCONFIRMED: `api_type` values other than Kakao's message APIs (`TALK_MEMO_DEFAULT_SEND`) are not
  * documented; we name them after the API.
  */
@@ -112,7 +112,7 @@ export function userRoutes(deps: KapiDeps): RouteDef[] {
 
   /**
    * Withdraws every consent: tokens, grants and pending codes of both app keys go, then the Link
-   * (scopes, terms, properties). Never fires the unlink webhook (kakao-api.md §6.3, §10.1).
+   * (scopes, terms, properties). Never fires the unlink webhook (docs/kakao-wire.md §7.3, §12.2).
    */
   async function unlink(ctx: KapiContext) {
     const caller = callerOf(ctx);
@@ -132,7 +132,7 @@ export function userRoutes(deps: KapiDeps): RouteDef[] {
   }
 
   /**
-   * Manual link for apps with auto-link off (kakao-api.md §7.6).
+   * Manual link for apps with auto-link off (docs/kakao-wire.md §9.3).
    * UNCONFIRMED: for auto-link apps every linked user is already registered, so we answer -102
    * `already registered` there too.
    */
@@ -146,7 +146,7 @@ export function userRoutes(deps: KapiDeps): RouteDef[] {
   }
 
   /**
-   * Shipping addresses (kakao-api.md §7.7): default address first, then the most recently updated.
+   * Shipping addresses (docs/kakao-wire.md §9.4): default address first, then the most recently updated.
    * `from_updated_at` pages backwards (addresses updated strictly before it, default excluded).
    * Without `shipping_address` consent: -402 (so `shipping_addresses_needs_agreement` is always false
    * on a 200).

@@ -4,7 +4,7 @@ import { profileImages } from '../kakao/profile.js';
 
 /**
  * oidc-provider's view of a Kakao Account. `accountId` is our account slug everywhere inside
- * oidc-provider; the app user id is emitted through pairwise `sub` (oidc-provider-notes.md §5).
+ * oidc-provider; the app user id is emitted through pairwise `sub` (docs/oidc-provider.md §4).
  * The claims are filtered by the token's scopes through the `claims` configuration.
  */
 export function createFindAccount(store: Store): FindAccount {
@@ -20,7 +20,7 @@ export function createFindAccount(store: Store): FindAccount {
           sub: account.id,
           nickname: account.nickname,
           picture: images.thumbnailImageUrl,
-          // Kakao puts email in the ID token only when it is valid and verified (kakao-api.md §5.3).
+          // Kakao puts email in the ID token only when it is valid and verified (docs/kakao-wire.md §6.3).
           ...(emailUsable ? { email: account.email } : {}),
           ...(use === 'userinfo' && emailUsable ? { email_verified: true } : {}),
         };

@@ -49,10 +49,10 @@ export function normaliseAuthorize(store: Store, loginQueue: LoginQueue) {
     if (!app.kakaoLogin) throw page('KOE004', 'unauthorized_client', 'Kakao Login is disabled for this app');
 
     const redirectUri = single(ctx, 'redirect_uri') ?? '';
-    // Exact match: no prefix, no case folding, no added query (kakao-api.md §2).
+    // Exact match: no prefix, no case folding, no added query (docs/kakao-wire.md §2).
     if (!app.redirectUris.includes(redirectUri)) throw page('KOE006', 'invalid_request', `Invalid redirect: ${redirectUri} does not match one of the registered values`);
 
-    // UNCONFIRMED (kakao-api.md §3.1): KOE201 vs KOE202 for a bad response_type; we chose KOE201.
+    // UNCONFIRMED (docs/kakao-wire.md §3.1): KOE201 vs KOE202 for a bad response_type; we chose KOE201.
     if (single(ctx, 'response_type') !== 'code') throw page('KOE201', 'unsupported_response_type', 'response_type must be code');
 
     const asked = splitList(single(ctx, 'scope'));

@@ -16,7 +16,7 @@ export function clientMetadata(app: App, keyType: KeyType): Record<string, unkno
     redirect_uris: app.redirectUris,
     response_types: ['code'],
     grant_types: ['authorization_code', 'refresh_token'],
-    // The per-app user id is emitted as a pairwise `sub` (oidc-provider-notes.md §5). The sector URI is
+    // The per-app user id is emitted as a pairwise `sub` (docs/oidc-provider.md §4). The sector URI is
     // never fetched (sectorIdentifierUriValidate returns false); it only groups the app's keys.
     subject_type: 'pairwise',
     sector_identifier_uri: `https://apps.kakao-mock.invalid/${app.appId}`,

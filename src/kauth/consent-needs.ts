@@ -8,7 +8,7 @@ export interface ConsentNeeds {
   scopes: string[];
   /** Tags asked for with `service_terms=` that are not agreed yet. */
   terms: string[];
-  /** One of `terms` is required: only then is the screen shown for service_terms (kakao-api.md §8.4). */
+  /** One of `terms` is required: only then is the screen shown for service_terms (docs/kakao-wire.md §4.1). */
   termsRequired: boolean;
 }
 

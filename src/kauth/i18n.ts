@@ -98,7 +98,7 @@ const en: typeof ko = {
 export type Messages = typeof ko;
 export const messages: Record<Lang, Messages> = { ko, en };
 
-/** The KOE page texts (kakao-api.md §11.1). */
+/** The KOE page texts (docs/kakao-wire.md §13.1). */
 export const koeText: Record<string, { ko: string; en: string }> = {
   KOE001: { ko: '잘못된 요청입니다. 요청 파라미터를 확인해 주세요.', en: 'Bad request: check the request parameters.' },
   KOE004: { ko: '카카오 로그인이 활성화되지 않은 앱입니다.', en: 'Kakao Login is disabled for this app.' },

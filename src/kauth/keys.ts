@@ -9,7 +9,7 @@ export interface ProviderKeys {
   cookies: string[];
 }
 
-/** kid in Kakao's style: 30 lowercase hex chars (kakao-api.md §5.2). */
+/** kid in Kakao's style: 30 lowercase hex chars (docs/kakao-wire.md §6.2). */
 function kakaoKid(): string {
   return randomBytes(15).toString('hex');
 }

@@ -8,7 +8,7 @@ const { Prompt, Check, base } = interactionPolicy;
  * Kakao's prompts on top of oidc-provider's login prompt:
  * - `create` and `select_account` are requestable (`prompt=create`, `prompt=select_account`);
  * - `consent` is Kakao's rule, not OAuth's: the screen shows on first link, for `scope=` items not yet
- *   agreed, and for `service_terms=` with a required term not yet agreed (kakao-api.md §3.2, §8.4).
+ *   agreed, and for `service_terms=` with a required term not yet agreed (docs/kakao-wire.md §3.3, §4.1).
  *   The Link in the store is the source of truth, so revoking a scope on kapi is seen here at once.
  */
 export function kakaoPolicy(store: Store) {

@@ -14,14 +14,14 @@ import { skipProviderAsyncLocalStorage } from './oidc-als.js';
 
 const DAY = 86_400;
 
-/** Token lifetimes per key type (kakao-api.md §4.4). */
+/** Token lifetimes per key type (docs/kakao-wire.md §5.4). */
 export function accessTokenTtl(keyType: unknown): number {
   return keyType === 'js' ? 2 * 3600 : 6 * 3600;
 }
 
 /**
- * oidc-provider configured through its documented seams only (design.md §4.6,
- * oidc-provider-notes.md): Kakao paths, per-app pairwise `sub`, Kakao's lifetimes and rotation rule,
+ * oidc-provider configured through its documented seams only (docs/oidc-provider.md §1,
+ * docs/oidc-provider.md): Kakao paths, per-app pairwise `sub`, Kakao's lifetimes and rotation rule,
  * a store-backed adapter whose consume() deletes codes and refresh tokens (so reuse is "not found"
  * and never revokes the whole grant).
  */
@@ -67,7 +67,7 @@ export function createProvider(config: Config, store: Store, keys: ProviderKeys,
     pkce: { required: () => false },
     scopes: ['openid'],
     claims: {
-      // auth_time listed under openid puts it on every ID token, as Kakao does (oidc-provider-notes.md §6).
+      // auth_time listed under openid puts it on every ID token, as Kakao does (docs/oidc-provider.md §5).
       openid: ['sub', 'auth_time'],
       profile_nickname: ['nickname'],
       profile_image: ['picture'],
@@ -100,15 +100,15 @@ export function createProvider(config: Config, store: Store, keys: ProviderKeys,
       AccessToken: (_ctx, _token, client) => accessTokenTtl((client as unknown as { key_type?: string } | undefined)?.key_type),
       IdToken: (_ctx, _token, client) => accessTokenTtl((client as unknown as { key_type?: string } | undefined)?.key_type),
       RefreshToken: 60 * DAY,
-      // UNCONFIRMED (kakao-api.md §3.4): code lifetime; 10 minutes per third parties.
+      // UNCONFIRMED (docs/kakao-wire.md §3.5): code lifetime; 10 minutes per third parties.
       AuthorizationCode: 600,
-      // The Kakao Account browser session: 24 h (kakao-api.md §3.2).
+      // The Kakao Account browser session: 24 h (docs/kakao-wire.md §3.3).
       Session: DAY,
       // UNCONFIRMED: how long Kakao's login and consent pages of one authorize request stay usable;
       // as long as its code would (10 minutes). Short, because any caller can open one: with the
       // store's cap on open interactions (store/oidc-models.ts), authorize bursts cannot grow memory.
       Interaction: 600,
-      // Must outlive every refresh token; rotation keeps extending them (oidc-provider-notes.md §2).
+      // Must outlive every refresh token; rotation keeps extending them (docs/oidc-provider.md §7).
       Grant: 3650 * DAY,
     },
     expiresWithSession: async () => false,
@@ -130,7 +130,7 @@ export function createProvider(config: Config, store: Store, keys: ProviderKeys,
 
   const provider = new Provider(issuer, configuration);
   skipProviderAsyncLocalStorage(provider, configuration.features);
-  // Keep the original error for the token post-middleware (oidc-provider-notes.md §3).
+  // Keep the original error for the token post-middleware (docs/oidc-provider.md §8).
   provider.on('grant.error', (ctx, err) => {
     ctx.state.oidcError = err;
   });

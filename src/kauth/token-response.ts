@@ -60,7 +60,7 @@ export function shapeTokenResponse() {
       ...(rotated && body.refresh_token && refresh?.remainingTTL
         ? { refresh_token: body.refresh_token, refresh_token_expires_in: Math.max(0, refresh.remainingTTL - 1) }
         : {}),
-      // UNCONFIRMED (kakao-api.md §13.12): whether refresh responses carry scope. We include it; SDKs
+      // UNCONFIRMED (docs/kakao-wire.md §5.3): whether refresh responses carry scope. We include it; SDKs
       // keep the previous scopes when it is absent, so either is safe for clients.
       ...(body.scope ? { scope: body.scope } : {}),
     };

@@ -3,7 +3,7 @@ import type { KeyRepository } from './types.js';
 
 type Jwk = Record<string, unknown>;
 
-/** The signing keys (private JWKs), durable so ID tokens keep verifying after a restart (§5). */
+/** The signing keys (private JWKs), durable so ID tokens keep verifying after a restart (docs/kakao-wire.md §6.2). */
 export class KeyStore implements KeyRepository {
   readonly #commit: Commit;
   #keys: Jwk[] | null = null;

@@ -1,6 +1,6 @@
 /**
- * Kakao → app callbacks: the unlink webhook (kakao-api.md §10.1) and the Kakao Talk channel add/block
- * webhook (§9.3). Each delivery is recorded (status, latency, error) in a bounded log; sending never
+ * Kakao → app callbacks: the unlink webhook (docs/kakao-wire.md §12.2) and the Kakao Talk channel add/block
+ * webhook (docs/kakao-wire.md §12.3). Each delivery is recorded (status, latency, error) in a bounded log; sending never
  * throws into the caller and never follows redirects (Kakao counts 3xx as a failure).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -11,7 +11,7 @@ import type { UnlinkReferrer, WebhookDelivery, Webhooks } from './types.js';
 
 export type { UnlinkReferrer, WebhookDelivery, Webhooks } from './types.js';
 
-/** Kakao gives receivers 3 s (kakao-api.md §9.3, §10.1). */
+/** Kakao gives receivers 3 s (docs/kakao-wire.md §12.3, §12.2). */
 export const WEBHOOK_TIMEOUT_MS = 3000;
 /** The delivery log keeps the most recent deliveries only. */
 export const WEBHOOK_LOG_SIZE = 500;
@@ -145,7 +145,7 @@ export function createWebhooks(deps: WebhooksDeps): Webhooks {
   function commonHeaders(app: App): Record<string, string> {
     return {
       Authorization: `KakaoAK ${app.adminKey}`,
-      // UNCONFIRMED for the unlink webhook (kakao-api.md §10.1): Kakao's newer webhook docs list these
+      // UNCONFIRMED for the unlink webhook (docs/kakao-wire.md §12.2): Kakao's newer webhook docs list these
       // two headers for its webhooks in general; we send them on both.
       'X-Kakao-Resource-ID': resourceId(),
       'User-Agent': 'KakaoOpenAPI/1.0',
@@ -172,7 +172,7 @@ export function createWebhooks(deps: WebhooksDeps): Webhooks {
           }
           out = { method, url, headers: commonHeaders(app) };
         } else {
-          // UNCONFIRMED (kakao-api.md §13.8): POST bodies are form-encoded (what receivers in the wild parse).
+          // UNCONFIRMED (docs/kakao-wire.md §12.2): POST bodies are form-encoded (what receivers in the wild parse).
           out = {
             method,
             url: target,
@@ -192,7 +192,7 @@ export function createWebhooks(deps: WebhooksDeps): Webhooks {
           event,
           id: String(userId),
           // Differs from Kakao: for users who did not agree to `plusfriends` Kakao sends an opaque
-          // `open_id` (kakao-api.md §9.3); we always send the app user id.
+          // `open_id` (docs/kakao-wire.md §12.3); we always send the app user id.
           id_type: 'app_user_id',
           channel_public_id: app.channel.publicId,
           channel_uuid: app.channel.uuid,

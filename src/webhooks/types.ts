@@ -23,7 +23,7 @@ export interface WebhookDelivery {
 }
 
 /**
- * Kakao → app callbacks (kakao-api.md §9.3, §10.1). Sending never blocks or fails the caller's
+ * Kakao → app callbacks (docs/kakao-wire.md §12.3, §12.2). Sending never blocks or fails the caller's
  * request: the returned promise resolves with the recorded delivery (or null when the app has no URL)
  * and never rejects.
  */

@@ -1,5 +1,5 @@
 /**
- * Concurrency against the file-backed store (issue 6 "Concurrency, nothing lost"): 500 first logins
+ * Concurrency against the file-backed store: 500 first logins
  * of distinct personas at once through the real pages (login form, Simple Signup screen, token
  * exchange), then 500 refreshes at once (past the one-month mark, so each rotates). Afterwards every
  * link, consent, channel relation and token is there, no user id is duplicated, the data files load

@@ -1,5 +1,5 @@
 /**
- * Crashes and signals against the real CLI (issue 6 "Crashes"; durability contract in design.md §6):
+ * Crashes and signals against the real CLI (durability contract in docs/storage.md §1):
  *
  *  - SIGKILL in the middle of a write burst (test accounts created on the login page, first logins
  *    through the Simple Signup screen, token exchanges): after a restart the data files load (the

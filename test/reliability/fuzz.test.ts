@@ -1,5 +1,5 @@
 /**
- * Hostile input on every route (issue 6 "Bad input, everywhere"): fast-check with a fixed seed and a
+ * Hostile input on every route: fast-check with a fixed seed and a
  * fixed number of runs per route. Each case is one HTTP request with random and hostile parts —
  * missing, repeated and oversized parameters, broken percent escapes and invalid UTF-8, invalid JSON
  * inside the JSON-valued parameters, wrong content types, bodies over the limit, headers near and over

@@ -1,5 +1,5 @@
 /**
- * Codes and tokens (issue 6 "Security properties"): an authorization code is single use and bound to
+ * Codes and tokens: an authorization code is single use and bound to
  * its client, redirect_uri and PKCE challenge, and expires; refresh tokens are bound to their client
  * and rotate by Kakao's rule, after which the old one fails; a token revoked by logout or unlink, or
  * expired, fails on every kapi route a user token can call.

@@ -1,5 +1,5 @@
 /**
- * Credentials (issue 6 "Security properties"):
+ * Credentials:
  *  - client secrets, admin keys and the control-plane token are compared in constant time: through
  *    `crypto.timingSafeEqual` on fixed-length digests, every app compared with no early exit — checked
  *    by watching `timingSafeEqual` while the real endpoints run, and by reading the source for

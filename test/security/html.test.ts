@@ -1,5 +1,5 @@
 /**
- * HTML output (issue 6 "Security properties"): every string that comes from fixtures, the control
+ * HTML output: every string that comes from fixtures, the control
  * plane or the request — persona nicknames and descriptions, app names and icons, term titles, tags
  * and URLs, channel names, login hints, reflected parameters — is escaped: markup renders as text.
  * Every HTML page sends a Content-Security-Policy that allows no inline script, and the pages carry no

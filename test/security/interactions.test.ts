@@ -1,5 +1,5 @@
 /**
- * The login and consent forms (issue 6 "Security properties"): a form cannot be replayed once its
+ * The login and consent forms: a form cannot be replayed once its
  * step is over, cannot be submitted for another interaction (another browser's, or another step of
  * the same login), and a consent POST that skips a required item is refused and records nothing.
  * Only what the screen showed can be agreed to. The interaction cookies are signed, HttpOnly and

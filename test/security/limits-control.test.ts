@@ -1,5 +1,5 @@
 /**
- * Limits, headers and the control plane's reach (issue 6 "Security properties"):
+ * Limits, headers and the control plane's reach:
  *  - every route that reads a body caps it: an oversized body (declared or chunked) gets 413 or a
  *    Kakao 4xx error, never a 5xx, and the server keeps serving;
  *  - no response carries X-Powered-By;

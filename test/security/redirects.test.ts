@@ -1,5 +1,5 @@
 /**
- * No open redirect anywhere (issue 6 "Security properties"): redirect_uri at authorize and at the
+ * No open redirect anywhere: redirect_uri at authorize and at the
  * token endpoint, and logout_redirect_uri, match a registered value exactly — no prefix, no case
  * folding, no added query, slash, port, scheme, fragment or userinfo — and a mismatch is answered with
  * Kakao's page, never with a redirect. Error redirects go only to the registered URI.

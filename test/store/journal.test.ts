@@ -1,5 +1,5 @@
 /**
- * The durable tier's journal (design.md §6): kakao-mock.json plus kakao-mock.journal.jsonl, one line
+ * The durable tier's journal (docs/storage.md §1): kakao-mock.json plus kakao-mock.journal.jsonl, one line
  * per group commit. "Crash" below = copying the data folder while the store is still open (nothing
  * closed or flushed), then opening a store on the copy: what a restart after SIGKILL would read.
  */

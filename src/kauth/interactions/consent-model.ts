@@ -34,7 +34,7 @@ function channelAlreadyAdded(store: Store, account: Account, publicId: string): 
 }
 
 /**
- * The Simple Signup screen (Kakao Sync apps) or the ordinary consent screen, per kakao-api.md §3.2,
+ * The Simple Signup screen (Kakao Sync apps) or the ordinary consent screen, per docs/kakao-wire.md §3.3,
  * §8.1 and §8.4: first link shows everything first-screen (terms, required and optional items, the
  * 14+ item, the channel); a linked user sees only what `scope=` / `service_terms=` still lack.
  */
@@ -55,7 +55,7 @@ export function consentScreen(store: Store, app: App, account: Account, needs: C
     return {
       id,
       label: scopeInfo(id)?.displayName[lang] ?? id,
-      // "Consent during use" items asked for explicitly are shown as required (kakao-api.md §12).
+      // "Consent during use" items asked for explicitly are shown as required (docs/kakao-wire.md §4.2).
       required: level === 'required' || (level === 'on-use' && asked.includes(id)),
     };
   });

@@ -14,7 +14,7 @@ export interface RecordConsentDeps {
 }
 
 /**
- * What a completed consent records (issue 2 §6): the Link with the app user id, connected_at,
+ * What a completed consent records (docs/kakao-wire.md §4): the Link with the app user id, connected_at,
  * synched_at (Simple Signup), agreed scopes and terms (agreed_by KAUTH), and the channel relation.
  * Resolves once the Link is on disk; the channel webhook is sent in the background.
  */
@@ -38,7 +38,7 @@ export async function recordConsent(deps: RecordConsentDeps, app: App, account: 
   for (const tag of agreed.terms) link.terms[tag] = { agreedAt: now, agreedBy: 'KAUTH' };
 
   const writes: Promise<void>[] = [store.links.put(link)];
-  // Minors are not added to the channel even when they tick the box (kakao-api.md §8.1).
+  // Minors are not added to the channel even when they tick the box (docs/kakao-wire.md §4).
   const addChannel = agreed.channel && app.channel && !knownUnder14(account, clock.date());
   if (addChannel && app.channel) {
     const previous = store.channels.get(account.id, app.channel.publicId);

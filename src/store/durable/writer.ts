@@ -29,14 +29,14 @@ export interface DurableOptions {
  *   this commit's included), the journal renamed to kakao-mock.journal.<seq>.jsonl, and the new
  *   base written off the request path while later commits append to a fresh journal; the
  *   set-aside journals are deleted once it is renamed in. Startup skips journal lines up to the
- *   seq the base records, so a crash in between replays nothing twice (§2.4). flush() and close()
+ *   seq the base records, so a crash in between replays nothing twice (docs/storage.md §2.4). flush() and close()
  *   compact too, so a clean shutdown leaves kakao-mock.json alone.
  * - Applied if and only if acknowledged: the repositories change memory at once (so concurrent
  *   requests see each other's changes in order, and checks such as "this id is free" hold without
  *   locks) and hand each change to commit() with its undo. When a group commit fails (a full disk),
  *   its changes and every change made after them (queued for the next commit, possibly built on
  *   them) are undone, newest first, and all their callers get the StoreWriteError: memory again
- *   holds exactly what the files hold (§8). A record an undo puts back after a delete moves to the
+ *   holds exactly what the files hold (docs/storage.md §8). A record an undo puts back after a delete moves to the
  *   end of its list's order, in memory only.
  * - Before each append the files are compared with what the store left there (repair.ts); on a
  *   difference the commit writes a new base from memory instead of appending.
