@@ -14,12 +14,10 @@
  * `npm test` does not build, so the CLI runs from source through tsx (`node --import tsx src/main.ts`).
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { decodeProtectedHeader } from 'jose';
 import { startKakaoMock, type KakaoMock } from '../../src/index.js';
@@ -28,17 +26,16 @@ import { Browser, formAction } from '../helpers/browser.js';
 import { allBoxes } from '../helpers/flow.js';
 import { CALLBACK, demo } from '../helpers/fixtures.js';
 import { startInteraction } from '../helpers/reliability.js';
+import { killClis, startCli as startCliProcess, type Cli } from '../helpers/cli.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SNAPSHOT_DELAY_MS = 250;
 /** A token must be on disk this long after its response: one snapshot interval, plus write time and scheduling slack. */
 const TOKEN_WINDOW_MS = SNAPSHOT_DELAY_MS + 500;
 
 const dirs: string[] = [];
-const children: ChildProcess[] = [];
 const mocks: KakaoMock[] = [];
 afterAll(async () => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  killClis();
   for (const m of mocks) await m.close();
   for (const d of dirs) await rm(d, { recursive: true, force: true });
 });
@@ -49,40 +46,9 @@ async function tempDir(): Promise<string> {
   return dir;
 }
 
-interface Cli {
-  child: ChildProcess;
-  url: string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  stderr: () => string;
-}
-
-/** The real CLI on a free port, from source. Resolves once it printed where it listens. */
-async function startCli(dataDir: string): Promise<Cli> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--data', dataDir, '--port', '0', '--log-level', 'error', '--snapshot-delay', String(SNAPSHOT_DELAY_MS)], {
-    cwd: ROOT,
-    env: { ...process.env, NODE_NO_WARNINGS: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stderr.on('data', (d: Buffer) => {
-    err += d.toString();
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the CLI did not start within 20 s:\n${out}\n${err}`)), 20_000);
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    void exited.then(({ code, signal }) => reject(new Error(`the CLI exited (${code ?? signal}) before listening:\n${out}\n${err}`)));
-  });
-  return { child, url, exited, stderr: () => err };
+/** The real CLI on a free port, from source, snapshotting every SNAPSHOT_DELAY_MS. */
+function startCli(dataDir: string): Promise<Cli> {
+  return startCliProcess(dataDir, { logLevel: 'error', args: ['--snapshot-delay', String(SNAPSHOT_DELAY_MS)] });
 }
 
 /** Follows same-origin redirects with the jar; stops on a page or at the app's callback. */
