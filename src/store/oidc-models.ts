@@ -17,6 +17,7 @@ export const SNAPSHOT_MODELS: ReadonlySet<string> = new Set(['Session', 'Grant',
 const DELETE_ON_CONSUME: ReadonlySet<string> = new Set(['AuthorizationCode', 'RefreshToken']);
 
 /**
+ * Differs from Kakao: Kakao publishes no such bound; a mock any caller reaches needs one.
  * Models whose records any caller can make without a credential, held at most this many at once:
  * every GET /oauth/authorize opens an Interaction. Past the cap the oldest goes first (a login page
  * left open longest loses its session; its form then answers KOE001, as an expired one does).

@@ -9,8 +9,9 @@ import type { Store } from '../../store/types.js';
  * through the same validation and defaults as an account in a fixtures file.
  */
 export async function createTestAccount(store: Store, form: URLSearchParams, maxAccounts: number): Promise<{ account: Account } | { error: string }> {
-  // Anyone who can reach the login page can create accounts, and they are kept: a bound keeps a
-  // burst from growing the store without limit. The control plane is not bound by it.
+  // Differs from Kakao: Kakao's sign-up has no such cap; here anyone who can reach the login page
+  // creates kept accounts without a credential. A bound keeps a burst from growing the store
+  // without limit. The control plane is not bound by it.
   if (store.accounts.count() >= maxAccounts) {
     return { error: `this mock holds ${store.accounts.count()} accounts and creates no more on the login page (create them through the control plane) / 더 이상 테스트 계정을 만들 수 없습니다` };
   }
