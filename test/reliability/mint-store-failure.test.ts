@@ -18,9 +18,9 @@ beforeAll(async () => {
   mock = await startKakaoMock({ dataDir: dir });
 });
 afterAll(async () => {
-  await rm(dir, { force: true, recursive: true });
+  // Closed first: a running store repairs its folder, which would race the removal.
   await mock.close().catch(() => undefined);
-  await rm(base, { force: true, recursive: true });
+  await rm(base, { force: true, recursive: true, maxRetries: 5 });
 });
 
 const mint = (body: unknown) => fetch(`${mock.url}/__mock/tokens/mint`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
