@@ -270,6 +270,7 @@ const ROWS = [
     rule: text(/\S/, 'a non-empty string'),
     help: 'key of the hash behind app user ids; changing it changes every id',
   }),
+  // Also the store's default when it is opened without a Config (store/index.ts).
   row({
     key: 'snapshotDelayMs',
     kind: 'value',
@@ -295,6 +296,13 @@ const ROWS = [
 ] as const;
 
 export const OPTIONS: readonly OptionRow[] = ROWS;
+
+/** A value option's default, checked by its rule: for code that runs without a Config (a store opened directly). */
+export function optionDefault<K extends OptionKey>(key: K): ValueAt<K> {
+  const found = OPTIONS.find((r) => r.key === key && r.kind === 'value') as ValueRow<K> | undefined;
+  if (found === undefined) throw new Error(`no value option ${key}`);
+  return v.parse(found.rule, found.default);
+}
 
 // Every option key has a row: a Config field without one fails to compile here.
 type MustBeEmpty<T extends never> = T;

@@ -30,6 +30,7 @@
 import { mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { clearInterval, setInterval } from 'node:timers';
+import { optionDefault } from '../config/options.js';
 import type { Fixtures } from '../config/types.js';
 import { AccountStore } from './accounts.js';
 import { AppStore } from './apps.js';
@@ -51,7 +52,6 @@ export { LOCK_FILE } from './lock.js';
 export { LEGACY_SNAPSHOT_FILE, readSnapshotFile, SNAPSHOT_FILE, snapshotFileText, type SnapshotRecords } from './snapshot.js';
 export { SNAPSHOT_MODELS } from './oidc-models.js';
 
-const DEFAULT_SNAPSHOT_DELAY_MS = 250;
 const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
 const DEFAULT_FILE_CHECK_INTERVAL_MS = 5_000;
 
@@ -100,7 +100,7 @@ async function openStore(options: StoreOptions, now: () => number, dir: string |
   const snapshot = new Snapshot(
     dir === null ? null : join(dir, SNAPSHOT_FILE),
     () => oidcRef.current?.snapshot() ?? [],
-    options.snapshotDelayMs ?? DEFAULT_SNAPSHOT_DELAY_MS,
+    options.snapshotDelayMs ?? optionDefault('snapshotDelayMs'),
     onWrite,
     log,
   );
