@@ -43,6 +43,8 @@ export class OidcStore implements OidcRepository {
   readonly #adapters = new Map<string, OidcAdapter>();
   /** Grants that may have lost their last referrer since the last sweep (#sweepUnusedGrants). */
   #suspects = new Set<string>();
+  /** Grants were loaded from the snapshot and are not suspects yet (#suspectLoadedGrants). */
+  #loadedGrantsUnjudged = false;
 
   constructor(now: () => number, onSnapshotChange: () => void, log: StoreLog = stderrLog) {
     this.#now = now;
@@ -104,6 +106,7 @@ export class OidcStore implements OidcRepository {
         if (SNAPSHOT_MODELS.has(model)) snapshotChanged = true;
       }
     }
+    this.#suspectLoadedGrants();
     const { removed: grants, suspects } = sweepUnusedGrants(this.#tables, this.#suspects, this.#now(), (model, table, record) => this.#payloadOf(model, table, record));
     this.#suspects = suspects;
     if (snapshotChanged || grants > 0) this.#onSnapshotChange();
@@ -137,7 +140,19 @@ export class OidcStore implements OidcRepository {
   loadRecord(model: string, record: StoredRecord): void {
     if (!SNAPSHOT_MODELS.has(model) || this.#expired(record)) return;
     this.#table(model).load(record);
-    if (model === 'Grant') this.#suspects.add(record.id);
+    if (model === 'Grant') this.#loadedGrantsUnjudged = true;
+  }
+
+  /**
+   * Every loaded grant is a suspect until a sweep sees what refers to it. They are added once
+   * settled (or by a sweep that comes first), by the settled records' own id strings: a loaded id is
+   * a view into the file's text, and a Set of 100k of those kept the whole snapshot text alive
+   * (+100 MB RSS at 100k grants, docs/storage.md §8.5).
+   */
+  #suspectLoadedGrants(): void {
+    if (!this.#loadedGrantsUnjudged) return;
+    this.#loadedGrantsUnjudged = false;
+    for (const id of this.#tables.get('Grant')?.records.keys() ?? []) this.#suspects.add(id);
   }
 
   /**
@@ -156,7 +171,10 @@ export class OidcStore implements OidcRepository {
       // Not unref'd: Node runs unref'd immediates only when something else wakes the loop, so an
       // idle server would stop halfway.
       if (tables.length > 0) setImmediate(step);
-      else done();
+      else {
+        this.#suspectLoadedGrants();
+        done();
+      }
     };
     setImmediate(step);
   }

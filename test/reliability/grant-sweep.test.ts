@@ -148,4 +148,22 @@ describe('grants left behind in a data folder by an earlier version', () => {
     await store.flush();
     expect(Object.keys((await readSnapshotFile(join(dir, SNAPSHOT_FILE))).Grant!)).toEqual(['kept']);
   });
+
+  it('are swept by a sweep that comes after the loaded records settled', async () => {
+    const dir = await t.dir();
+    const HEADER = 'model\tid\texpiresAt\tgrantId\taccountId\tuid\tpayload';
+    const far = Date.now() + 3650 * 86_400_000;
+    const lines = [HEADER, `AccessToken\tat\t${Date.now() + 86_400_000}\tkept\tminji\t\t{"accountId":"minji","grantId":"kept"}`];
+    for (const id of ['kept', 'orphan-1']) lines.push(`Grant\t${id}\t${far}\t\tminji\t\t{"accountId":"minji","clientId":"rest-1001","iat":1700000000}`);
+    await writeFile(join(dir, SNAPSHOT_FILE), `${lines.join('\n')}\n`);
+    let settled!: () => void;
+    const done = new Promise<void>((resolve) => (settled = resolve));
+    const store = await t.open({ onSettled: () => settled() });
+    await done;
+    expect(store.oidc.sweep()).toBe(1);
+    expect(store.oidc.findSync('Grant', 'kept')).toBeDefined();
+    expect(store.oidc.findSync('Grant', 'orphan-1')).toBeUndefined();
+    // Judged once: a second sweep has nothing left to look at.
+    expect(store.oidc.sweep()).toBe(0);
+  });
 });
