@@ -18,9 +18,7 @@ const WALLS = {
 const CONTROL_DEBT = {
   'src/control/demo.ts': ['kauth/render'],
   'src/control/inspector.ts': ['kauth/render'],
-  'src/control/service.ts': ['kauth/mint', 'kapi/unlink', 'kauth/interactions/login-queue'],
-  'src/control/index.ts': ['kauth/interactions/login-queue'],
-  'src/control/inputs.ts': ['kauth/interactions/login-queue'],
+  'src/control/service.ts': ['kapi/unlink'],
   'src/control/faults.ts': ['kapi/auth'],
   'src/control/journal.ts': ['kapi/http'],
 };

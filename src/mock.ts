@@ -4,8 +4,7 @@ import { createLogger } from './log.js';
 import { startServer, type RunningServer } from './server.js';
 import type { Store } from './store/types.js';
 import type { Clock } from './clock.js';
-import type { ConsentChoice } from './kauth/interactions/login-queue.js';
-import type { KakaoTokenResponse, MintOptions } from './kauth/mint.js';
+import type { ConsentChoice } from './kauth/index.js';
 import { faultApi, type FaultApi } from './control/faults.js';
 import type { MockControl } from './control/service.js';
 import type {
@@ -15,6 +14,8 @@ import type {
   ClockState,
   JournalEntry,
   JournalQuery,
+  KakaoTokenResponse,
+  MintOptions,
   UnlinkEventInput,
   UnlinkEventResult,
 } from './control/types.js';

@@ -6,7 +6,7 @@
 import type Koa from 'koa';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/types.js';
-import type { LoginQueue } from '../kauth/interactions/login-queue.js';
+import type { LoginQueue } from '../kauth/index.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/types.js';
 import type { Webhooks } from '../webhooks/types.js';

@@ -7,8 +7,7 @@ import type { Account, App } from '../config/types.js';
 import { ConfigError } from '../config/errors.js';
 import { validateAccount, validateApp } from '../config/validate.js';
 import { MAX_DURATION_LENGTH, parseDuration, type Clock } from '../clock.js';
-import type { ConsentChoice, LoginQueue, QueuedLogin } from '../kauth/interactions/login-queue.js';
-import { MintFailed, mintTokens, type KakaoTokenResponse } from '../kauth/mint.js';
+import type { ConsentChoice, LoginQueue, QueuedLogin } from '../kauth/index.js';
 import { unlinkAccount } from '../kapi/unlink.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/types.js';
@@ -18,6 +17,7 @@ import { ControlError, controlErrors } from './errors.js';
 import { FaultRegistry } from './faults.js';
 import { clampLimit, nonEmptyString, parseConsent, positiveInt } from './inputs.js';
 import { Journal } from './journal.js';
+import { MintFailed, mintTokens } from './mint.js';
 import type {
   AccountDeleteResult,
   ChannelEventInput,
@@ -25,6 +25,7 @@ import type {
   ClockState,
   JournalEntry,
   JournalQuery,
+  KakaoTokenResponse,
   LinkQuery,
   LinkView,
   TokenQuery,

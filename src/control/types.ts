@@ -3,6 +3,7 @@
  * Our own names are camelCase (docs/architecture.md §4.5); Kakao payloads (token responses, webhook bodies)
  * keep their wire names.
  */
+import type { ConsentChoice } from '../kauth/index.js';
 import type { ChannelRelationState, KeyType, Link } from '../store/types.js';
 import type { UnlinkReferrer, WebhookDelivery } from '../webhooks/types.js';
 
@@ -59,6 +60,29 @@ export interface Fault {
   hits: number;
   /** Unix ms (virtual clock). */
   createdAt: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Minting
+
+/** `KakaoMock.mintTokens`'s options. */
+export interface MintOptions {
+  /** How the consent screen is answered when it shows (first link). Default 'all'. */
+  consent?: ConsentChoice;
+  keyType?: 'rest' | 'js';
+  /** Extra authorize parameters (scope, service_terms, nonce, ...). */
+  params?: Record<string, string>;
+}
+
+/** A Kakao token response, exactly as /oauth/token sends it. */
+export interface KakaoTokenResponse {
+  token_type: 'bearer';
+  access_token: string;
+  id_token?: string;
+  expires_in: number;
+  refresh_token: string;
+  refresh_token_expires_in: number;
+  scope: string;
 }
 
 // ---------------------------------------------------------------------------------------------
