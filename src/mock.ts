@@ -5,8 +5,7 @@ import { startServer, type RunningServer } from './server.js';
 import type { Store } from './store/types.js';
 import type { Clock } from './clock.js';
 import type { ConsentChoice } from './kauth/index.js';
-import { faultApi, type FaultApi } from './control/faults.js';
-import type { MockControl } from './control/service.js';
+import type { FaultApi } from './control/faults.js';
 import type {
   AccountDeleteResult,
   ChannelEventInput,
@@ -16,6 +15,7 @@ import type {
   JournalQuery,
   KakaoTokenResponse,
   MintOptions,
+  MockControl,
   UnlinkEventInput,
   UnlinkEventResult,
 } from './control/types.js';
@@ -101,7 +101,7 @@ export async function startKakaoMock(options: KakaoMockOptions = {}): Promise<Ka
       return control.mint(running.url, { appId, accountId, ...opts });
     },
     advance: (duration) => control.advance(duration),
-    faults: faultApi(control.faults),
+    faults: running.faults,
     events: control.events,
     journal: (query) => control.journal(query),
     webhooks: () => control.webhooks(),
