@@ -10,7 +10,7 @@ import { createWebhooks } from './webhooks/index.js';
 import { createKauth } from './kauth/index.js';
 import { createKapiRouter } from './kapi/index.js';
 import type { LoginQueue } from './kauth/interactions/login-queue.js';
-import { createControlPlane, type MockControl } from './control/index.js';
+import { createControlPlane, type FaultApi, type MockControl } from './control/index.js';
 import { health } from './http/health.js';
 import { kakaoErrorBoundary } from './http/kakao-errors.js';
 import { staticFiles } from './http/static.js';
@@ -34,6 +34,8 @@ export interface KakaoMockApp {
   publicJwks: { keys: Record<string, unknown>[] };
   /** The control plane's operations (also served under /__mock when enabled). */
   control: MockControl;
+  /** The fault rules with their shortcuts (KakaoMock.faults). */
+  faults: FaultApi;
 }
 
 /**
@@ -101,5 +103,5 @@ export async function createApp(deps: AppDeps): Promise<KakaoMockApp> {
     // 9. ...oidc-provider's own router (mounted by oidc-provider itself, always last).
   ];
   for (const middleware of pipeline) app.use(middleware);
-  return { app, provider: kauth.provider, webhooks, loginQueue: kauth.loginQueue, publicJwks: kauth.publicJwks, control: plane.control };
+  return { app, provider: kauth.provider, webhooks, loginQueue: kauth.loginQueue, publicJwks: kauth.publicJwks, control: plane.control, faults: plane.faultApi };
 }

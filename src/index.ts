@@ -5,6 +5,5 @@ export type { ConsentChoice, QueuedLogin } from './kauth/interactions/login-queu
 export { appUserId } from './kakao/user-id.js';
 export { ControlError } from './control/errors.js';
 export type { FaultApi, FaultOptions } from './control/faults.js';
-export type { MockControl } from './control/service.js';
 export type * from './control/types.js';
 export type { WebhookDelivery, UnlinkReferrer } from './webhooks/types.js';

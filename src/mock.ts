@@ -4,10 +4,8 @@ import { createLogger } from './log.js';
 import { startServer, type RunningServer } from './server.js';
 import type { Store } from './store/types.js';
 import type { Clock } from './clock.js';
-import type { ConsentChoice } from './kauth/interactions/login-queue.js';
-import type { KakaoTokenResponse, MintOptions } from './kauth/mint.js';
-import { faultApi, type FaultApi } from './control/faults.js';
-import type { MockControl } from './control/service.js';
+import type { ConsentChoice } from './kauth/index.js';
+import type { FaultApi } from './control/faults.js';
 import type {
   AccountDeleteResult,
   ChannelEventInput,
@@ -15,6 +13,9 @@ import type {
   ClockState,
   JournalEntry,
   JournalQuery,
+  KakaoTokenResponse,
+  MintOptions,
+  MockControl,
   UnlinkEventInput,
   UnlinkEventResult,
 } from './control/types.js';
@@ -100,7 +101,7 @@ export async function startKakaoMock(options: KakaoMockOptions = {}): Promise<Ka
       return control.mint(running.url, { appId, accountId, ...opts });
     },
     advance: (duration) => control.advance(duration),
-    faults: faultApi(control.faults),
+    faults: running.faults,
     events: control.events,
     journal: (query) => control.journal(query),
     webhooks: () => control.webhooks(),

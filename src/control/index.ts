@@ -1,26 +1,28 @@
 /**
- * The test control plane: its state and operations (service.ts), the request journal and
- * fault injector that sit in the request pipeline, and the `/__mock` routes with the inspector and
- * the demo client. app.ts mounts the pieces; mock.ts exposes the same operations in-process.
+ * The test control plane: its operations (the public `MockControl`, types.ts; composed in service.ts),
+ * the request journal and fault injector that sit in the request pipeline (fed by service.ts's
+ * `ControlWiring`, which stays out of the public type), and the `/__mock` routes with the inspector
+ * and the demo client. app.ts mounts the pieces; mock.ts exposes the same operations in-process.
  */
 import type Koa from 'koa';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/types.js';
-import type { LoginQueue } from '../kauth/interactions/login-queue.js';
+import type { LoginQueue } from '../kauth/index.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/types.js';
 import type { Webhooks } from '../webhooks/types.js';
 import { demoPages } from './demo.js';
-import { faultInjector } from './faults.js';
+import { faultApi, faultInjector, type FaultApi } from './faults.js';
 import { inspectorPages } from './inspector.js';
 import { journalRecorder } from './journal.js';
 import { controlRouter } from './router.js';
-import { createControl, type MockControl } from './service.js';
+import { createControl } from './service.js';
+import type { MockControl } from './types.js';
 
 export { ControlError } from './errors.js';
+export type { FaultApi } from './faults.js';
 export { FaultRegistry } from './faults.js';
 export { Journal } from './journal.js';
-export type { MockControl, MintInput, QueueLoginInput, ListQuery } from './service.js';
 export type * from './types.js';
 
 export interface ControlPlaneDeps {
@@ -35,7 +37,10 @@ export interface ControlPlaneDeps {
 }
 
 export interface ControlPlane {
+  /** The public operations (KakaoMock.control). */
   control: MockControl;
+  /** The fault rules with the shortcuts a test reaches for (KakaoMock.faults). */
+  faultApi: FaultApi;
   /** Outside the Kakao error boundary: records what clients actually got. */
   journal: Koa.Middleware;
   /** Inside the Kakao error boundary, before kapi's and kauth's route tables; it just throws. */
@@ -45,7 +50,7 @@ export interface ControlPlane {
 }
 
 export function createControlPlane(deps: ControlPlaneDeps): ControlPlane {
-  const control = createControl(deps);
+  const { control, wiring } = createControl(deps);
   const routes = deps.config.control.enabled
     ? controlRouter({
         control,
@@ -53,15 +58,16 @@ export function createControlPlane(deps: ControlPlaneDeps): ControlPlane {
         log: deps.log,
         issuer: deps.issuer,
         pages: [
-          inspectorPages(control, { issuer: deps.issuer, tokenRequired: deps.config.control.token !== null }),
-          demoPages({ store: deps.store, clock: deps.clock, issuer: deps.issuer, publicJwks: deps.publicJwks, onReset: control.onReset }),
+          inspectorPages(control, { issuer: deps.issuer, tokenRequired: deps.config.control.token !== null, deliveries: wiring.deliveries }),
+          demoPages({ store: deps.store, clock: deps.clock, issuer: deps.issuer, publicJwks: deps.publicJwks, onReset: wiring.onReset }),
         ],
       })
     : null;
   return {
     control,
-    journal: journalRecorder(control.journalStore, deps.store, () => deps.clock.now()) as Koa.Middleware,
-    faults: faultInjector({ faults: control.faults, store: deps.store, log: deps.log }) as Koa.Middleware,
+    faultApi: faultApi(wiring.faults),
+    journal: journalRecorder(wiring.journal, deps.store, () => deps.clock.now()) as Koa.Middleware,
+    faults: faultInjector({ faults: wiring.faults, store: deps.store, log: deps.log }) as Koa.Middleware,
     routes: routes as Koa.Middleware | null,
   };
 }

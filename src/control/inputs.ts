@@ -5,7 +5,7 @@
  */
 import * as v from 'valibot';
 import { check, record } from '../config/schema-kit.js';
-import type { ConsentChoice } from '../kauth/interactions/login-queue.js';
+import type { ConsentChoice } from '../kauth/index.js';
 import { controlErrors } from './errors.js';
 
 /** An id from a path (digits) or from JSON / the in-process API (a number). */

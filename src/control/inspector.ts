@@ -7,8 +7,8 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { toKakaoTime } from '../clock.js';
 import { renderPage } from '../kauth/render.js';
-import type { MockControl } from './service.js';
-import type { Fault } from './types.js';
+import type { WebhookDelivery } from '../webhooks/types.js';
+import type { Fault, MockControl } from './types.js';
 
 /** "5h 59m", "29d 23h", "42s": the time left on a token, to the two largest units. */
 export function humanDuration(seconds: number): string {
@@ -38,8 +38,15 @@ function describeFault(fault: Fault): { match: string; action: string; remaining
 const short = (token: string) => (token.length > 14 ? `${token.slice(0, 6)}…${token.slice(-4)}` : token);
 const at = (ms: number) => toKakaoTime(new Date(ms));
 
+export interface InspectorOptions {
+  issuer: string;
+  tokenRequired: boolean;
+  /** Webhook deliveries so far, without waiting for those in flight (a page must not hang on them). */
+  deliveries: () => WebhookDelivery[];
+}
+
 /** Everything the template shows, as strings and flags. */
-export function inspectorModel(control: MockControl, opts: { issuer: string; tokenRequired: boolean }) {
+export function inspectorModel(control: MockControl, opts: InspectorOptions) {
   const clock = control.clock();
   const apps = control.apps.list();
   const { accounts, total: accountTotal } = control.accounts.list({ limit: 300 });
@@ -101,7 +108,7 @@ export function inspectorModel(control: MockControl, opts: { issuer: string; tok
     })),
     queue: control.loginQueue().map((q) => ({ appId: q.appId, accountId: q.accountId, consent: q.consent === undefined ? 'screen shown' : typeof q.consent === 'string' ? q.consent : JSON.stringify(q.consent) })),
     faults: control.faults.list().map((f) => ({ id: f.id, hits: f.hits, ...describeFault(f) })),
-    webhooks: control.deliveries().slice(-50).reverse().map((d) => ({
+    webhooks: opts.deliveries().slice(-50).reverse().map((d) => ({
       at: at(d.at),
       kind: d.kind,
       appId: d.appId,
@@ -128,7 +135,7 @@ export function inspectorModel(control: MockControl, opts: { issuer: string; tok
 
 export type InspectorModel = ReturnType<typeof inspectorModel>;
 
-export function inspectorPages(control: MockControl, opts: { issuer: string; tokenRequired: boolean }) {
+export function inspectorPages(control: MockControl, opts: InspectorOptions) {
   return function registerInspector(router: Router): void {
     router.get('/', async function inspector(ctx: Context) {
       await renderPage(ctx, 'inspector', inspectorModel(control, opts));

@@ -1,6 +1,6 @@
 /**
  * The control plane over HTTP (`/__mock/...`): JSON in and out, for test suites in other languages
- * and docker-compose setups. Each route is a thin adapter over one MockControl operation (service.ts),
+ * and docker-compose setups. Each route is a thin adapter over one MockControl operation (types.ts),
  * the same ones the in-process API calls.
  */
 import Router from '@koa/router';
@@ -10,8 +10,7 @@ import type { Logger } from '../log.js';
 import { ControlError, controlErrors } from './errors.js';
 import { controlErrorBoundary, queryInt, queryString, readJson, selfUrl, sendJson } from './http.js';
 import { controlGuard } from './guard.js';
-import type { MockControl, MintInput, QueueLoginInput } from './service.js';
-import type { ChannelEventInput, FaultInput, UnlinkEventInput } from './types.js';
+import type { ChannelEventInput, FaultInput, MintInput, MockControl, QueueLoginInput, UnlinkEventInput } from './types.js';
 
 export const CONTROL_PREFIX = '/__mock';
 

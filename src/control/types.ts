@@ -2,9 +2,144 @@
  * The control plane's public types: what `/__mock/...` answers and what the in-process API returns.
  * Our own names are camelCase (docs/architecture.md §4.5); Kakao payloads (token responses, webhook bodies)
  * keep their wire names.
+ *
+ * Over 300 lines on purpose: this is the control plane's whole public vocabulary, exported from
+ * src/index.ts as one module (`export type *`) and read as one reference; nothing here runs.
  */
+import type { Account, App } from '../config/types.js';
+import type { ConsentChoice, QueuedLogin } from '../kauth/index.js';
 import type { ChannelRelationState, KeyType, Link } from '../store/types.js';
 import type { UnlinkReferrer, WebhookDelivery } from '../webhooks/types.js';
+
+// ---------------------------------------------------------------------------------------------
+// The operations
+
+/**
+ * Every control-plane operation: what `/__mock/...` serves (router.ts) and what `KakaoMock.control`
+ * is. Written out, so the public type is what this says and nothing the implementation happens to
+ * hold (the pipeline's wiring is `ControlWiring`, service.ts). Operations validate their input
+ * (in-process callers may be plain JavaScript) and throw ControlError.
+ */
+export interface MockControl {
+  /** Injected faults: the rules themselves (KakaoMock.faults adds the shortcuts). */
+  faults: FaultRules;
+  /** Personas: the fixtures' accounts and those added at runtime. */
+  accounts: {
+    /** Accounts, a page at a time (`limit` default 1000, at most 10,000; `offset`), with the total. */
+    list(query?: ListQuery): { accounts: Account[]; total: number };
+    /** One account; 404 when there is none. */
+    get(id: string): Account;
+    /** A new persona (fixture shape; omitted fields take their defaults). 409 when the id or email is taken. */
+    create(input: unknown): Promise<Account>;
+    /** Create or replace (the whole persona; `id` in the body, if any, must be the path's). */
+    put(id: string, input: unknown): Promise<{ account: Account; created: boolean }>;
+    /** Change some fields of a persona. */
+    patch(id: string, input: unknown): Promise<Account>;
+    /** Removes a persona with its links, tokens and sessions. No webhook: see events.accountDelete for Kakao's account deletion. */
+    delete(id: string): Promise<{ deleted: true; unlinkedApps: number[] }>;
+  };
+  /** The apps' console settings: the fixtures' and those added at runtime. */
+  apps: {
+    /** Every app. */
+    list(): App[];
+    /** One app; 404 when there is none. */
+    get(appId: number): App;
+    /** A new app (fixture shape). 409 when its id, a key or its channel is taken. */
+    create(input: unknown): Promise<App>;
+    /** Create or replace (the whole app; `appId` in the body, if any, must be the path's). */
+    put(appId: number, input: unknown): Promise<{ app: App; created: boolean }>;
+    /** Change some settings of an app. */
+    patch(appId: number, input: unknown): Promise<App>;
+    /** Removes an app with every link and token it had (no webhooks). */
+    delete(appId: number): Promise<{ deleted: true; unlinkedAccounts: number }>;
+  };
+  /** Links with their consents, terms and channel relation; filtered by app and/or account. */
+  links(query?: LinkQuery): LinkView[];
+  /** Live access and refresh tokens, most recent first, with the time left on the virtual clock. */
+  tokens(query?: TokenQuery): TokenView[];
+  /** The next authorize request for the app completes as the account; returns the queue. */
+  queueLogin(input: QueueLoginInput): Array<{ appId: number } & QueuedLogin>;
+  /** Queued logins not yet taken by an authorize request. */
+  loginQueue(): Array<{ appId: number } & QueuedLogin>;
+  /** Empties the login queue. */
+  clearLoginQueue(): void;
+  /** A Kakao token response through the real flow; `baseUrl` is where this process listens. */
+  mint(baseUrl: string, input: MintInput): Promise<KakaoTokenResponse>;
+  /** The virtual clock now. */
+  clock(): ClockState;
+  /** Moves the virtual clock forward ("6h", "31d", "90s", "1500ms", or ms); see KakaoMock.advance. */
+  advance(by: unknown): ClockState;
+  /** The virtual clock back to real time. */
+  resetClock(): ClockState;
+  /** Kakao-side events; each fires the matching webhook and resolves with its delivery. */
+  events: {
+    /** The user disconnected the app on Kakao's side (or Kakao did): unlink, then the unlink webhook. */
+    unlink(input: UnlinkEventInput): Promise<UnlinkEventResult>;
+    /** The Kakao Account is deleted: unlinked from every app (ACCOUNT_DELETE webhooks), then gone. */
+    accountDelete(accountId: string): Promise<AccountDeleteResult>;
+    /** The user added or blocked the app's Kakao Talk channel: relation updated, channel webhook sent. */
+    channel(input: ChannelEventInput): Promise<ChannelEventResult>;
+  };
+  /** Webhook deliveries, oldest first, after the ones in flight have finished. */
+  webhooks(): Promise<WebhookDelivery[]>;
+  /** Forgets the webhook deliveries. */
+  clearWebhooks(): void;
+  /** The request journal (kauth and kapi requests), oldest first. */
+  journal(query?: JournalQuery): JournalEntry[];
+  /** Empties the journal. */
+  clearJournal(): void;
+  /** Back to the fixtures and real time: no tokens, links, queued logins, faults, deliveries or journal. */
+  reset(): Promise<void>;
+}
+
+/** The fault rules, as the control plane serves them (`/__mock/faults`). */
+export interface FaultRules {
+  /** Adds a rule (validated); it applies to the next `times` matching requests, or until removed when `persist`. */
+  add(input: FaultInput): Fault;
+  /** Active rules, oldest first. */
+  list(): Fault[];
+  /** Removes one rule; false when there was none with this id. */
+  remove(id: string): boolean;
+  /** Removes every rule. */
+  clear(): void;
+}
+
+export interface ListQuery {
+  /** Default 1000. */
+  limit?: number;
+  offset?: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scripted logins and minting
+
+export interface QueueLoginInput {
+  appId: number;
+  accountId: string;
+  consent?: ConsentChoice;
+}
+
+/** `KakaoMock.mintTokens`'s options; `control.mint` takes them with the app and account. */
+export interface MintOptions {
+  /** How the consent screen is answered when it shows (first link). Default 'all'. */
+  consent?: ConsentChoice;
+  keyType?: 'rest' | 'js';
+  /** Extra authorize parameters (scope, service_terms, nonce, ...). */
+  params?: Record<string, string>;
+}
+
+export interface MintInput extends QueueLoginInput, MintOptions {}
+
+/** A Kakao token response, exactly as /oauth/token sends it. */
+export interface KakaoTokenResponse {
+  token_type: 'bearer';
+  access_token: string;
+  id_token?: string;
+  expires_in: number;
+  refresh_token: string;
+  refresh_token_expires_in: number;
+  scope: string;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Faults

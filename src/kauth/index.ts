@@ -9,6 +9,10 @@ import { loadOrCreateKeys } from './keys.js';
 import { createProvider } from './provider.js';
 import { kauthRouter } from './routes.js';
 
+// What the control plane needs of kauth (it sees kauth through this file only, docs/architecture.md §2):
+// the scripted-login queue it fills, and the header a mint presents its own ticket in.
+export { LOGIN_TICKET_HEADER, type ConsentChoice, type LoginQueue, type QueuedLogin } from './interactions/login-queue.js';
+
 export interface KauthDeps {
   config: Config;
   store: Store;

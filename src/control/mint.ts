@@ -1,14 +1,11 @@
+/**
+ * Minting: a Kakao token response for an account and app, as a client of kauth over HTTP. Only the
+ * control plane mints (control.mint, KakaoMock.mintTokens); kauth is reached through its face.
+ */
 import { createHash, randomBytes } from 'node:crypto';
 import type { App } from '../config/types.js';
-import { LOGIN_TICKET_HEADER, type ConsentChoice, type LoginQueue } from './interactions/login-queue.js';
-
-export interface MintOptions {
-  /** How the consent screen is answered when it shows (first link). Default 'all'. */
-  consent?: ConsentChoice;
-  keyType?: 'rest' | 'js';
-  /** Extra authorize parameters (scope, service_terms, nonce, ...). */
-  params?: Record<string, string>;
-}
+import { LOGIN_TICKET_HEADER, type LoginQueue } from '../kauth/index.js';
+import type { KakaoTokenResponse, MintOptions } from './types.js';
 
 /** A mint that did not end with tokens; `status` is the HTTP status of the answer it stopped at. */
 export class MintFailed extends Error {
@@ -16,17 +13,6 @@ export class MintFailed extends Error {
     super(message);
     this.name = 'MintFailed';
   }
-}
-
-/** A Kakao token response, exactly as /oauth/token sends it. */
-export interface KakaoTokenResponse {
-  token_type: 'bearer';
-  access_token: string;
-  id_token?: string;
-  expires_in: number;
-  refresh_token: string;
-  refresh_token_expires_in: number;
-  scope: string;
 }
 
 /**
@@ -40,7 +26,7 @@ export async function mintTokens(baseUrl: string, queue: LoginQueue, app: App, a
   const redirectUri = app.redirectUris[0];
   if (!redirectUri) throw new Error(`app ${app.appId} has no redirect URI to mint tokens with`);
   // Its own ticket, presented on its own authorize request: parallel mints and queued logins never
-  // meet, and nothing is left behind when the mint fails (login-queue.ts).
+  // meet, and nothing is left behind when the mint fails (kauth/interactions/login-queue.ts).
   const ticket = queue.hold(app.appId, { accountId, consent: options.consent ?? 'all' });
   try {
     return await run(baseUrl, ticket, app, clientId, redirectUri, keyType, options);

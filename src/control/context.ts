@@ -1,0 +1,51 @@
+/**
+ * What every part of the control plane works with (service.ts composes the parts): the shared
+ * services, and the lookups and input check each operation starts with.
+ */
+import type { Account, App } from '../config/types.js';
+import { ConfigError } from '../config/errors.js';
+import type { Clock } from '../clock.js';
+import type { LoginQueue } from '../kauth/index.js';
+import type { Logger } from '../log.js';
+import type { Store } from '../store/types.js';
+import type { Webhooks } from '../webhooks/types.js';
+import { controlErrors } from './errors.js';
+import { nonEmptyString, positiveInt } from './inputs.js';
+
+/** What createControl is given. */
+export interface ControlDeps {
+  store: Store;
+  clock: Clock;
+  webhooks: Webhooks;
+  loginQueue: LoginQueue;
+  log: Logger;
+}
+
+/** The deps, plus the one unlink step every removal shares (the same as POST /v1/user/unlink). */
+export interface ControlContext extends ControlDeps {
+  unlink(app: App, accountId: string): Promise<unknown>;
+}
+
+export function appOr404(store: Store, appId: unknown): App {
+  const id = positiveInt(appId, 'appId');
+  const app = store.apps.get(id);
+  if (!app) throw controlErrors.notFound(`no app ${id}`);
+  return app;
+}
+
+export function accountOr404(store: Store, accountId: unknown): Account {
+  const id = nonEmptyString(accountId, 'accountId');
+  const account = store.accounts.get(id);
+  if (!account) throw controlErrors.notFound(`no account "${id}"`);
+  return account;
+}
+
+/** A fixture-shaped body checked by the fixtures' own schema; its problems become one 400. */
+export function validated<T>(check: (input: unknown) => T, input: unknown): T {
+  try {
+    return check(input);
+  } catch (err) {
+    if (err instanceof ConfigError) throw controlErrors.badRequest(err.message, err.problems);
+    throw err;
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * Scripted logins and minting: queue "the next authorize request for app X logs in as Y", or run the
+ * whole flow now for a token response (mint.ts). Both go through kauth's login queue.
+ */
+import type { Account, App } from '../config/types.js';
+import { isRecord } from '../config/schema-kit.js';
+import type { ConsentChoice } from '../kauth/index.js';
+import { accountOr404, appOr404, type ControlContext } from './context.js';
+import { ControlError, controlErrors } from './errors.js';
+import { parseConsent } from './inputs.js';
+import { MintFailed, mintTokens } from './mint.js';
+import type { MockControl, QueueLoginInput } from './types.js';
+
+function checkLoginInput({ store }: ControlContext, input: QueueLoginInput): { app: App; account: Account; consent: ConsentChoice | undefined } {
+  if (!isRecord(input)) throw controlErrors.badRequest('expected { appId, accountId, consent? }');
+  return { app: appOr404(store, input.appId), account: accountOr404(store, input.accountId), consent: parseConsent(input.consent) };
+}
+
+export function loginOperations(ctx: ControlContext): Pick<MockControl, 'queueLogin' | 'loginQueue' | 'clearLoginQueue' | 'mint'> {
+  const { loginQueue } = ctx;
+  return {
+    queueLogin(input) {
+      const { app, account, consent } = checkLoginInput(ctx, input);
+      loginQueue.push(app.appId, { accountId: account.id, ...(consent ? { consent } : {}) });
+      return loginQueue.list();
+    },
+    loginQueue: () => loginQueue.list(),
+    clearLoginQueue: () => {
+      loginQueue.clear();
+    },
+    async mint(baseUrl, input) {
+      const { app, account, consent } = checkLoginInput(ctx, input);
+      const keyType = input.keyType ?? 'rest';
+      if (keyType !== 'rest' && keyType !== 'js') throw controlErrors.badRequest('keyType must be rest or js');
+      if (input.params !== undefined && (!isRecord(input.params) || !Object.values(input.params).every((v) => typeof v === 'string'))) {
+        throw controlErrors.badRequest('params must be an object of string authorize parameters');
+      }
+      if (app.redirectUris.length === 0) throw controlErrors.conflict(`app ${app.appId} has no redirect URI to mint tokens with`);
+      try {
+        return await mintTokens(baseUrl, loginQueue, app, account.id, { keyType, ...(consent ? { consent } : {}), ...(input.params ? { params: input.params } : {}) });
+      } catch (err) {
+        if (err instanceof ControlError) throw err;
+        // The server failed (a store that cannot write: 5xx), not the request: 503, so a retry is expected.
+        if (err instanceof MintFailed && err.status >= 500) throw new ControlError(503, 'mint_failed', err.message);
+        throw new ControlError(409, 'mint_failed', (err as Error).message);
+      }
+    },
+  };
+}

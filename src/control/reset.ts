@@ -1,0 +1,33 @@
+/**
+ * Reset: the whole mock back to the fixtures and real time, including what other modules hold for
+ * themselves (they register a hook, such as the demo client's pending logins).
+ */
+import type { ControlContext } from './context.js';
+import type { FaultRegistry } from './faults.js';
+import type { Journal } from './journal.js';
+
+export interface Resetter {
+  /** No tokens, links, queued logins, faults, deliveries or journal; real time. */
+  reset: () => Promise<void>;
+  /** Runs the hook on every reset. */
+  onReset: (hook: () => void) => void;
+}
+
+export function resetter({ clock, loginQueue, webhooks, store }: ControlContext, faults: FaultRegistry, journal: Journal): Resetter {
+  const hooks: Array<() => void> = [];
+  return {
+    async reset() {
+      clock.reset();
+      loginQueue.clear();
+      faults.clear();
+      journal.clear();
+      await webhooks.idle();
+      webhooks.clear();
+      for (const hook of hooks) hook();
+      await store.reset();
+    },
+    onReset: (hook) => {
+      hooks.push(hook);
+    },
+  };
+}
