@@ -8,13 +8,14 @@ import { createLoginQueue, type LoginQueue } from './interactions/login-queue.js
 import { loadOrCreateKeys } from './keys.js';
 import { createProvider } from './provider.js';
 import { kauthRouter } from './routes.js';
+import type { KauthUrls } from './discovery.js';
 
 export interface KauthDeps {
   config: Config;
   store: Store;
   clock: Clock;
   webhooks: Webhooks;
-  issuer: string;
+  urls: KauthUrls;
 }
 
 export interface Kauth {
@@ -36,16 +37,16 @@ const PRIVATE = new Set(['d', 'p', 'q', 'dp', 'dq', 'qi']);
 
 /** The kauth side: oidc-provider, and the route table of Kakao steps in front of it (routes.ts). */
 export async function createKauth(deps: KauthDeps): Promise<Kauth> {
-  const { store, clock, issuer, config } = deps;
+  const { store, clock, urls, config } = deps;
   const keys = await loadOrCreateKeys(store);
-  const provider = createProvider(config, store, keys, issuer);
+  const provider = createProvider(config, store, keys, urls.issuer);
   const loginQueue = createLoginQueue();
   const publicJwks = { keys: keys.signing.map((k) => Object.fromEntries(Object.entries(k).filter(([name]) => !PRIVATE.has(name)))) };
 
   const routes = kauthRouter({
     provider,
     store,
-    issuer,
+    urls,
     loginQueue,
     publicJwks,
     now: () => clock.now(),

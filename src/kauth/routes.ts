@@ -19,7 +19,7 @@ import { KakaoAuthError } from '../kakao/errors.js';
 import type { Store } from '../store/types.js';
 import { accountLogout } from './account-logout.js';
 import { normaliseAuthorize, onlyGetOnAuthorize } from './authorize-params.js';
-import { kakaoDiscovery, kakaoRedirects, notAtKakao } from './discovery.js';
+import { kakaoDiscovery, kakaoRedirects, notAtKakao, type KauthUrls } from './discovery.js';
 import { interactionPages, type InteractionDeps } from './interactions/routes.js';
 import type { LoginQueue } from './interactions/login-queue.js';
 import { onlyPostOnToken, prepareTokenRequest } from './token-request.js';
@@ -29,7 +29,7 @@ import { tokenInfo } from './tokeninfo.js';
 export interface KauthRouteDeps {
   provider: Provider;
   store: Store;
-  issuer: string;
+  urls: KauthUrls;
   loginQueue: LoginQueue;
   publicJwks: { keys: Record<string, unknown>[] };
   now: () => number;
@@ -60,12 +60,12 @@ function notSupported(allow: string) {
 }
 
 export function kauthRouter(deps: KauthRouteDeps): Router {
-  const { store, issuer, loginQueue } = deps;
+  const { store, urls, loginQueue } = deps;
   const pages = interactionPages(deps.interactions);
   const router = new Router();
 
   // OpenID Connect documents (docs/kakao-wire.md §6.1, §6.2)
-  router.get('/.well-known/openid-configuration', kakaoDiscovery(issuer));
+  router.get('/.well-known/openid-configuration', kakaoDiscovery(urls));
   router.all('/.well-known/oauth-authorization-server', notAtKakao);
   router.get('/.well-known/jwks.json', toProvider);
 
@@ -86,7 +86,7 @@ export function kauthRouter(deps: KauthRouteDeps): Router {
   // Tokens (docs/kakao-wire.md §5, §6.4): Kakao's checks in Kakao's order, oidc-provider, Kakao's body
   router.post('/oauth/token', prepareTokenRequest(store), shapeTokenResponse(), toProvider);
   router.register('/oauth/token', otherThan('POST'), onlyPostOnToken);
-  router.post('/oauth/tokeninfo', tokenInfo(issuer, deps.publicJwks as never, deps.now));
+  router.post('/oauth/tokeninfo', tokenInfo(urls.issuer, deps.publicJwks as never, deps.now));
   router.register('/oauth/tokeninfo', otherThan('POST'), notSupported('POST'));
 
   // Kakao Account logout (docs/kakao-wire.md §7.1)
