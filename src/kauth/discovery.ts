@@ -1,5 +1,6 @@
 import type { Context, Next } from 'koa';
 import { KakaoAuthError } from '../kakao/errors.js';
+import { setKauthCors } from './cors.js';
 
 /** The three URLs kauth answers with (server.ts derives them from the options; docs/kakao-wire.md §1.1). */
 export interface KauthUrls {
@@ -23,11 +24,7 @@ export function kakaoDiscovery(urls: KauthUrls) {
   return function kakaoDiscoveryDocument(ctx: Context) {
     // Answered here, from the configured URLs alone: oidc-provider's own document is built from the
     // request's (forwarded) host and fails with a 500 on a malformed X-Forwarded-Host or X-Forwarded-Proto.
-    const origin = ctx.get('Origin');
-    if (origin) {
-      ctx.set('Access-Control-Allow-Origin', origin);
-      ctx.vary('Origin');
-    }
+    setKauthCors(ctx);
     ctx.type = 'application/json;charset=utf-8';
     ctx.body = JSON.stringify({
       // Differs from Kakao when --issuer is given: the issuer is then a name only, while Kakao's
