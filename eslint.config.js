@@ -97,7 +97,7 @@ export default tseslint.config(
   },
   {
     // openid-client marks allowInsecureRequests deprecated only to make it stand out; the mock is http.
-    files: ['test/kauth/openid-client.test.ts'],
+    files: ['test/kauth/openid-client.test.ts', 'test/kauth/issuer-backchannel.test.ts'],
     rules: { '@typescript-eslint/no-deprecated': 'off' },
   },
   {

@@ -20,8 +20,12 @@ export interface AppDeps {
   store: Store;
   clock: Clock;
   log: Logger;
-  /** The public base URL, also the OIDC issuer. */
+  /** The public base URL: what browsers use. */
+  publicUrl: string;
+  /** The OIDC issuer (`iss`); the public URL unless `--issuer` says otherwise. */
   issuer: string;
+  /** Base URL of discovery's server-to-server endpoints; the public URL unless `--backchannel-url` says otherwise. */
+  backchannelUrl: string;
   webhooks?: Webhooks;
 }
 
@@ -71,11 +75,11 @@ function infrastructureRoutes(store: Store): Koa.Middleware {
  * (docs/oidc-provider.md, docs/architecture.md §3).
  */
 export async function createApp(deps: AppDeps): Promise<KakaoMockApp> {
-  const { config, store, clock, log, issuer } = deps;
+  const { config, store, clock, log, publicUrl, issuer, backchannelUrl } = deps;
   const webhooks = deps.webhooks ?? createWebhooks({ clock, log: (level, msg, extra) => log[level](msg, extra as Record<string, unknown>) });
-  const kauth = await createKauth({ config, store, clock, webhooks, issuer });
+  const kauth = await createKauth({ config, store, clock, webhooks, urls: { publicUrl, issuer, backchannelUrl } });
   const kapi = createKapiRouter({ config, store, clock, webhooks, log: (level, msg, extra) => log[level](msg, extra as Record<string, unknown>) });
-  const plane = createControlPlane({ config, store, clock, webhooks, loginQueue: kauth.loginQueue, log, issuer, publicJwks: kauth.publicJwks });
+  const plane = createControlPlane({ config, store, clock, webhooks, loginQueue: kauth.loginQueue, log, issuer: publicUrl, publicJwks: kauth.publicJwks });
 
   const app = kauth.provider as unknown as Koa;
   // X-Forwarded-* are not trusted: the public URL is configuration (--public-url), never a header.

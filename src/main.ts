@@ -49,17 +49,18 @@ async function main(): Promise<void> {
   const demo = config.fixtures.apps.find((a) => a.simpleSignup) ?? config.fixtures.apps[0];
   const lines = [
     `kakao-mock listening on ${running.url}`,
-    `  issuer / public URL : ${running.issuer}`,
-    `  kauth (kauth.kakao.com) : ${running.issuer}/oauth/authorize, /oauth/token`,
-    `  kapi  (kapi.kakao.com)  : ${running.issuer}/v2/user/me`,
+    running.issuer === running.publicUrl ? `  issuer / public URL : ${running.issuer}` : `  public URL          : ${running.publicUrl}\n  issuer (iss)        : ${running.issuer}`,
+    ...(running.backchannelUrl === running.publicUrl ? [] : [`  backchannel URL     : ${running.backchannelUrl} (discovery's token, userinfo and JWKS endpoints)`]),
+    `  kauth (kauth.kakao.com) : ${running.publicUrl}/oauth/authorize, /oauth/token`,
+    `  kapi  (kapi.kakao.com)  : ${running.publicUrl}/v2/user/me`,
     `  store               : ${config.dataDir ?? 'in memory'}`,
   ];
   if (config.control.enabled && config.control.tokenGenerated) {
     // Remote access without a chosen token: the made-up one is only useful if the operator sees it.
-    lines.push(`  inspector           : ${running.issuer}/__mock/?token=${config.control.token}`);
+    lines.push(`  inspector           : ${running.publicUrl}/__mock/?token=${config.control.token}`);
     lines.push(`  control token       : ${config.control.token} (generated: remote access is on without --control-token; choose one with KAKAO_MOCK_CONTROL_TOKEN)`);
   } else if (config.control.enabled) {
-    lines.push(`  inspector           : ${running.issuer}/__mock/`);
+    lines.push(`  inspector           : ${running.publicUrl}/__mock/`);
   }
   if (demo) {
     lines.push(`  demo app "${demo.name}" (app_id ${demo.appId})`);

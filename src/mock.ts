@@ -26,8 +26,12 @@ export type KakaoMockOptions = ConfigOptions;
 export interface KakaoMock {
   /** Base URL to point kauth.kakao.com and kapi.kakao.com at. */
   url: string;
-  /** OIDC issuer (= public URL). */
+  /** Public base URL: what browsers use (`publicUrl`, default http://localhost:PORT). */
+  publicUrl: string;
+  /** The OIDC issuer: ID tokens' `iss` and discovery's `issuer` (`issuer`, default the public URL). */
   issuer: string;
+  /** Base URL of discovery's token, userinfo and JWKS endpoints (`backchannelUrl`, default the public URL). */
+  backchannelUrl: string;
   port: number;
   config: Config;
   store: Store;
@@ -89,7 +93,9 @@ export async function startKakaoMock(options: KakaoMockOptions = {}): Promise<Ka
   const control = running.control;
   return {
     url: running.url,
+    publicUrl: running.publicUrl,
     issuer: running.issuer,
+    backchannelUrl: running.backchannelUrl,
     port: running.port,
     config,
     store: running.store,

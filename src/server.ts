@@ -23,8 +23,12 @@ export interface RunningServer extends KakaoMockApp {
   port: number;
   /** Base URL this process listens on (for tests: always 127.0.0.1-reachable). */
   url: string;
-  /** Public base URL and OIDC issuer. */
+  /** Public base URL: what browsers use (`--public-url`, default http://localhost:PORT). */
+  publicUrl: string;
+  /** The OIDC issuer: `--issuer`, else the public URL. */
   issuer: string;
+  /** Base URL of the server-to-server endpoints in discovery: `--backchannel-url`, else the public URL. */
+  backchannelUrl: string;
   /**
    * Stops accepting, lets requests in flight finish until the deadline, closes the connections left,
    * then flushes the store. Calling it again returns the same promise, with the deadline brought
@@ -34,7 +38,7 @@ export interface RunningServer extends KakaoMockApp {
 }
 
 /**
- * Listen first, then build the app: with port 0 the issuer (http://localhost:PORT) is only known
+ * Listen first, then build the app: with port 0 the public URL (http://localhost:PORT) is only known
  * once the port is. Requests that arrive in between wait for the app (http/startup-gate.ts). Used by
  * main.ts and startKakaoMock().
  */
@@ -68,12 +72,14 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     throw err;
   }
   const port = (server.address() as AddressInfo).port;
-  const issuer = (config.publicUrl ?? `http://localhost:${port}`).replace(/\/$/, '');
+  const publicUrl = (config.publicUrl ?? `http://localhost:${port}`).replace(/\/$/, '');
+  const issuer = config.issuer ?? publicUrl;
+  const backchannelUrl = config.backchannelUrl ?? publicUrl;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   let built: KakaoMockApp;
   try {
-    built = await createApp({ config, store, clock, log, issuer });
+    built = await createApp({ config, store, clock, log, publicUrl, issuer, backchannelUrl });
   } catch (err) {
     // Whoever asked in the meantime gets an answer before the port closes.
     gate.fail();
@@ -96,5 +102,5 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     })();
     return closing;
   };
-  return { ...built, server, config, store, clock, log, port, url, issuer, close };
+  return { ...built, server, config, store, clock, log, port, url, publicUrl, issuer, backchannelUrl, close };
 }

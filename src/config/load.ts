@@ -27,6 +27,10 @@ export interface ConfigOptions {
   port?: number;
   host?: string;
   publicUrl?: string | null;
+  /** The OIDC issuer, e.g. 'https://kauth.kakao.com' (default: the public URL). */
+  issuer?: string | null;
+  /** Base URL for apps' servers: discovery's token, userinfo and JWKS endpoints (default: the public URL). */
+  backchannelUrl?: string | null;
   /** Folder of the data files; null = in-memory store. Relative paths resolve against the cwd. */
   dataDir?: string | null;
   /** An object, or the path (or file: URL) of a JSON file. Default: the shipped fixtures. */

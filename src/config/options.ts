@@ -8,10 +8,9 @@
  * one that sets `control.enabled` to false. Their rules live on the key's main row.
  */
 import { randomBytes } from 'node:crypto';
-import { isIP } from 'node:net';
-import { resolve } from 'node:path';
-import * as v from 'valibot';
+import type * as v from 'valibot';
 import { loadFixtures } from './fixtures-file.js';
+import { baseUrl, bool, folder, hostNames, integer, issuerUrl, parsed, text } from './option-rules.js';
 import type { Config, LogLevel } from './types.js';
 
 export const LOG_LEVELS: readonly LogLevel[] = ['silent', 'error', 'warn', 'info', 'debug'];
@@ -87,76 +86,6 @@ function row<K extends OptionKey>(r: OptionRow<K>): OptionRow<K> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Rules for values that arrive as strings (flags, variables) or as typed values (API)
-
-function show(value: unknown): string {
-  // Objects are named by their type above; what is left (numbers, booleans, ...) prints as itself.
-  // eslint-disable-next-line @typescript-eslint/no-base-to-string
-  return typeof value === 'string' ? JSON.stringify(value) : value === null ? 'null' : typeof value === 'object' ? typeof value : String(value);
-}
-
-/** The message for a value `parse` refuses: "must be X (got Y)". */
-const mustBe = (what: string) => (issue: v.BaseIssue<unknown>) => `must be ${what} (got ${show(issue.input)})`;
-
-/** A value checked and normalised by `parse`, which returns undefined to refuse it. */
-function parsed<T>(what: string, parse: (raw: unknown) => T | undefined): v.GenericSchema<unknown, T> {
-  return v.pipe(
-    v.custom<unknown>((raw) => parse(raw) !== undefined, mustBe(what)),
-    v.transform((raw) => parse(raw) as T),
-  );
-}
-
-/** An integer given as a number (API) or as decimal digits (flags, env). */
-function integer(min: number, max: number, unit = ''): v.GenericSchema<unknown, number> {
-  return parsed(`an integer ${min}-${max}${unit}`, (raw) => {
-    const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
-    return Number.isInteger(n) && n >= min && n <= max ? n : undefined;
-  });
-}
-
-const bool = parsed('true or false', (raw) => (typeof raw === 'boolean' ? raw : undefined));
-
-function text(pattern: RegExp, what: string): v.GenericSchema<unknown, string> {
-  return parsed(what, (raw) => (typeof raw === 'string' && pattern.test(raw) ? raw : undefined));
-}
-
-/** The issuer and every advertised endpoint are built by appending paths: no trailing slash. */
-const publicUrl = parsed<string | null>('an http(s) URL without a query string or fragment, e.g. http://localhost:4000', (raw) => {
-  if (raw === null) return null;
-  if (typeof raw !== 'string' || /[\s?#]/.test(raw)) return undefined;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return undefined;
-  }
-  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password) return undefined;
-  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
-});
-
-/** A folder (relative paths resolve against the cwd), or null for the in-memory store. */
-const folder = parsed<string | null>('a folder path', (raw) => (raw === null ? null : typeof raw === 'string' && /\S/.test(raw) ? resolve(raw) : undefined));
-
-/** A DNS name (letters, digits, `-`, `_`: Docker service names may use it), optionally with a leading dot. */
-const HOST_NAME = /^\.?[a-z0-9_-]+(?:\.[a-z0-9_-]+)*$/;
-
-/** `a,b` (flag, env) or `['a', 'b']` (API) → lowercase names, each a host name or an IP address. */
-const hostNames = v.pipe(
-  v.custom<unknown>(
-    (raw) => typeof raw === 'string' || (Array.isArray(raw) && raw.every((h) => typeof h === 'string')),
-    mustBe('a comma-separated list of host names, or an array of them'),
-  ),
-  v.rawTransform(({ dataset, addIssue, NEVER }) => {
-    const raw = dataset.value as string | string[];
-    const names = (typeof raw === 'string' ? raw.split(',') : raw).map((h) => h.trim().toLowerCase().replace(/^\[|\]$/g, '')).filter((h) => h !== '');
-    const bad = names.filter((h) => h.length > 253 || (!HOST_NAME.test(h) && isIP(h) === 0));
-    if (bad.length === 0) return [...new Set(names)];
-    addIssue({ message: `must list host names without port or scheme, such as kakao or .example.test (got ${bad.map((h) => show(h.slice(0, 80))).join(', ')})` });
-    return NEVER;
-  }),
-);
-
-// ---------------------------------------------------------------------------------------------
 // The table, in the order of the usage text
 
 const ROWS = [
@@ -180,8 +109,30 @@ const ROWS = [
     arg: '<url>',
     default: null,
     defaultText: 'http://localhost:PORT',
-    rule: publicUrl,
-    help: 'base URL browsers use to reach the mock, also the OIDC issuer',
+    rule: baseUrl,
+    help: 'base URL browsers use to reach the mock (and the OIDC issuer unless --issuer is given)',
+  }),
+  row({
+    key: 'issuer',
+    kind: 'value',
+    flag: 'issuer',
+    env: 'KAKAO_MOCK_ISSUER',
+    arg: '<url>',
+    default: null,
+    defaultText: 'the public URL',
+    rule: issuerUrl,
+    help: "the ID tokens' iss and discovery's issuer, e.g. https://kauth.kakao.com; endpoints stay on the public URL",
+  }),
+  row({
+    key: 'backchannelUrl',
+    kind: 'value',
+    flag: 'backchannel-url',
+    env: 'KAKAO_MOCK_BACKCHANNEL_URL',
+    arg: '<url>',
+    default: null,
+    defaultText: 'the public URL',
+    rule: baseUrl,
+    help: "base URL apps' servers use (docker-compose: http://kakao:4000): discovery's token, userinfo and JWKS endpoints",
   }),
   row({ key: 'dataDir', kind: 'value', flag: 'data', env: 'KAKAO_MOCK_DATA', arg: '<dir>', default: './.kakao-mock', rule: folder, help: 'folder of the data files' }),
   row({

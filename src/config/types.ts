@@ -125,8 +125,12 @@ export type LogLevel = 'silent' | 'error' | 'warn' | 'info' | 'debug';
 export interface Config {
   port: number;
   host: string;
-  /** Public base URL and OIDC issuer; default http://localhost:PORT. */
+  /** Public base URL (what browsers use); default http://localhost:PORT. */
   publicUrl: string | null;
+  /** The OIDC issuer (ID tokens' `iss`, discovery's `issuer`), exactly as given; null = the public URL. */
+  issuer: string | null;
+  /** Base URL of discovery's server-to-server endpoints (token, userinfo, JWKS); null = the public URL. */
+  backchannelUrl: string | null;
   /** Folder of the data files, or null for the in-memory store. */
   dataDir: string | null;
   fixtures: Fixtures;

@@ -14,6 +14,7 @@
 import type { Context, Next } from 'koa';
 import { KakaoApiError, KakaoAuthError, apiErrors, authErrors } from '../kakao/errors.js';
 import { koeText, messages, pickLang } from '../kauth/i18n.js';
+import { setKauthCors } from '../kauth/cors.js';
 import { renderPage } from '../kauth/render.js';
 import { sendJson, setCorsHeaders } from '../kapi/http.js';
 import type { Logger } from '../log.js';
@@ -44,6 +45,9 @@ export async function renderAuthError(ctx: Context, err: KakaoAuthError): Promis
     await renderPage(ctx, 'error', { lang, t: messages[lang], code: err.errorCode, error: err.error, text, description: err.description }, err.status === 401 ? 400 : err.status);
     return;
   }
+  // Every kauth JSON answer carries CORS, errors above all: a page's script must see the KOE code.
+  // (A kauth-shaped fault on a kapi path never was kauth's answer: none there.)
+  if (isKauthPath(ctx.path)) setKauthCors(ctx);
   ctx.status = err.status;
   ctx.type = 'application/json;charset=UTF-8';
   ctx.body = JSON.stringify(err.toJSON());

@@ -1,28 +1,42 @@
 import type { Context, Next } from 'koa';
 import { KakaoAuthError } from '../kakao/errors.js';
+import { setKauthCors } from './cors.js';
+
+/** The three URLs kauth answers with (server.ts derives them from the options; docs/kakao-wire.md §1.1). */
+export interface KauthUrls {
+  /** What browsers use: the authorization endpoint. */
+  publicUrl: string;
+  /** The `iss` of every ID token and discovery's `issuer`, verbatim (it need not be this server's URL). */
+  issuer: string;
+  /** What apps' servers use: the token, userinfo and JWKS endpoints. */
+  backchannelUrl: string;
+}
 
 /**
  * GET /.well-known/openid-configuration: Kakao's discovery document, field for field
- * (docs/kakao-wire.md §6.1), with this server's URLs. oidc-provider's own document is never served.
+ * (docs/kakao-wire.md §6.1), with this server's URLs. oidc-provider's own document is never served:
+ * it would put every endpoint on the request's host and the issuer's name on nothing
+ * (docs/oidc-provider.md §1.1).
  */
-export function kakaoDiscovery(issuer: string) {
-  const base = issuer.replace(/\/$/, '');
+export function kakaoDiscovery(urls: KauthUrls) {
+  const browser = urls.publicUrl.replace(/\/$/, '');
+  const server = urls.backchannelUrl.replace(/\/$/, '');
   return function kakaoDiscoveryDocument(ctx: Context) {
-    // Answered here, from the issuer alone: oidc-provider's own document is built from the request's
-    // (forwarded) host and fails with a 500 on a malformed X-Forwarded-Host or X-Forwarded-Proto.
-    const origin = ctx.get('Origin');
-    if (origin) {
-      ctx.set('Access-Control-Allow-Origin', origin);
-      ctx.vary('Origin');
-    }
+    // Answered here, from the configured URLs alone: oidc-provider's own document is built from the
+    // request's (forwarded) host and fails with a 500 on a malformed X-Forwarded-Host or X-Forwarded-Proto.
+    setKauthCors(ctx);
     ctx.type = 'application/json;charset=utf-8';
     ctx.body = JSON.stringify({
-      issuer,
-      authorization_endpoint: `${base}/oauth/authorize`,
-      token_endpoint: `${base}/oauth/token`,
+      // Differs from Kakao when --issuer is given: the issuer is then a name only, while Kakao's
+      // endpoints are on its issuer's host (docs/kakao-wire.md §1.1).
+      issuer: urls.issuer,
+      authorization_endpoint: `${browser}/oauth/authorize`,
+      // Differs from Kakao when --backchannel-url is given: one discovery document, two bases
+      // (browsers and apps' servers reach the mock under different names, docs/kakao-wire.md §6.1).
+      token_endpoint: `${server}/oauth/token`,
       // Differs from Kakao: userinfo lives on kapi.kakao.com there; here both hosts share one origin.
-      userinfo_endpoint: `${base}/v1/oidc/userinfo`,
-      jwks_uri: `${base}/.well-known/jwks.json`,
+      userinfo_endpoint: `${server}/v1/oidc/userinfo`,
+      jwks_uri: `${server}/.well-known/jwks.json`,
       token_endpoint_auth_methods_supported: ['client_secret_post'],
       subject_types_supported: ['public'],
       id_token_signing_alg_values_supported: ['RS256'],

@@ -8,6 +8,7 @@ import { createLoginQueue, type LoginQueue } from './interactions/login-queue.js
 import { loadOrCreateKeys } from './keys.js';
 import { createProvider } from './provider.js';
 import { kauthRouter } from './routes.js';
+import type { KauthUrls } from './discovery.js';
 
 // What the control plane needs of kauth (it sees kauth through this file only, docs/architecture.md §2):
 // the scripted-login queue it fills, and the header a mint presents its own ticket in.
@@ -18,7 +19,7 @@ export interface KauthDeps {
   store: Store;
   clock: Clock;
   webhooks: Webhooks;
-  issuer: string;
+  urls: KauthUrls;
 }
 
 export interface Kauth {
@@ -40,16 +41,16 @@ const PRIVATE = new Set(['d', 'p', 'q', 'dp', 'dq', 'qi']);
 
 /** The kauth side: oidc-provider, and the route table of Kakao steps in front of it (routes.ts). */
 export async function createKauth(deps: KauthDeps): Promise<Kauth> {
-  const { store, clock, issuer, config } = deps;
+  const { store, clock, urls, config } = deps;
   const keys = await loadOrCreateKeys(store);
-  const provider = createProvider(config, store, keys, issuer);
+  const provider = createProvider(config, store, keys, urls.issuer);
   const loginQueue = createLoginQueue();
   const publicJwks = { keys: keys.signing.map((k) => Object.fromEntries(Object.entries(k).filter(([name]) => !PRIVATE.has(name)))) };
 
   const routes = kauthRouter({
     provider,
     store,
-    issuer,
+    urls,
     loginQueue,
     publicJwks,
     now: () => clock.now(),

@@ -6,7 +6,8 @@
  *
  * The rows for "any other method" keep Kakao's answers: KOE001 (400 at /oauth/authorize, 405 at
  * /oauth/token); on the paths kauth answers itself, 405 KOE001 with `Allow`, and OPTIONS → 200 with
- * `Allow` (docs/kakao-wire.md §1.1).
+ * `Allow` (docs/kakao-wire.md §1.1). A browser's CORS preflight on the POST paths is answered first
+ * (kauth/cors.ts).
  *
  * Paths match as in oidc-provider's own router (case-insensitive, optional trailing slash), so no
  * spelling of a Kakao path reaches oidc-provider without its Kakao steps.
@@ -18,8 +19,9 @@ import type Provider from 'oidc-provider';
 import { KakaoAuthError } from '../kakao/errors.js';
 import type { Store } from '../store/types.js';
 import { accountLogout } from './account-logout.js';
+import { kauthCors, kauthPreflight } from './cors.js';
 import { normaliseAuthorize, onlyGetOnAuthorize } from './authorize-params.js';
-import { kakaoDiscovery, kakaoRedirects, notAtKakao } from './discovery.js';
+import { kakaoDiscovery, kakaoRedirects, notAtKakao, type KauthUrls } from './discovery.js';
 import { interactionPages, type InteractionDeps } from './interactions/routes.js';
 import type { LoginQueue } from './interactions/login-queue.js';
 import { onlyPostOnToken, prepareTokenRequest } from './token-request.js';
@@ -29,7 +31,7 @@ import { tokenInfo } from './tokeninfo.js';
 export interface KauthRouteDeps {
   provider: Provider;
   store: Store;
-  issuer: string;
+  urls: KauthUrls;
   loginQueue: LoginQueue;
   publicJwks: { keys: Record<string, unknown>[] };
   now: () => number;
@@ -60,14 +62,14 @@ function notSupported(allow: string) {
 }
 
 export function kauthRouter(deps: KauthRouteDeps): Router {
-  const { store, issuer, loginQueue } = deps;
+  const { store, urls, loginQueue } = deps;
   const pages = interactionPages(deps.interactions);
   const router = new Router();
 
   // OpenID Connect documents (docs/kakao-wire.md §6.1, §6.2)
-  router.get('/.well-known/openid-configuration', kakaoDiscovery(issuer));
+  router.get('/.well-known/openid-configuration', kakaoDiscovery(urls));
   router.all('/.well-known/oauth-authorization-server', notAtKakao);
-  router.get('/.well-known/jwks.json', toProvider);
+  router.get('/.well-known/jwks.json', kauthCors, toProvider);
 
   // Authorization (docs/kakao-wire.md §3): Kakao's checks, then oidc-provider; 303 → 302 on the way out
   router.register('/oauth/authorize', otherThan('GET'), onlyGetOnAuthorize); // HEAD included: first
@@ -84,10 +86,13 @@ export function kauthRouter(deps: KauthRouteDeps): Router {
   for (const step of ['login', 'create', 'consent', 'cancel']) router.register(`/interaction/:uid/${step}`, otherThan('POST'), notSupported('POST'));
 
   // Tokens (docs/kakao-wire.md §5, §6.4): Kakao's checks in Kakao's order, oidc-provider, Kakao's body
-  router.post('/oauth/token', prepareTokenRequest(store), shapeTokenResponse(), toProvider);
-  router.register('/oauth/token', otherThan('POST'), onlyPostOnToken);
-  router.post('/oauth/tokeninfo', tokenInfo(issuer, deps.publicJwks as never, deps.now));
-  router.register('/oauth/tokeninfo', otherThan('POST'), notSupported('POST'));
+  // CORS on every JSON answer, errors included (kauth/cors.ts); a browser's preflight answered
+  router.post('/oauth/token', kauthCors, prepareTokenRequest(store), shapeTokenResponse(), toProvider);
+  router.options('/oauth/token', kauthPreflight('POST'), onlyPostOnToken);
+  router.register('/oauth/token', otherThan('POST', 'OPTIONS'), onlyPostOnToken);
+  router.post('/oauth/tokeninfo', kauthCors, tokenInfo(urls.issuer, deps.publicJwks as never, deps.now));
+  router.options('/oauth/tokeninfo', kauthPreflight('POST'), notSupported('POST'));
+  router.register('/oauth/tokeninfo', otherThan('POST', 'OPTIONS'), notSupported('POST'));
 
   // Kakao Account logout (docs/kakao-wire.md §7.1)
   router.get('/oauth/logout', accountLogout(store, deps.sessionCookie));

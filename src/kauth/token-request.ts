@@ -43,16 +43,17 @@ function one(params: URLSearchParams, name: string): string | undefined {
   return all[0];
 }
 
+/** Any other method on /oauth/token (an OPTIONS that is not a CORS preflight included: kauth/cors.ts). */
+export function onlyPostOnToken(): never {
+  throw new KakaoAuthError(405, 'invalid_request', 'only POST is supported on /oauth/token', 'KOE001');
+}
+
 /**
  * POST /oauth/token, before oidc-provider: read the form ourselves (Kakao also accepts query-string
  * parameters — UNCONFIRMED, we merge them under the body), then apply Kakao's checks in Kakao's order
  * with Kakao's KOE codes, so oidc-provider only ever sees requests that should succeed. Internal
  * error strings of oidc-provider are not relied on except as a fallback (token-response.ts).
  */
-/** Any other method on /oauth/token (OPTIONS included: no CORS preflight at Kakao's token endpoint). */
-export function onlyPostOnToken(): never {
-  throw new KakaoAuthError(405, 'invalid_request', 'only POST is supported on /oauth/token', 'KOE001');
-}
 
 export function prepareTokenRequest(store: Store) {
   return async function kakaoTokenRequest(ctx: Context, next: Next) {

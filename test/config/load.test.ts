@@ -47,6 +47,8 @@ describe('loadConfig: defaults', () => {
       port: 4000,
       host: '127.0.0.1',
       publicUrl: null,
+      issuer: null,
+      backchannelUrl: null,
       dataDir: resolve('.kakao-mock'),
       fixtures: undefined,
       logLevel: 'info',
@@ -76,6 +78,8 @@ describe('loadConfig: environment and flags', () => {
     KAKAO_MOCK_PORT: '5000',
     KAKAO_MOCK_HOST: '0.0.0.0',
     KAKAO_MOCK_PUBLIC_URL: 'http://kakao-mock:5000/',
+    KAKAO_MOCK_ISSUER: 'https://kauth.kakao.com',
+    KAKAO_MOCK_BACKCHANNEL_URL: 'http://kakao:5000/',
     KAKAO_MOCK_DATA: 'tmp/data',
     KAKAO_MOCK_LOG_LEVEL: 'debug',
     KAKAO_MOCK_CONTROL_TOKEN: 'env-token',
@@ -92,6 +96,8 @@ describe('loadConfig: environment and flags', () => {
       port: 5000,
       host: '0.0.0.0',
       publicUrl: 'http://kakao-mock:5000',
+      issuer: 'https://kauth.kakao.com',
+      backchannelUrl: 'http://kakao:5000',
       dataDir: resolve('tmp/data'),
       fixtures: undefined,
       logLevel: 'debug',
@@ -110,6 +116,9 @@ describe('loadConfig: environment and flags', () => {
         '--host=localhost',
         '--public-url',
         'https://mock.example.com/kakao/',
+        '--issuer',
+        'https://issuer.example/',
+        '--backchannel-url=http://app-side:5000/base/',
         '--data',
         'other',
         '--log-level',
@@ -132,6 +141,8 @@ describe('loadConfig: environment and flags', () => {
       port: 0,
       host: 'localhost',
       publicUrl: 'https://mock.example.com/kakao',
+      issuer: 'https://issuer.example/',
+      backchannelUrl: 'http://app-side:5000/base',
       dataDir: resolve('other'),
       fixtures: undefined,
       logLevel: 'silent',
@@ -184,6 +195,11 @@ describe('loadConfig: errors', () => {
     ['empty host', ['--host='], {}, '--host must be a host name or IP address (got "")'],
     ['public URL with a query', ['--public-url', 'http://localhost:4000/?x=1'], {}, '--public-url must be an http(s) URL without a query string or fragment'],
     ['public URL without scheme', [], { KAKAO_MOCK_PUBLIC_URL: 'localhost:4000' }, 'KAKAO_MOCK_PUBLIC_URL must be an http(s) URL'],
+    ['issuer that is not a URL', ['--issuer', 'kauth.kakao.com'], {}, '--issuer must be an http(s) URL without a query string or fragment, e.g. https://kauth.kakao.com (got "kauth.kakao.com")'],
+    ['issuer with a fragment', [], { KAKAO_MOCK_ISSUER: 'https://kauth.kakao.com#x' }, 'KAKAO_MOCK_ISSUER must be an http(s) URL without a query string or fragment'],
+    ['issuer of another scheme', ['--issuer=ftp://kauth.kakao.com'], {}, '--issuer must be an http(s) URL'],
+    ['back-channel URL with a query', ['--backchannel-url', 'http://kakao:4000/?a=b'], {}, '--backchannel-url must be an http(s) URL without a query string or fragment'],
+    ['back-channel URL without scheme', [], { KAKAO_MOCK_BACKCHANNEL_URL: 'kakao:4000' }, 'KAKAO_MOCK_BACKCHANNEL_URL must be an http(s) URL'],
     ['unknown log level', ['--log-level', 'verbose'], {}, '--log-level must be one of silent, error, warn, info, debug (got "verbose")'],
     ['negative snapshot delay', [], { KAKAO_MOCK_SNAPSHOT_DELAY: '-5' }, 'KAKAO_MOCK_SNAPSHOT_DELAY must be an integer 0-2147483647 (milliseconds)'],
     ['shutdown timeout as a duration', ['--shutdown-timeout', '5s'], {}, '--shutdown-timeout must be an integer 0-2147483647 (milliseconds) (got "5s")'],
@@ -240,8 +256,8 @@ describe('loadConfig: errors', () => {
   });
 
   it('documents every flag and environment variable in the usage text', () => {
-    const flags = ['--port', '--host', '--public-url', '--data', '--in-memory', '--fixtures', '--log-level', '--control-token', '--no-control', '--control-allow-remote', '--control-allowed-hosts', '--user-id-secret', '--snapshot-delay', '--shutdown-timeout', '--help'];
-    const vars = ['KAKAO_MOCK_PORT', 'KAKAO_MOCK_HOST', 'KAKAO_MOCK_PUBLIC_URL', 'KAKAO_MOCK_DATA', 'KAKAO_MOCK_IN_MEMORY', 'KAKAO_MOCK_FIXTURES', 'KAKAO_MOCK_LOG_LEVEL', 'KAKAO_MOCK_CONTROL_TOKEN', 'KAKAO_MOCK_CONTROL=off', 'KAKAO_MOCK_CONTROL_ALLOW_REMOTE', 'KAKAO_MOCK_CONTROL_ALLOWED_HOSTS', 'KAKAO_MOCK_USER_ID_SECRET', 'KAKAO_MOCK_SNAPSHOT_DELAY', 'KAKAO_MOCK_SHUTDOWN_TIMEOUT'];
+    const flags = ['--port', '--host', '--public-url', '--issuer', '--backchannel-url', '--data', '--in-memory', '--fixtures', '--log-level', '--control-token', '--no-control', '--control-allow-remote', '--control-allowed-hosts', '--user-id-secret', '--snapshot-delay', '--shutdown-timeout', '--help'];
+    const vars = ['KAKAO_MOCK_PORT', 'KAKAO_MOCK_HOST', 'KAKAO_MOCK_PUBLIC_URL', 'KAKAO_MOCK_ISSUER', 'KAKAO_MOCK_BACKCHANNEL_URL', 'KAKAO_MOCK_DATA', 'KAKAO_MOCK_IN_MEMORY', 'KAKAO_MOCK_FIXTURES', 'KAKAO_MOCK_LOG_LEVEL', 'KAKAO_MOCK_CONTROL_TOKEN', 'KAKAO_MOCK_CONTROL=off', 'KAKAO_MOCK_CONTROL_ALLOW_REMOTE', 'KAKAO_MOCK_CONTROL_ALLOWED_HOSTS', 'KAKAO_MOCK_USER_ID_SECRET', 'KAKAO_MOCK_SNAPSHOT_DELAY', 'KAKAO_MOCK_SHUTDOWN_TIMEOUT'];
     for (const name of [...flags, ...vars]) expect(USAGE).toContain(name);
   });
 });
