@@ -8,7 +8,7 @@
  * one that sets `control.enabled` to false. Their rules live on the key's main row.
  */
 import { randomBytes } from 'node:crypto';
-import type * as v from 'valibot';
+import * as v from 'valibot';
 import { loadFixtures } from './fixtures-file.js';
 import { baseUrl, bool, folder, hostNames, integer, issuerUrl, parsed, text } from './option-rules.js';
 import type { Config, LogLevel } from './types.js';

@@ -4,7 +4,7 @@
  * exchange with the client secret, the ID token checked against the JWKS, then /v2/user/me. Every
  * call goes over HTTP to this server's own endpoints, so it shows up in the journal and faults apply.
  *
- * Strict like Kakao: the callback `${issuer}/__mock/demo/callback` must be a registered redirect URI
+ * Strict like Kakao: the callback `${publicUrl}/__mock/demo/callback` must be a registered redirect URI
  * of the demo app. The shipped fixtures register it for http://localhost:4000 only; on another origin
  * the page says so and how to fix it, instead of registering it behind the user's back.
  */
@@ -36,6 +36,8 @@ interface Pending {
 export interface DemoDeps {
   store: Store;
   clock: Clock;
+  publicUrl: string;
+  /** What ID tokens' `iss` says (`--issuer`). */
   issuer: string;
   publicJwks: { keys: Record<string, unknown>[] };
   /** Called with a function that forgets pending logins (on reset). */
@@ -45,9 +47,9 @@ export interface DemoDeps {
 const pretty = (value: unknown) => JSON.stringify(value, null, 2);
 
 export function demoPages(deps: DemoDeps) {
-  const { store, issuer } = deps;
-  const redirectUri = `${issuer}/__mock/demo/callback`;
-  const logoutRedirectUri = `${issuer}/__mock/demo`;
+  const { store, publicUrl, issuer } = deps;
+  const redirectUri = `${publicUrl}/__mock/demo/callback`;
+  const logoutRedirectUri = `${publicUrl}/__mock/demo`;
   const pending = new Map<string, Pending>();
   deps.onReset(() => pending.clear());
   const jwks = createLocalJWKSet(deps.publicJwks);
@@ -69,7 +71,7 @@ export function demoPages(deps: DemoDeps) {
     const out: string[] = [];
     if (!app.kakaoLogin) out.push(`Kakao Login is switched off for app ${app.appId} (kakaoLogin: false).`);
     if (!app.redirectUris.includes(redirectUri)) {
-      const port = new URL(issuer).port || '80';
+      const port = new URL(publicUrl).port || '80';
       out.push(
         `The demo callback ${redirectUri} is not a registered redirect URI of app ${app.appId}, and kakao-mock, like Kakao, refuses unregistered ones (KOE006). ` +
           `The shipped fixtures register http://localhost:4000/__mock/demo/callback: start kakao-mock with --port 4000 and the default public URL` +

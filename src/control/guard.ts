@@ -53,8 +53,8 @@ const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export interface GuardOptions {
   control: Config['control'];
-  /** The public URL (issuer): its host name is accepted as a loopback name. */
-  issuer: string;
+  /** The public URL: its host name is accepted as a loopback name. */
+  publicUrl: string;
 }
 
 /**
@@ -67,7 +67,7 @@ export function controlGuard(options: GuardOptions) {
   const { control } = options;
   let publicHost: string | null = null;
   try {
-    publicHost = new URL(options.issuer).hostname.toLowerCase().replace(/^\[|\]$/g, '');
+    publicHost = new URL(options.publicUrl).hostname.toLowerCase().replace(/^\[|\]$/g, '');
   } catch {
     /* no public host */
   }

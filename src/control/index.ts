@@ -32,6 +32,9 @@ export interface ControlPlaneDeps {
   webhooks: Webhooks;
   loginQueue: LoginQueue;
   log: Logger;
+  /** The mock's own base URL (its pages' links, the loopback name the guard accepts). */
+  publicUrl: string;
+  /** The OIDC issuer (ID tokens' `iss`): the public URL unless `--issuer` says otherwise. */
   issuer: string;
   publicJwks: { keys: Record<string, unknown>[] };
 }
@@ -56,10 +59,10 @@ export function createControlPlane(deps: ControlPlaneDeps): ControlPlane {
         control,
         config: deps.config,
         log: deps.log,
-        issuer: deps.issuer,
+        publicUrl: deps.publicUrl,
         pages: [
           inspectorPages(control, { issuer: deps.issuer, tokenRequired: deps.config.control.token !== null, deliveries: wiring.deliveries }),
-          demoPages({ store: deps.store, clock: deps.clock, issuer: deps.issuer, publicJwks: deps.publicJwks, onReset: wiring.onReset }),
+          demoPages({ store: deps.store, clock: deps.clock, publicUrl: deps.publicUrl, issuer: deps.issuer, publicJwks: deps.publicJwks, onReset: wiring.onReset }),
         ],
       })
     : null;

@@ -18,7 +18,7 @@ export interface ControlRouterDeps {
   control: MockControl;
   config: Config;
   log: Logger;
-  issuer: string;
+  publicUrl: string;
   /** Adds more routes to the /__mock router (the inspector and the demo client). */
   pages: Array<(router: Router) => void>;
 }
@@ -123,7 +123,7 @@ export function controlRouter(deps: ControlRouterDeps) {
   for (const register of deps.pages) register(api);
 
   const boundary = controlErrorBoundary(deps.log);
-  const guard = controlGuard({ control: deps.config.control, issuer: deps.issuer });
+  const guard = controlGuard({ control: deps.config.control, publicUrl: deps.publicUrl });
   const routes = api.routes() as unknown as (ctx: Context, next: Next) => Promise<void>;
   const methods = api.allowedMethods({
     throw: true,

@@ -217,25 +217,25 @@ describe('the loopback rule', () => {
 
   it.each([['127.0.0.1'], ['127.8.9.10'], ['::1'], ['::ffff:127.0.0.1']])('accepts %s', async (address) => {
     let passed = false;
-    await controlGuard({ control: control(), issuer: 'http://localhost:4000' })(fakeCtx(address), async () => {
+    await controlGuard({ control: control(), publicUrl: 'http://localhost:4000' })(fakeCtx(address), async () => {
       passed = true;
     });
     expect(passed).toBe(true);
   });
 
   it.each([['192.168.0.7'], ['10.0.0.2'], ['::ffff:172.17.0.1'], ['2001:db8::1']])('refuses %s with 403', async (address) => {
-    const run = controlGuard({ control: control(), issuer: 'http://localhost:4000' })(fakeCtx(address), async () => undefined);
+    const run = controlGuard({ control: control(), publicUrl: 'http://localhost:4000' })(fakeCtx(address), async () => undefined);
     await expect(run).rejects.toBeInstanceOf(ControlError);
     await expect(run).rejects.toMatchObject({ status: 403, error: 'forbidden' });
   });
 
   it('accepts remote addresses when allowRemote is on (Docker), under a configured Host name only', async () => {
     let passed = false;
-    await controlGuard({ control: control({ allowRemote: true, allowedHosts: ['kakao-mock'] }), issuer: 'http://mock.test:4000' })(fakeCtx('172.17.0.1', 'kakao-mock:4000'), async () => {
+    await controlGuard({ control: control({ allowRemote: true, allowedHosts: ['kakao-mock'] }), publicUrl: 'http://mock.test:4000' })(fakeCtx('172.17.0.1', 'kakao-mock:4000'), async () => {
       passed = true;
     });
     expect(passed).toBe(true);
-    const unlisted = controlGuard({ control: control({ allowRemote: true }), issuer: 'http://mock.test:4000' })(fakeCtx('172.17.0.1', 'kakao-mock:4000'), async () => undefined);
+    const unlisted = controlGuard({ control: control({ allowRemote: true }), publicUrl: 'http://mock.test:4000' })(fakeCtx('172.17.0.1', 'kakao-mock:4000'), async () => undefined);
     await expect(unlisted).rejects.toMatchObject({ status: 403, error: 'forbidden' });
   });
 
@@ -262,7 +262,7 @@ describe('the loopback rule', () => {
 
   it('takes the public URL host as a local name', async () => {
     let passed = false;
-    await controlGuard({ control: control(), issuer: 'http://kakao.test:4000' })(fakeCtx('127.0.0.1', 'kakao.test:4000'), async () => {
+    await controlGuard({ control: control(), publicUrl: 'http://kakao.test:4000' })(fakeCtx('127.0.0.1', 'kakao.test:4000'), async () => {
       passed = true;
     });
     expect(passed).toBe(true);

@@ -157,3 +157,25 @@ describe('the demo client', () => {
     expect(html).toContain('access_denied');
   });
 });
+
+describe('the demo client with --issuer', () => {
+  it('checks the ID token against the issuer it was given, while its links stay on the mock', async () => {
+    const pinned = await startKakaoMock({ issuer: 'https://kauth.kakao.com' });
+    try {
+      const callback = `${pinned.publicUrl}/__mock/demo/callback`;
+      await pinned.control.apps.patch(demo.appId, { redirectUris: [callback] });
+      const browser = new Browser(pinned.url);
+      let { res } = await browser.follow(await browser.get('/__mock/demo/login'));
+      ({ res } = await browser.follow(await browser.post(formAction(await res.text(), 'login'), { account: 'kim-minji' })));
+      const consent = await res.text();
+      const { url } = await browser.follow(await browser.post(formAction(consent, 'consent'), allBoxes(consent)));
+      const redirect = new URL(url);
+      expect(redirect.origin + redirect.pathname).toBe(callback);
+      const html = await (await browser.get(redirect.pathname + redirect.search)).text();
+      expect(html).toContain('✓ <strong>signature, iss, aud, exp</strong>');
+      expect(html).toContain('&#34;iss&#34;: &#34;https://kauth.kakao.com&#34;');
+    } finally {
+      await pinned.close();
+    }
+  });
+});
