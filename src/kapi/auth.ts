@@ -25,7 +25,7 @@ import type { Account, App } from '../config/types.js';
 import type { Clock } from '../clock.js';
 import { KakaoApiError, apiErrors } from '../kakao/errors.js';
 import { knownUnder14 } from '../kakao/age-rules.js';
-import { integerParam, type Params } from '../kakao/kapi-params.js';
+import { integerParam, type Params } from './params.js';
 import type { KeyType, Link, OidcAdapterPayload, Store } from '../store/types.js';
 import type { KapiContext } from './http.js';
 

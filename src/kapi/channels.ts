@@ -6,7 +6,7 @@
  */
 import type { Channel } from '../config/types.js';
 import { apiErrors } from '../kakao/errors.js';
-import { commaList, jsonStringArray } from '../kakao/kapi-params.js';
+import { commaList, jsonStringArray } from './params.js';
 import { callerOf, type UserCaller } from './auth.js';
 import type { KapiContext } from './http.js';
 import type { KapiDeps, RouteDef } from './route.js';

@@ -2,7 +2,7 @@
  * OIDC userinfo (docs/kakao-wire.md §6.5): Bearer only, for tokens issued with the `openid` scope.
  */
 import { splitList } from '../kakao/scopes.js';
-import { buildOidcUserinfo } from '../kakao/user-response.js';
+import { buildOidcUserinfo } from '../kakao/oidc-userinfo.js';
 import { callerOf } from './auth.js';
 import type { KapiContext } from './http.js';
 import type { KapiDeps, RouteDef } from './route.js';

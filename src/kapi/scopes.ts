@@ -3,7 +3,7 @@
  */
 import type { App } from '../config/types.js';
 import { apiErrors } from '../kakao/errors.js';
-import { jsonStringArray, requiredParam } from '../kakao/kapi-params.js';
+import { jsonStringArray, requiredParam } from './params.js';
 import { scopeInfo } from '../kakao/scopes.js';
 import type { Link } from '../store/types.js';
 import { callerOf } from './auth.js';

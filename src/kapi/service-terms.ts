@@ -4,7 +4,7 @@
  */
 import type { App, ServiceTerm } from '../config/types.js';
 import { apiErrors } from '../kakao/errors.js';
-import { commaList, requiredParam } from '../kakao/kapi-params.js';
+import { commaList, requiredParam } from './params.js';
 import type { Link } from '../store/types.js';
 import { callerOf } from './auth.js';
 import type { KapiContext } from './http.js';

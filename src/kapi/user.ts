@@ -3,8 +3,9 @@
  */
 import type { ShippingAddress } from '../config/types.js';
 import { KakaoApiError, apiErrors } from '../kakao/errors.js';
-import { booleanParam, integerParam, jsonStringArray, jsonStringObject } from '../kakao/kapi-params.js';
-import { ME_BASE_FIELDS, buildKakaoUser, selectUserFields } from '../kakao/user-response.js';
+import { booleanParam, integerParam, jsonStringArray, jsonStringObject } from './params.js';
+import { ME_BASE_FIELDS, selectUserFields } from '../kakao/property-keys.js';
+import { buildKakaoUser } from '../kakao/user-me.js';
 import { appUserUuid } from '../kakao/user-uuid.js';
 import type { Account, App } from '../config/types.js';
 import type { Link } from '../store/types.js';
