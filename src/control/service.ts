@@ -3,7 +3,7 @@
  * in-process API (`startKakaoMock()`, mock.ts) both call these. Operations validate their input
  * (in-process callers may be plain JavaScript) and throw ControlError.
  */
-import type { Account, App } from '../config/types.js';
+import type { Account, App } from '../domain/model.js';
 import { ConfigError } from '../config/errors.js';
 import { validateAccount, validateApp } from '../config/validate.js';
 import { MAX_DURATION_LENGTH, parseDuration, type Clock } from '../clock.js';

@@ -3,7 +3,8 @@
  * Our own names are camelCase (docs/architecture.md §4.5); Kakao payloads (token responses, webhook bodies)
  * keep their wire names.
  */
-import type { ChannelRelationState, KeyType, Link } from '../store/types.js';
+import type { ChannelRelationState, Link } from '../domain/model.js';
+import type { KeyType } from '../store/types.js';
 import type { UnlinkReferrer, WebhookDelivery } from '../webhooks/types.js';
 
 // ---------------------------------------------------------------------------------------------

@@ -3,8 +3,8 @@
  * surface reads it (kapi's channel API, the consent screen, the control plane) and written the one
  * way every writer writes it (the consent screen, the control plane).
  */
-import type { Account } from '../config/types.js';
-import type { ChannelRelation, ChannelRelationState, ChannelRepository } from '../store/types.js';
+import type { Account, ChannelRelation, ChannelRelationState } from '../domain/model.js';
+import type { ChannelRepository } from '../store/types.js';
 
 export interface EffectiveRelation {
   relation: ChannelRelationState;

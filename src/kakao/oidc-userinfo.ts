@@ -1,6 +1,5 @@
 /** The `/v1/oidc/userinfo` payload (docs/kakao-wire.md §6.5). Pure. */
-import type { Account, App } from '../config/types.js';
-import type { Link } from '../store/types.js';
+import type { Account, App, Link } from '../domain/model.js';
 import { profileImages } from './profile.js';
 import { consentOf } from './user-me.js';
 

@@ -12,8 +12,7 @@
  *  - the account has no such value (no email, no phone...) → no flag and no value: consent could not
  *    provide it. The deprecated `has_*` flags (still sent by real servers) say so (`has_email: false`).
  */
-import type { Account, App } from '../config/types.js';
-import type { Link } from '../store/types.js';
+import type { Account, App, Link } from '../domain/model.js';
 import { profileImages } from './profile.js';
 
 export interface KakaoProfile {

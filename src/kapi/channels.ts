@@ -4,7 +4,7 @@
  * Differs from Kakao: a Kakao app can link several business channels; apps here have one, the
  * representative channel of the Simple Signup screen (`app.channel`).
  */
-import type { Channel } from '../config/types.js';
+import type { Channel } from '../domain/model.js';
 import { effectiveChannelRelation } from '../kakao/channel-relation.js';
 import { apiErrors } from '../kakao/errors.js';
 import { commaList, jsonStringArray } from './params.js';

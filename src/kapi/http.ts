@@ -4,7 +4,7 @@
  */
 import type { RouterContext } from '@koa/router';
 import type { Context } from 'koa';
-import type { App } from '../config/types.js';
+import type { App } from '../domain/model.js';
 import { BodyTooLarge, bodyTextIfRead, readBytes } from '../http/body.js';
 import { KakaoApiError, apiErrors } from '../kakao/errors.js';
 import { decodeUtf8, parseJsonBody, parseUrlEncoded, type Params } from './params.js';

@@ -2,7 +2,7 @@
  * OIDC userinfo (docs/kakao-wire.md §6.5): Bearer only, for tokens issued with the `openid` scope.
  */
 import { apiErrors } from '../kakao/errors.js';
-import { splitList } from '../kakao/scopes.js';
+import { splitList } from '../kakao/list-param.js';
 import { buildOidcUserinfo } from '../kakao/oidc-userinfo.js';
 import { callerOf } from './auth.js';
 import type { KapiContext } from './http.js';

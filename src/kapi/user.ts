@@ -1,14 +1,12 @@
 /**
  * User APIs (docs/kakao-wire.md §7.2, §7.3, §9.1, §9.2–§9.4).
  */
-import type { ShippingAddress } from '../config/types.js';
+import type { ShippingAddress, Account, App, Link } from '../domain/model.js';
 import { apiErrors } from '../kakao/errors.js';
 import { booleanParam, integerParam, jsonStringArray, jsonStringObject } from './params.js';
 import { ME_BASE_FIELDS, selectUserFields } from '../kakao/property-keys.js';
 import { buildKakaoUser } from '../kakao/user-me.js';
 import { appUserUuid } from '../kakao/user-uuid.js';
-import type { Account, App } from '../config/types.js';
-import type { Link } from '../store/types.js';
 import { callerOf, type UserCaller } from './auth.js';
 import { JsonBytes, type KapiContext } from './http.js';
 import type { KapiDeps, RouteDef } from './route.js';

@@ -1,7 +1,7 @@
 import type { Context, Next } from 'koa';
-import type { App } from '../config/types.js';
+import type { App } from '../domain/model.js';
 import { authErrors, KakaoAuthError } from '../kakao/errors.js';
-import { splitList } from '../kakao/scopes.js';
+import { splitList } from '../kakao/list-param.js';
 import type { Store } from '../store/types.js';
 import { singleParam } from './single-param.js';
 import { LOGIN_TICKET_HEADER, LOGIN_TICKET_PARAM, type LoginQueue } from './interactions/login-queue.js';

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { App } from '../config/types.js';
+import type { App } from '../domain/model.js';
 import { LOGIN_TICKET_HEADER, type ConsentChoice, type LoginQueue } from './interactions/login-queue.js';
 
 export interface MintOptions {

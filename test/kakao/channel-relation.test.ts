@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { effectiveChannelRelation, putChannelRelation } from '../../src/kakao/channel-relation.js';
-import type { ChannelRelation } from '../../src/store/types.js';
+import type { ChannelRelation } from '../../src/domain/model.js';
 
 function repo(initial: ChannelRelation[] = []) {
   const rows = new Map(initial.map((r) => [`${r.accountId} ${r.channelPublicId}`, r]));

@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { Account, App } from '../../src/config/types.js';
+import type { Account, App, Link } from '../../src/domain/model.js';
 import { KakaoApiError } from '../../src/kakao/errors.js';
 import { DEFAULT_PROFILE_IMAGE, DEFAULT_THUMBNAIL_IMAGE } from '../../src/kakao/profile.js';
 import { buildOidcUserinfo } from '../../src/kakao/oidc-userinfo.js';
 import { APP_USERS_BASE_FIELDS, ME_BASE_FIELDS, selectUserFields, validatePropertyKeys } from '../../src/kakao/property-keys.js';
 import { CONSENT_FIELDS, buildKakaoUser, consentFieldNames, isPreregistered, normalizeAgeRange } from '../../src/kakao/user-me.js';
 import { appUserUuid } from '../../src/kakao/user-uuid.js';
-import type { Link } from '../../src/store/types.js';
 import { defaults } from '../helpers/fixtures.js';
 import { partnerApp } from '../helpers/kapi.js';
 

@@ -1,7 +1,7 @@
-import type { Account, App } from '../../config/types.js';
+import type { Account, App } from '../../domain/model.js';
 import type { Store } from '../../store/types.js';
 import { effectiveChannelRelation } from '../../kakao/channel-relation.js';
-import { scopeInfo } from '../../kakao/scopes.js';
+import { scopeInfo } from '../../domain/scopes.js';
 import type { ConsentNeeds } from '../consent-needs.js';
 import type { Lang } from '../i18n.js';
 import type { ConsentChoice } from './login-queue.js';

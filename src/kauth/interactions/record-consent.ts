@@ -1,6 +1,6 @@
-import type { Account, App } from '../../config/types.js';
+import type { Account, App, Link } from '../../domain/model.js';
 import type { Clock } from '../../clock.js';
-import type { Link, Store } from '../../store/types.js';
+import type { Store } from '../../store/types.js';
 import type { Webhooks } from '../../webhooks/types.js';
 import { putChannelRelation } from '../../kakao/channel-relation.js';
 import { appUserId } from '../../kakao/user-id.js';
