@@ -123,6 +123,11 @@ export default tseslint.config(
     files: [`src/${folder}/**/*.ts`],
     rules: { 'no-restricted-imports': wallRule(not) },
   })),
+  {
+    // The domain is the floor: nothing of src/ but itself (its files sit side by side).
+    files: ['src/domain/**/*.ts'],
+    rules: { 'no-restricted-imports': restrict([{ regex: '^\\.\\./', message: 'src/domain imports nothing of src/ but itself (docs/architecture.md §2).' }]) },
+  },
   { files: ['src/control/**/*.ts'], rules: { 'no-restricted-imports': controlRule() } },
   ...Object.entries(CONTROL_DEBT).map(([file, allowed]) => ({
     files: [file],

@@ -12,6 +12,7 @@ import { createKapiRouter } from './kapi/index.js';
 import type { LoginQueue } from './kauth/interactions/login-queue.js';
 import { createControlPlane, type FaultApi, type MockControl } from './control/index.js';
 import { health } from './http/health.js';
+import { isInfrastructurePath } from './http/paths.js';
 import { kakaoErrorBoundary } from './http/kakao-errors.js';
 import { staticFiles } from './http/static.js';
 
@@ -52,7 +53,7 @@ function requestLog(log: Logger) {
     try {
       await next();
     } finally {
-      if (ctx.path !== '/health' && !ctx.path.startsWith('/static/')) {
+      if (!isInfrastructurePath(ctx.path)) {
         const ms = (performance.now() - started).toFixed(1);
         log.info(`${ctx.method} ${ctx.path} ${ctx.status} ${ms}ms`);
       }

@@ -1,6 +1,7 @@
 export { startKakaoMock, type KakaoMock, type KakaoMockOptions } from './mock.js';
-export type { Account, App, Config, Fixtures, ServiceTerm, Channel } from './config/types.js';
-export type { Link, ChannelRelation, Store } from './store/types.js';
+export type { Account, App, ServiceTerm, Channel, Link, ChannelRelation } from './domain/model.js';
+export type { Config, Fixtures } from './config/types.js';
+export type { Store } from './store/types.js';
 export type { ConsentChoice, QueuedLogin } from './kauth/interactions/login-queue.js';
 export { appUserId } from './kakao/user-id.js';
 export { ControlError } from './control/errors.js';

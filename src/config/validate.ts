@@ -12,7 +12,8 @@
 import * as v from 'valibot';
 import { ConfigError } from './errors.js';
 import { type CrossCheck, check, isRecord, list, maybe, oneOf, orNull, record, rule, withDefault } from './schema-kit.js';
-import type { Account, App, Channel, Fixtures, ServiceTerm, ShippingAddress, SimpleSignup } from './types.js';
+import type { Account, App, Channel, ServiceTerm, ShippingAddress, SimpleSignup } from '../domain/model.js';
+import type { Fixtures } from './types.js';
 import {
   CHANNEL_PROFILE_ID,
   KEY_RULE,

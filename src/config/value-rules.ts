@@ -3,9 +3,9 @@
  * the shapes in validate.ts. Each is one check with one message: "must be X (got Y)".
  */
 import * as v from 'valibot';
-import { SCOPE_IDS } from '../kakao/scopes.js';
+import { SCOPE_IDS } from '../domain/scopes.js';
 import { isRecord, must, orNull, rule, suggest } from './schema-kit.js';
-import type { ConsentLevel } from './types.js';
+import type { ConsentLevel } from '../domain/model.js';
 
 const CONSENT_LEVELS: readonly string[] = ['required', 'optional', 'on-use'];
 

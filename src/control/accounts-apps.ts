@@ -2,7 +2,7 @@
  * Accounts and apps: create, replace, change and remove them, with the uniqueness Kakao keeps
  * (one owner per email, key and channel). Bodies take the fixtures' shape and schema.
  */
-import type { Account, App } from '../config/types.js';
+import type { Account, App } from '../domain/model.js';
 import { isRecord } from '../config/schema-kit.js';
 import { validateAccount, validateApp } from '../config/validate.js';
 import type { UnlinkReferrer, WebhookDelivery } from '../webhooks/types.js';

@@ -2,7 +2,7 @@
  * What every part of the control plane works with (service.ts composes the parts): the shared
  * services, and the lookups and input check each operation starts with.
  */
-import type { Account, App } from '../config/types.js';
+import type { Account, App } from '../domain/model.js';
 import { ConfigError } from '../config/errors.js';
 import type { Clock } from '../clock.js';
 import type { LoginQueue } from '../kauth/index.js';

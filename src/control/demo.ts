@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
-import type { App } from '../config/types.js';
+import type { App } from '../domain/model.js';
 import type { Clock } from '../clock.js';
 import { renderPage } from '../kauth/render.js';
 import type { Store } from '../store/types.js';

@@ -4,6 +4,7 @@
  * the matching webhook, whose delivery the result carries.
  */
 import { isRecord } from '../config/schema-kit.js';
+import { putChannelRelation } from '../kakao/channel-relation.js';
 import type { UnlinkReferrer } from '../webhooks/types.js';
 import { removeAccount } from './accounts-apps.js';
 import { accountOr404, appOr404, type ControlContext } from './context.js';
@@ -47,9 +48,7 @@ export function kakaoEvents(ctx: ControlContext): MockControl['events'] {
       if (!account.talkUser) throw new ControlError(409, 'not_talk_user', `account "${account.id}" is not a Kakao Talk user; it has no channel relations`);
       const link = store.links.get(app.appId, account.id);
       if (!link) throw new ControlError(404, 'not_linked', `account "${account.id}" is not linked to app ${app.appId}`);
-      const now = clock.iso();
-      const previous = store.channels.get(account.id, app.channel.publicId);
-      await store.channels.put({ accountId: account.id, channelPublicId: app.channel.publicId, relation: input.relation, createdAt: previous?.createdAt ?? now, updatedAt: now });
+      await putChannelRelation(store.channels, { accountId: account.id, channelPublicId: app.channel.publicId, relation: input.relation }, clock.iso());
       const webhook = await webhooks.channel(app, link.userId, input.relation === 'ADDED' ? 'added' : 'blocked');
       return { appId: app.appId, accountId: account.id, userId: link.userId, channelPublicId: app.channel.publicId, relation: input.relation, webhook };
     },

@@ -5,10 +5,10 @@
  * (`control.token`, always set when remote access is on), and refuses what a browser sends on behalf
  * of another site.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { Context, Next } from 'koa';
 import type { Config } from '../config/types.js';
+import { sameSecret } from '../http/secrets.js';
 import { ControlError } from './errors.js';
 
 export const CONTROL_COOKIE = 'kakao_mock_control';
@@ -33,12 +33,6 @@ export function isAllowedControlHost(hostname: string, publicHost: string | null
   if (h === '') return false;
   if (h === 'localhost' || h.endsWith('.localhost') || isIP(h) !== 0 || h === publicHost) return true;
   return allowedHosts.some((a) => (a.startsWith('.') ? h === a.slice(1) || h.endsWith(a) : h === a));
-}
-
-function sameSecret(given: string, expected: string): boolean {
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
 }
 
 function hostnameOf(hostHeader: string): string {

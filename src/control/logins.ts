@@ -2,7 +2,7 @@
  * Scripted logins and minting: queue "the next authorize request for app X logs in as Y", or run the
  * whole flow now for a token response (mint.ts). Both go through kauth's login queue.
  */
-import type { Account, App } from '../config/types.js';
+import type { Account, App } from '../domain/model.js';
 import { isRecord } from '../config/schema-kit.js';
 import type { ConsentChoice } from '../kauth/index.js';
 import { accountOr404, appOr404, type ControlContext } from './context.js';

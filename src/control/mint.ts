@@ -3,7 +3,7 @@
  * control plane mints (control.mint, KakaoMock.mintTokens); kauth is reached through its face.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { App } from '../config/types.js';
+import type { App } from '../domain/model.js';
 import { LOGIN_TICKET_HEADER, type LoginQueue } from '../kauth/index.js';
 import type { KakaoTokenResponse, MintOptions } from './types.js';
 

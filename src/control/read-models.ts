@@ -2,8 +2,8 @@
  * Read models: the store's links and live tokens as the control plane shows them (LinkView,
  * TokenView), joined with their app and, for links, the channel relation.
  */
-import type { App } from '../config/types.js';
-import type { Link } from '../store/types.js';
+import type { App, Link } from '../domain/model.js';
+import { effectiveChannelRelation } from '../kakao/channel-relation.js';
 import { appOr404, type ControlContext } from './context.js';
 import { clampLimit, positiveInt } from './inputs.js';
 import type { LinkQuery, LinkView, TokenQuery, TokenView } from './types.js';
@@ -11,15 +11,10 @@ import type { LinkQuery, LinkView, TokenQuery, TokenView } from './types.js';
 function linkView({ store }: ControlContext, link: Link, app: App | undefined): LinkView {
   let channel: LinkView['channel'] = null;
   if (app?.channel) {
-    const stored = store.channels.get(link.accountId, app.channel.publicId);
-    const fixtureAdded = store.accounts.get(link.accountId)?.addedChannels.includes(app.channel.publicId) ?? false;
-    channel = {
-      publicId: app.channel.publicId,
-      name: app.channel.name,
-      // Same rule as kapi's channel API: stored relation, else the fixture's addedChannels, else NONE.
-      relation: stored?.relation ?? (fixtureAdded ? 'ADDED' : 'NONE'),
-      updatedAt: stored?.updatedAt ?? null,
-    };
+    // An account deleted since has no fixture channels left: only a stored relation counts.
+    const account = store.accounts.get(link.accountId) ?? { id: link.accountId, addedChannels: [] };
+    const { relation, stored } = effectiveChannelRelation(store.channels, account, app.channel.publicId);
+    channel = { publicId: app.channel.publicId, name: app.channel.name, relation, updatedAt: stored?.updatedAt ?? null };
   }
   return { ...link, appName: app?.name ?? '', channel };
 }

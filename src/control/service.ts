@@ -4,7 +4,7 @@
  * each: accounts and apps (accounts-apps.ts), links and tokens (read-models.ts), scripted logins and
  * minting (logins.ts), the clock (time.ts), Kakao-side events (events.ts), reset (reset.ts).
  */
-import type { App } from '../config/types.js';
+import type { App } from '../domain/model.js';
 import { unlinkAccount } from '../kapi/unlink.js';
 import type { WebhookDelivery } from '../webhooks/types.js';
 import { accountOperations, appOperations } from './accounts-apps.js';

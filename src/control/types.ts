@@ -6,9 +6,9 @@
  * Over 300 lines on purpose: this is the control plane's whole public vocabulary, exported from
  * src/index.ts as one module (`export type *`) and read as one reference; nothing here runs.
  */
-import type { Account, App } from '../config/types.js';
+import type { Account, App, ChannelRelationState, Link } from '../domain/model.js';
 import type { ConsentChoice, QueuedLogin } from '../kauth/index.js';
-import type { ChannelRelationState, KeyType, Link } from '../store/types.js';
+import type { KeyType } from '../store/types.js';
 import type { UnlinkReferrer, WebhookDelivery } from '../webhooks/types.js';
 
 // ---------------------------------------------------------------------------------------------

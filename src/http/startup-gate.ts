@@ -8,6 +8,7 @@
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { ControlError } from '../control/errors.js';
 import { KakaoAuthError, apiErrors } from '../kakao/errors.js';
+import { isControlPath } from './paths.js';
 
 /** Builds take well under a second; one still running after this is stuck. */
 export const STARTUP_HOLD_MS = 10_000;
@@ -30,7 +31,7 @@ function pathOf(req: IncomingMessage): string {
 /** What each surface answers while it cannot serve: its own error shape, so clients parse it as usual. */
 function notReadyBody(path: string): object {
   if (path === '/health') return { status: 'starting' };
-  if (path === '/__mock' || path.startsWith('/__mock/')) return new ControlError(503, 'unavailable', 'kakao-mock is not ready; retry shortly').toJSON();
+  if (isControlPath(path)) return new ControlError(503, 'unavailable', 'kakao-mock is not ready; retry shortly').toJSON();
   if (path.startsWith('/v1/') || path.startsWith('/v2/')) return apiErrors.maintenance().toJSON();
   return new KakaoAuthError(503, 'server_error', 'temporary server error, retry later', 'KOE003').toJSON();
 }

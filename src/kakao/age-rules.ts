@@ -1,4 +1,4 @@
-import type { Account } from '../config/types.js';
+import type { Account } from '../domain/model.js';
 
 /**
  * Whether Kakao *knows* the account holder is under 14. Only identity-verified accounts have a known

@@ -70,9 +70,14 @@ export const apiErrors = {
   tokenNotFound: () => new KakaoApiError(401, -401, 'this access token does not exist'),
   tokenExpired: () => new KakaoApiError(401, -401, 'this access token is already expired'),
   invalidAppKey: (msg = 'wrong appKey(type) or not exist appKey') => new KakaoApiError(401, -401, msg),
-  insufficientScopes: (required: string[], allowed: string[]) =>
+  /**
+   * -402 with the scopes the API needs (docs/kakao-wire.md §13.2); `allowed` = what the user agreed to.
+   * UNCONFIRMED: `api_type` values other than Kakao's message APIs (`TALK_MEMO_DEFAULT_SEND`) are not
+   * documented; we name them after the API.
+   */
+  insufficientScopes: (required: string[], allowed: string[], apiType = 'USER_ME') =>
     new KakaoApiError(403, -402, 'insufficient scopes.', {
-      api_type: 'USER_ME',
+      api_type: apiType,
       required_scopes: required,
       allowed_scopes: allowed,
     }),

@@ -1,4 +1,4 @@
-import type { Account } from '../config/types.js';
+import type { Account } from '../domain/model.js';
 
 /** Kakao's default profile picture, sent when an account has none (is_default_image: true). */
 export const DEFAULT_PROFILE_IMAGE = 'http://img1.kakaocdn.net/thumb/R640x640.q70/?fname=http://t1.kakaocdn.net/account_images/default_profile.jpeg';

@@ -4,8 +4,9 @@
  * Differs from Kakao: no rate limit (Kakao: 100 calls/min per app on /v1/user/ids → 429 -10).
  */
 import { apiErrors } from '../kakao/errors.js';
-import { booleanParam, integerParam, jsonIdArray, jsonStringArray } from '../kakao/kapi-params.js';
-import { APP_USERS_BASE_FIELDS, buildKakaoUser, selectUserFields, validatePropertyKeys } from '../kakao/user-response.js';
+import { booleanParam, integerParam, jsonIdArray, jsonStringArray } from './params.js';
+import { APP_USERS_BASE_FIELDS, selectUserFields, validatePropertyKeys } from '../kakao/property-keys.js';
+import { buildKakaoUser } from '../kakao/user-me.js';
 import { appUserUuid } from '../kakao/user-uuid.js';
 import { adminAppOf } from './auth.js';
 import type { KapiContext } from './http.js';

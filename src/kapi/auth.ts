@@ -21,12 +21,12 @@
  *  - admin form without a valid `target_id_type` / `target_id` → -2; target not linked → -101.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Account, App } from '../config/types.js';
+import type { Account, App, Link } from '../domain/model.js';
 import type { Clock } from '../clock.js';
 import { KakaoApiError, apiErrors } from '../kakao/errors.js';
 import { knownUnder14 } from '../kakao/age-rules.js';
-import { integerParam, type Params } from '../kakao/kapi-params.js';
-import type { KeyType, Link, OidcAdapterPayload, Store } from '../store/types.js';
+import { integerParam, type Params } from './params.js';
+import type { KeyType, OidcAdapterPayload, Store } from '../store/types.js';
 import type { KapiContext } from './http.js';
 
 export interface TokenCaller {

@@ -4,28 +4,25 @@
  * Differs from Kakao: a Kakao app can link several business channels; apps here have one, the
  * representative channel of the Simple Signup screen (`app.channel`).
  */
-import type { Channel } from '../config/types.js';
+import type { Channel } from '../domain/model.js';
+import { effectiveChannelRelation } from '../kakao/channel-relation.js';
 import { apiErrors } from '../kakao/errors.js';
-import { commaList, jsonStringArray } from '../kakao/kapi-params.js';
+import { commaList, jsonStringArray } from './params.js';
 import { callerOf, type UserCaller } from './auth.js';
 import type { KapiContext } from './http.js';
 import type { KapiDeps, RouteDef } from './route.js';
-import { insufficientScopes } from './user.js';
 
 export function channelRoutes(deps: KapiDeps): RouteDef[] {
   const { store } = deps;
 
   /**
-   * The relation comes from the store (set by the consent screen or the control plane), else from
-   * the account fixture's `addedChannels` (ADDED before any app asked), else NONE.
+   * The relation as kakao/channel-relation.ts reads it.
    * UNCONFIRMED (docs/kakao-wire.md §11.1): `created_at` is sent only when we know it (a stored relation).
    */
   function relationWire(caller: UserCaller, channel: Channel) {
-    const stored = store.channels.get(caller.account.id, channel.publicId);
-    const base = { channel_uuid: channel.uuid, channel_public_id: channel.publicId };
-    if (stored) return { ...base, relation: stored.relation, created_at: stored.createdAt, updated_at: stored.updatedAt };
-    if (caller.account.addedChannels.includes(channel.publicId)) return { ...base, relation: 'ADDED' };
-    return { ...base, relation: 'NONE' };
+    const { relation, stored } = effectiveChannelRelation(store.channels, caller.account, channel.publicId);
+    const base = { channel_uuid: channel.uuid, channel_public_id: channel.publicId, relation };
+    return stored ? { ...base, created_at: stored.createdAt, updated_at: stored.updatedAt } : base;
   }
 
   /**
@@ -33,7 +30,7 @@ export function channelRoutes(deps: KapiDeps): RouteDef[] {
    * Requested ids that are not channels of this app are left out (UNCONFIRMED: Kakao may answer -541).
    */
   function answer(caller: UserCaller, requested: string[] | undefined) {
-    if (caller.link.scopes.plusfriends === undefined) throw insufficientScopes('TALK_CHANNELS', ['plusfriends'], caller.link);
+    if (caller.link.scopes.plusfriends === undefined) throw apiErrors.insufficientScopes(['plusfriends'], Object.keys(caller.link.scopes), 'TALK_CHANNELS');
     if (!caller.account.talkUser) throw apiErrors.notTalkUser();
     const linked = caller.app.channel ? [caller.app.channel] : [];
     const channels = requested && requested.length > 0 ? linked.filter((c) => requested.includes(c.publicId)) : linked;

@@ -4,10 +4,10 @@
  */
 import type { RouterContext } from '@koa/router';
 import type { Context } from 'koa';
-import type { App } from '../config/types.js';
+import type { App } from '../domain/model.js';
 import { BodyTooLarge, bodyTextIfRead, readBytes } from '../http/body.js';
 import { KakaoApiError, apiErrors } from '../kakao/errors.js';
-import { decodeUtf8, parseJsonBody, parseUrlEncoded, type Params } from '../kakao/kapi-params.js';
+import { decodeUtf8, parseJsonBody, parseUrlEncoded, type Params } from './params.js';
 import type { UserCaller } from './auth.js';
 
 export interface KapiState {

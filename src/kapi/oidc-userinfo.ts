@@ -1,12 +1,12 @@
 /**
  * OIDC userinfo (docs/kakao-wire.md §6.5): Bearer only, for tokens issued with the `openid` scope.
  */
-import { splitList } from '../kakao/scopes.js';
-import { buildOidcUserinfo } from '../kakao/user-response.js';
+import { apiErrors } from '../kakao/errors.js';
+import { splitList } from '../kakao/list-param.js';
+import { buildOidcUserinfo } from '../kakao/oidc-userinfo.js';
 import { callerOf } from './auth.js';
 import type { KapiContext } from './http.js';
 import type { KapiDeps, RouteDef } from './route.js';
-import { insufficientScopes } from './user.js';
 
 export function oidcUserinfoRoutes(_deps: KapiDeps): RouteDef[] {
   /**
@@ -17,7 +17,7 @@ export function oidcUserinfoRoutes(_deps: KapiDeps): RouteDef[] {
   function userinfo(ctx: KapiContext) {
     const caller = callerOf(ctx);
     const scope = caller.via === 'token' && typeof caller.token.scope === 'string' ? caller.token.scope : '';
-    if (!splitList(scope).includes('openid')) throw insufficientScopes('OIDC_USERINFO', ['openid'], caller.link);
+    if (!splitList(scope).includes('openid')) throw apiErrors.insufficientScopes(['openid'], Object.keys(caller.link.scopes), 'OIDC_USERINFO');
     return buildOidcUserinfo({ app: caller.app, account: caller.account, link: caller.link });
   }
 

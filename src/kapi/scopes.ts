@@ -1,11 +1,10 @@
 /**
  * Consent details and revocation (docs/kakao-wire.md §9.5, §9.5).
  */
-import type { App } from '../config/types.js';
+import type { App, Link } from '../domain/model.js';
 import { apiErrors } from '../kakao/errors.js';
-import { jsonStringArray, requiredParam } from '../kakao/kapi-params.js';
-import { scopeInfo } from '../kakao/scopes.js';
-import type { Link } from '../store/types.js';
+import { jsonStringArray, requiredParam } from './params.js';
+import { scopeInfo } from '../domain/scopes.js';
 import { callerOf } from './auth.js';
 import type { KapiContext } from './http.js';
 import type { KapiDeps, RouteDef } from './route.js';
@@ -19,7 +18,7 @@ export interface ScopeWire {
   revocable?: boolean;
 }
 
-/** Items the consent catalogue (kakao/scopes.ts) does not list, seen in Kakao's scope lists. */
+/** Items the consent catalogue (domain/scopes.ts) does not list, seen in Kakao's scope lists. */
 const EXTRA_NAMES: Record<string, { en: string; type: 'PRIVACY' | 'SERVICE' }> = {
   profile: { en: 'Profile Info(nickname/profile image)', type: 'PRIVACY' },
   openid: { en: 'OpenID Connect', type: 'PRIVACY' },

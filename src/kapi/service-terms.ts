@@ -2,10 +2,9 @@
  * Kakao Sync service terms (docs/kakao-wire.md §10.1, §10.2, §10.3, §10.4). Only apps with Simple Signup
  * (`app.simpleSignup`) have terms; the others get -3.
  */
-import type { App, ServiceTerm } from '../config/types.js';
+import type { App, ServiceTerm, Link } from '../domain/model.js';
 import { apiErrors } from '../kakao/errors.js';
-import { commaList, requiredParam } from '../kakao/kapi-params.js';
-import type { Link } from '../store/types.js';
+import { commaList, requiredParam } from './params.js';
 import { callerOf } from './auth.js';
 import type { KapiContext } from './http.js';
 import type { KapiDeps, RouteDef } from './route.js';

@@ -2,7 +2,7 @@
  * Revoking oidc-provider records for logout and unlink (docs/kakao-wire.md §7.2, §7.3): the store does it
  * (store.tokens.revokeForApp, through the per-account index, kept to the app's two client ids).
  */
-import type { App } from '../config/types.js';
+import type { App } from '../domain/model.js';
 import type { RevocableModel, Store, TokenRecords } from '../store/types.js';
 
 export type OidcModel = RevocableModel;

@@ -4,7 +4,7 @@
  * deleted) do exactly the same to the store. Webhooks are the caller's business: Kakao fires the
  * unlink webhook for Kakao-side events only, never for the app's own /v1/user/unlink.
  */
-import type { App } from '../config/types.js';
+import type { App } from '../domain/model.js';
 import type { Store } from '../store/types.js';
 import { revokeForApp } from './tokens.js';
 

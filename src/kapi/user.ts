@@ -1,31 +1,17 @@
 /**
  * User APIs (docs/kakao-wire.md §7.2, §7.3, §9.1, §9.2–§9.4).
  */
-import type { ShippingAddress } from '../config/types.js';
-import { KakaoApiError, apiErrors } from '../kakao/errors.js';
-import { booleanParam, integerParam, jsonStringArray, jsonStringObject } from '../kakao/kapi-params.js';
-import { ME_BASE_FIELDS, buildKakaoUser, selectUserFields } from '../kakao/user-response.js';
+import type { ShippingAddress, Account, App, Link } from '../domain/model.js';
+import { apiErrors } from '../kakao/errors.js';
+import { booleanParam, integerParam, jsonStringArray, jsonStringObject } from './params.js';
+import { ME_BASE_FIELDS, selectUserFields } from '../kakao/property-keys.js';
+import { buildKakaoUser } from '../kakao/user-me.js';
 import { appUserUuid } from '../kakao/user-uuid.js';
-import type { Account, App } from '../config/types.js';
-import type { Link } from '../store/types.js';
 import { callerOf, type UserCaller } from './auth.js';
 import { JsonBytes, type KapiContext } from './http.js';
 import type { KapiDeps, RouteDef } from './route.js';
 import { revokeForApp } from './tokens.js';
 import { unlinkAccount } from './unlink.js';
-
-/**
- * -402 with the scope the API needs (docs/kakao-wire.md §13.2). `allowed_scopes` = what the user agreed to.
- * UNCONFIRMED: `api_type` values other than Kakao's message APIs (`TALK_MEMO_DEFAULT_SEND`) are not
- * documented; we name them after the API.
- */
-export function insufficientScopes(apiType: string, required: string[], link: Link): KakaoApiError {
-  return new KakaoApiError(403, -402, 'insufficient scopes.', {
-    api_type: apiType,
-    required_scopes: required,
-    allowed_scopes: Object.keys(link.scopes),
-  });
-}
 
 /** `properties` for update_profile / signup: only keys the app defines (`[Kakao Login] > [User Properties]`). */
 function readProperties(app: App, raw: Record<string, string>): Record<string, string> {
@@ -157,7 +143,7 @@ export function userRoutes(deps: KapiDeps): RouteDef[] {
     const addressId = integerParam(params, 'address_id', { min: 1 });
     const from = integerParam(params, 'from_updated_at', { min: 0, fallback: 0 }) ?? 0;
     const pageSize = integerParam(params, 'page_size', { min: 2, fallback: 10 }) ?? 10;
-    if (link.scopes.shipping_address === undefined) throw insufficientScopes('USER_SHIPPING_ADDRESS', ['shipping_address'], link);
+    if (link.scopes.shipping_address === undefined) throw apiErrors.insufficientScopes(['shipping_address'], Object.keys(link.scopes), 'USER_SHIPPING_ADDRESS');
     let list: ShippingAddress[];
     if (addressId !== undefined) {
       list = account.shippingAddresses.filter((a) => a.id === addressId);

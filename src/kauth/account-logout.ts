@@ -1,6 +1,7 @@
 import type { Context } from 'koa';
 import type { Store } from '../store/types.js';
-import { KakaoAuthError } from '../kakao/errors.js';
+import { authErrors, KakaoAuthError } from '../kakao/errors.js';
+import { singleParam } from './single-param.js';
 
 /**
  * GET /oauth/logout: Kakao Account logout (docs/kakao-wire.md §7.1). Ends the browser's Kakao Account
@@ -8,14 +9,10 @@ import { KakaoAuthError } from '../kakao/errors.js';
  */
 export function accountLogout(store: Store, sessionCookie: string) {
   return async function kakaoAccountLogout(ctx: Context): Promise<void> {
-    const one = (name: string) => {
-      const v = ctx.query[name];
-      if (Array.isArray(v)) throw new KakaoAuthError(400, 'invalid_request', `parameter ${name} must not be provided twice`, 'KOE001');
-      return v;
-    };
+    const one = (name: string) => singleParam(name, ctx.query[name]);
     const clientId = one('client_id') ?? '';
     const found = store.apps.byClientId(clientId);
-    if (!found) throw new KakaoAuthError(401, 'invalid_client', `Not exist client_id [${clientId}]`, 'KOE101');
+    if (!found) throw authErrors.unknownClient(clientId);
     const target = one('logout_redirect_uri') ?? '';
     if (!found.app.logoutRedirectUris.includes(target)) {
       throw new KakaoAuthError(400, 'invalid_request', `Invalid logout_redirect_uri: ${target}`, 'KOE007');

@@ -1,8 +1,9 @@
 import type { Context, Next } from 'koa';
-import type { App } from '../config/types.js';
-import { KakaoAuthError } from '../kakao/errors.js';
-import { splitList } from '../kakao/scopes.js';
+import type { App } from '../domain/model.js';
+import { authErrors, KakaoAuthError } from '../kakao/errors.js';
+import { splitList } from '../kakao/list-param.js';
 import type { Store } from '../store/types.js';
+import { singleParam } from './single-param.js';
 import { LOGIN_TICKET_HEADER, LOGIN_TICKET_PARAM, type LoginQueue } from './interactions/login-queue.js';
 
 const PROMPTS = new Set(['login', 'none', 'create', 'select_account']);
@@ -11,11 +12,7 @@ const PASSED = ['client_id', 'redirect_uri', 'state', 'nonce', 'login_hint', 'co
 
 const page = (code: string, error: string, description: string) => new KakaoAuthError(400, error, description, code);
 
-function single(ctx: Context, name: string): string | undefined {
-  const value = ctx.query[name];
-  if (Array.isArray(value)) throw page('KOE001', 'invalid_request', `parameter ${name} must not be provided twice`);
-  return value;
-}
+const single = (ctx: Context, name: string): string | undefined => singleParam(name, ctx.query[name]);
 
 /**
  * Scopes handed to oidc-provider: `openid` (OIDC apps, or when asked for), every consent item the app
@@ -44,7 +41,7 @@ export function normaliseAuthorize(store: Store, loginQueue: LoginQueue) {
   return async function normaliseKakaoAuthorize(ctx: Context, next: Next) {
     const clientId = single(ctx, 'client_id') ?? '';
     const found = store.apps.byClientId(clientId);
-    if (!found) throw new KakaoAuthError(401, 'invalid_client', `Not exist client_id [${clientId}]`, 'KOE101');
+    if (!found) throw authErrors.unknownClient(clientId);
     const { app } = found;
     if (!app.kakaoLogin) throw page('KOE004', 'unauthorized_client', 'Kakao Login is disabled for this app');
 

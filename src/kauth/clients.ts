@@ -1,4 +1,4 @@
-import type { App } from '../config/types.js';
+import type { App } from '../domain/model.js';
 import type { KeyType, Store } from '../store/types.js';
 
 /**

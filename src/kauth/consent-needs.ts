@@ -1,5 +1,5 @@
 import type { Store } from '../store/types.js';
-import { splitList } from '../kakao/scopes.js';
+import { splitList } from '../kakao/list-param.js';
 
 export interface ConsentNeeds {
   /** No Link yet: the whole screen (Simple Signup screen for Kakao Sync apps). */

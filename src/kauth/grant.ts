@@ -1,5 +1,6 @@
 import type { KoaContextWithOIDC, Provider } from 'oidc-provider';
-import type { Link, Store } from '../store/types.js';
+import type { Link } from '../domain/model.js';
+import type { Store } from '../store/types.js';
 
 type GrantInstance = InstanceType<Provider['Grant']>;
 

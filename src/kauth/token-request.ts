@@ -1,9 +1,11 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { stringify } from 'node:querystring';
 import type { Context, Next } from 'koa';
 import { authErrors, KakaoAuthError } from '../kakao/errors.js';
 import type { Store } from '../store/types.js';
 import { BodyTooLarge, readBodyText } from '../http/body.js';
+import { sameSecret } from '../http/secrets.js';
+import { singleParam } from './single-param.js';
 
 const LIMIT = 56 * 1024; // oidc-provider's own body limit
 
@@ -30,18 +32,7 @@ async function readTokenForm(ctx: Context): Promise<URLSearchParams> {
   return new URLSearchParams(text);
 }
 
-function sameSecret(given: string, expected: string): boolean {
-  // Constant time: compare fixed-length digests, so neither content nor length leaks.
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
-}
-
-function one(params: URLSearchParams, name: string): string | undefined {
-  const all = params.getAll(name);
-  if (all.length > 1) throw authErrors.invalidRequest(`parameter ${name} must not be provided twice`);
-  return all[0];
-}
+const one = (params: URLSearchParams, name: string): string | undefined => singleParam(name, params.getAll(name));
 
 /** Any other method on /oauth/token (an OPTIONS that is not a CORS preflight included: kauth/cors.ts). */
 export function onlyPostOnToken(): never {

@@ -1,4 +1,4 @@
-import type { Account } from '../config/types.js';
+import type { Account } from '../domain/model.js';
 import { MultiIndex } from './multi-index.js';
 import { Overlay } from './overlay.js';
 import type { AccountRepository } from './types.js';

@@ -1,4 +1,4 @@
-import type { App } from '../config/types.js';
+import type { App } from '../domain/model.js';
 import { Overlay } from './overlay.js';
 import type { AppRepository, KeyType } from './types.js';
 import { copy } from './copy.js';

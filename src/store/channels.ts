@@ -1,5 +1,6 @@
 import { MultiIndex } from './multi-index.js';
-import type { ChannelRelation, ChannelRepository } from './types.js';
+import type { ChannelRelation } from '../domain/model.js';
+import type { ChannelRepository } from './types.js';
 import { copy } from './copy.js';
 import type { Commit } from './durable/index.js';
 import { relationKey } from './record-keys.js';

@@ -5,14 +5,13 @@
 import type { ModelTable } from './oidc-table.js';
 import type { StoredRecord } from './stored-record.js';
 import type { OidcAdapterPayload } from './types.js';
+import { isRecord } from '../config/schema-kit.js';
 
 /**
  * A grant younger than this (virtual clock) is never swept: the request that saved it may not have
  * saved what will refer to it yet (its session, code or interaction).
  */
 const GRANT_GRACE_MS = 60_000;
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Models whose payloads hold grant ids besides `grantId` (see heldGrantIds). */
 export const GRANT_HOLDERS: ReadonlySet<string> = new Set(['Session', 'Interaction']);
@@ -21,14 +20,14 @@ export const GRANT_HOLDERS: ReadonlySet<string> = new Set(['Session', 'Interacti
 export function heldGrantIds(payload: OidcAdapterPayload): string[] {
   const ids: string[] = [];
   const authorizations = payload.authorizations;
-  if (isObject(authorizations)) {
+  if (isRecord(authorizations)) {
     for (const authorization of Object.values(authorizations)) {
-      if (isObject(authorization) && typeof authorization.grantId === 'string') ids.push(authorization.grantId);
+      if (isRecord(authorization) && typeof authorization.grantId === 'string') ids.push(authorization.grantId);
     }
   }
   const result = payload.result;
-  const consent = isObject(result) ? result.consent : undefined;
-  if (isObject(consent) && typeof consent.grantId === 'string') ids.push(consent.grantId);
+  const consent = isRecord(result) ? result.consent : undefined;
+  if (isRecord(consent) && typeof consent.grantId === 'string') ids.push(consent.grantId);
   return ids;
 }
 

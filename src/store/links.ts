@@ -1,5 +1,6 @@
 import { MultiIndex } from './multi-index.js';
-import type { Link, LinkRepository } from './types.js';
+import type { Link } from '../domain/model.js';
+import type { LinkRepository } from './types.js';
 import { copy } from './copy.js';
 import type { Commit } from './durable/index.js';
 import { shareLinkParts } from './memory/index.js';

@@ -4,7 +4,7 @@
  * here goes through the OidcRepository (the adapter oidc-provider writes through), so any backend
  * that implements that repository gets these for free.
  */
-import type { App } from '../config/types.js';
+import type { App } from '../domain/model.js';
 import type { OidcRepository, RevocableModel, TokenRecords } from './types.js';
 
 export function tokenRecords(oidc: OidcRepository): TokenRecords {

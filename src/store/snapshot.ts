@@ -8,6 +8,7 @@ import { SNAPSHOT_MODELS, type SnapshotEntries } from './oidc-models.js';
 import { parseSnapshot, SNAPSHOT_HEADER, snapshotLine } from './snapshot-format.js';
 import { StoredRecord } from './stored-record.js';
 import type { OidcAdapterPayload, StoreWriteEvent } from './types.js';
+import { isRecord } from '../config/schema-kit.js';
 
 /** Sessions, grants and tokens (docs/storage.md §1, the snapshot tier), in the format of snapshot-format.ts. */
 export const SNAPSHOT_FILE = 'kakao-mock.tokens.tsv';
@@ -20,15 +21,13 @@ interface LegacySnapshotData {
   models: Record<string, Record<string, { payload: Record<string, unknown>; expiresAt: number | null }>>;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 function legacyShapeProblem(data: Record<string, unknown>): string | null {
   if (data.version !== 1) return 'it is not a kakao-mock token snapshot (version must be 1)';
-  if (!isObject(data.models)) return 'models must be an object';
+  if (!isRecord(data.models)) return 'models must be an object';
   for (const [model, records] of Object.entries(data.models)) {
-    if (!isObject(records)) return `models.${model} must be an object`;
+    if (!isRecord(records)) return `models.${model} must be an object`;
     for (const [id, record] of Object.entries(records)) {
-      if (!isObject(record) || !isObject(record.payload)) return `models.${model}["${id}"].payload must be an object`;
+      if (!isRecord(record) || !isRecord(record.payload)) return `models.${model}["${id}"].payload must be an object`;
       if (record.expiresAt !== null && typeof record.expiresAt !== 'number') {
         return `models.${model}["${id}"].expiresAt must be a number or null`;
       }

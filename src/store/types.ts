@@ -6,45 +6,8 @@
  * records return a promise that resolves once the change is on disk (group commit, docs/storage.md
  * §2.3: appended to kakao-mock.journal.jsonl and synced): a handler awaits it before it answers.
  */
-import type { Account, App, Fixtures } from '../config/types.js';
-
-export type AgreedBy = 'KAUTH' | 'KAPI';
-
-export interface TermAgreement {
-  /** RFC 3339, seconds precision, UTC (`2022-04-11T01:45:28Z`). */
-  agreedAt: string;
-  agreedBy: AgreedBy;
-}
-
-/** Account × App (docs/architecture.md §1). Deleted on unlink; the user id is derived, so a relink gets it back. */
-export interface Link {
-  appId: number;
-  accountId: string;
-  userId: number;
-  /** RFC 3339. */
-  connectedAt: string;
-  /** RFC 3339; set when the link went through Simple Signup. */
-  synchedAt: string | null;
-  /** Apps with auto-link off: false until POST /v1/user/signup. */
-  signedUp: boolean;
-  /** scope id → RFC 3339 time of agreement. */
-  scopes: Record<string, string>;
-  /** service-term tag → agreement. */
-  terms: Record<string, TermAgreement>;
-  /** Custom user properties (/v1/user/update_profile). */
-  properties: Record<string, string>;
-}
-
-export type ChannelRelationState = 'ADDED' | 'BLOCKED' | 'NONE';
-
-/** Account × Channel. */
-export interface ChannelRelation {
-  accountId: string;
-  channelPublicId: string;
-  relation: ChannelRelationState;
-  createdAt: string;
-  updatedAt: string;
-}
+import type { Account, App, Link, ChannelRelation } from '../domain/model.js';
+import type { Fixtures } from '../config/types.js';
 
 export interface AccountRepository {
   get(id: string): Account | undefined;

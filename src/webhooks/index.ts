@@ -5,7 +5,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { App } from '../config/types.js';
+import type { App } from '../domain/model.js';
 import type { Clock } from '../clock.js';
 import type { UnlinkReferrer, WebhookDelivery, Webhooks } from './types.js';
 

@@ -1,4 +1,4 @@
-import type { App } from '../config/types.js';
+import type { App } from '../domain/model.js';
 
 export type UnlinkReferrer =
   | 'UNLINK_FROM_APPS'

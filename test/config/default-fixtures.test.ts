@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_FIXTURES_PATH } from '../../src/config/load.js';
-import type { Account, App, Fixtures } from '../../src/config/types.js';
+import type { Account, App } from '../../src/domain/model.js';
+import type { Fixtures } from '../../src/config/types.js';
 import { DEFAULT_NICKNAME, validateFixtures } from '../../src/config/validate.js';
 import { knownUnder14 } from '../../src/kakao/age-rules.js';
 import { appUserId } from '../../src/kakao/user-id.js';

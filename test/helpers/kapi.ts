@@ -8,13 +8,14 @@ import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import { request } from 'undici';
 import { buildConfig } from '../../src/config/load.js';
-import type { App, Config, Fixtures } from '../../src/config/types.js';
+import type { App, Link } from '../../src/domain/model.js';
+import type { Config, Fixtures } from '../../src/config/types.js';
 import { createClock, toKakaoTime, type Clock } from '../../src/clock.js';
 import { appUserId } from '../../src/kakao/user-id.js';
 import { createKapiRouter } from '../../src/kapi/index.js';
 import { kakaoErrorBoundary } from '../../src/http/kakao-errors.js';
 import { createStore } from '../../src/store/index.js';
-import type { Link, Store } from '../../src/store/types.js';
+import type { Store } from '../../src/store/types.js';
 import type { Webhooks } from '../../src/webhooks/types.js';
 import { defaults } from './fixtures.js';
 

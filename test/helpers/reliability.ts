@@ -5,7 +5,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { request } from 'undici';
-import type { App } from '../../src/config/types.js';
+import type { App } from '../../src/domain/model.js';
 import { Browser } from './browser.js';
 
 export interface RawResponse {

@@ -2,10 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
-import type { Account, App, Fixtures } from '../../src/config/types.js';
+import type { Account, App, Link } from '../../src/domain/model.js';
+import type { Fixtures } from '../../src/config/types.js';
 import { createStore, DURABLE_FILE, readDurableFiles } from '../../src/store/index.js';
 import type { DurableData } from '../../src/store/durable/index.js';
-import type { Link, Store, StoreOptions, StoreWriteEvent } from '../../src/store/types.js';
+import type { Store, StoreOptions, StoreWriteEvent } from '../../src/store/types.js';
 
 export function account(id: string, overrides: Partial<Account> = {}): Account {
   return {

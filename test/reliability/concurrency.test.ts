@@ -14,7 +14,7 @@ import { request } from 'undici';
 import { startKakaoMock, type KakaoMock } from '../../src/index.js';
 import type { Fixtures } from '../../src/config/types.js';
 import { DURABLE_FILE, readDurableFiles, readSnapshotFile, SNAPSHOT_FILE } from '../../src/store/index.js';
-import type { Link } from '../../src/store/types.js';
+import type { Link } from '../../src/domain/model.js';
 import { exchange, login } from '../helpers/flow.js';
 import { CALLBACK, defaults, demo } from '../helpers/fixtures.js';
 

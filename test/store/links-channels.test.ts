@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ChannelRelation } from '../../src/store/types.js';
+import type { ChannelRelation } from '../../src/domain/model.js';
 import { link, useTempStores } from '../helpers/store.js';
 
 const relation = (accountId: string, channelPublicId: string, state: ChannelRelation['relation']): ChannelRelation => ({

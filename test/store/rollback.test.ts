@@ -7,7 +7,8 @@ import { rm, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StoreWriteError } from '../../src/store/index.js';
-import type { ChannelRelation, Store } from '../../src/store/types.js';
+import type { ChannelRelation } from '../../src/domain/model.js';
+import type { Store } from '../../src/store/types.js';
 import { account, app, link, savedDurable, useTempStores } from '../helpers/store.js';
 
 const relation = (accountId: string, channelPublicId: string, state: ChannelRelation['relation']): ChannelRelation => ({

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { App } from '../../src/config/types.js';
+import type { App } from '../../src/domain/model.js';
 import { createClock, type Clock } from '../../src/clock.js';
 import { WEBHOOK_LOG_SIZE, createWebhooks } from '../../src/webhooks/index.js';
 import { demo } from '../helpers/fixtures.js';

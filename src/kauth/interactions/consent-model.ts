@@ -1,6 +1,7 @@
-import type { Account, App } from '../../config/types.js';
+import type { Account, App } from '../../domain/model.js';
 import type { Store } from '../../store/types.js';
-import { scopeInfo } from '../../kakao/scopes.js';
+import { effectiveChannelRelation } from '../../kakao/channel-relation.js';
+import { scopeInfo } from '../../domain/scopes.js';
 import type { ConsentNeeds } from '../consent-needs.js';
 import type { Lang } from '../i18n.js';
 import type { ConsentChoice } from './login-queue.js';
@@ -28,9 +29,7 @@ export interface ConsentScreen {
 }
 
 function channelAlreadyAdded(store: Store, account: Account, publicId: string): boolean {
-  const relation = store.channels.get(account.id, publicId);
-  if (relation) return relation.relation === 'ADDED';
-  return account.addedChannels.includes(publicId);
+  return effectiveChannelRelation(store.channels, account, publicId).relation === 'ADDED';
 }
 
 /**

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Account } from '../../config/types.js';
+import type { Account } from '../../domain/model.js';
 import { AGE_RANGES, MAX_EMAIL_LENGTH, isEmailAddress, validateAccount } from '../../config/validate.js';
 import { ConfigError } from '../../config/errors.js';
 import type { Store } from '../../store/types.js';

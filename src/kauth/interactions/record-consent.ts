@@ -1,7 +1,8 @@
-import type { Account, App } from '../../config/types.js';
+import type { Account, App, Link } from '../../domain/model.js';
 import type { Clock } from '../../clock.js';
-import type { Link, Store } from '../../store/types.js';
+import type { Store } from '../../store/types.js';
 import type { Webhooks } from '../../webhooks/types.js';
+import { putChannelRelation } from '../../kakao/channel-relation.js';
 import { appUserId } from '../../kakao/user-id.js';
 import { knownUnder14 } from '../../kakao/age-rules.js';
 import type { ConsentAnswer } from './consent-model.js';
@@ -41,14 +42,7 @@ export async function recordConsent(deps: RecordConsentDeps, app: App, account: 
   // Minors are not added to the channel even when they tick the box (docs/kakao-wire.md §4).
   const addChannel = agreed.channel && app.channel && !knownUnder14(account, clock.date());
   if (addChannel && app.channel) {
-    const previous = store.channels.get(account.id, app.channel.publicId);
-    writes.push(store.channels.put({
-      accountId: account.id,
-      channelPublicId: app.channel.publicId,
-      relation: 'ADDED',
-      createdAt: previous?.createdAt ?? now,
-      updatedAt: now,
-    }));
+    writes.push(putChannelRelation(store.channels, { accountId: account.id, channelPublicId: app.channel.publicId, relation: 'ADDED' }, now));
   }
   await Promise.all(writes);
   if (addChannel) void deps.webhooks.channel(app, link.userId, 'added');

@@ -1,8 +1,8 @@
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
-import type { Account } from '../../config/types.js';
+import type { Account } from '../../domain/model.js';
 import { KakaoAuthError } from '../../kakao/errors.js';
-import { splitList } from '../../kakao/scopes.js';
+import { splitList } from '../../kakao/list-param.js';
 import { knownUnder14 } from '../../kakao/age-rules.js';
 import { readForm } from '../../http/body.js';
 import { consentNeeds } from '../consent-needs.js';

@@ -3,9 +3,8 @@
  * (DurableData) and the journal's lines (JournalLine of DurableOps). Changing anything here changes
  * the files: the store/reliability tests pin both.
  */
-import type { Account, App } from '../../config/types.js';
+import type { Account, App, ChannelRelation, Link } from '../../domain/model.js';
 import { jsonText } from '../json-file.js';
-import type { ChannelRelation, Link } from '../types.js';
 
 export type Jwk = Record<string, unknown>;
 

@@ -1,7 +1,6 @@
 /** Replaying journal lines onto a base (docs/storage.md §2.5). */
-import type { Account, App } from '../../config/types.js';
+import type { Account, App, ChannelRelation, Link } from '../../domain/model.js';
 import { linkKey, relationKey } from '../record-keys.js';
-import type { ChannelRelation, Link } from '../types.js';
 import type { DurableData, DurableOp, Jwk } from './format.js';
 
 /** The durable records as Maps keyed the way the repositories key them, for replaying ops in order. */

@@ -6,14 +6,13 @@
  * always used, naming the field path (`links[3].appId must be a number`, `ops[0] k must be a string`).
  */
 import * as v from 'valibot';
-
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+import { isRecord } from '../../config/schema-kit.js';
 
 const string = v.string('must be a string');
 const number = v.number('must be a number');
 
 /** A plain object (an array is not one). */
-const object = v.custom<Record<string, unknown>>(isObject, 'must be an object');
+const object = v.custom<Record<string, unknown>>(isRecord, 'must be an object');
 
 /** A missing field reads as the wrong type: `.adminKey must be a string`, as for any other value. */
 const asMissing =
@@ -37,7 +36,7 @@ const APP = record(APP_FIELDS);
 const LINK = record(LINK_FIELDS);
 const CHANNEL = record(CHANNEL_FIELDS);
 
-const KEYS = v.custom<unknown>((keys) => keys === null || (Array.isArray(keys) && keys.every(isObject)), 'must be null or an array of JWK objects');
+const KEYS = v.custom<unknown>((keys) => keys === null || (Array.isArray(keys) && keys.every(isRecord)), 'must be null or an array of JWK objects');
 const list = <S extends v.GenericSchema>(item: S) => v.optional(v.array(item, 'must be an array'));
 
 /** Everything in kakao-mock.json but the record lists. */
@@ -82,7 +81,7 @@ function recordsLookValid(data: Record<string, unknown>): boolean {
     if (items === undefined) continue;
     if (!Array.isArray(items)) return false;
     for (const item of items) {
-      if (!isObject(item)) return false;
+      if (!isRecord(item)) return false;
       for (const [field, type] of fields) if (typeof item[field] !== type) return false;
     }
   }
@@ -120,7 +119,7 @@ const OP = v.variant(
 const SEQ = v.pipe(v.number('must be an integer'), v.safeInteger('must be an integer'));
 const LINE_ENTRIES = { seq: SEQ, ops: v.array(OP, 'must be an array') };
 
-export const LINE_SCHEMA = v.pipe(v.custom<Record<string, unknown>>(isObject, 'it is not a JSON object'), v.object(LINE_ENTRIES, asMissing({ seq: v.number('must be an integer'), ops: LINE_ENTRIES.ops })));
+export const LINE_SCHEMA = v.pipe(v.custom<Record<string, unknown>>(isRecord, 'it is not a JSON object'), v.object(LINE_ENTRIES, asMissing({ seq: v.number('must be an integer'), ops: LINE_ENTRIES.ops })));
 
 /**
  * The first issue in the store's words: the field path, then what is wrong with it. A message that
@@ -153,6 +152,6 @@ export function baseProblem(data: Record<string, unknown>): string | null {
 /** Why `line` (parsed JSON) is not a journal line following seq `afterSeq`, or null. */
 export function lineProblem(line: unknown, afterSeq: number): string | null {
   // The order the store has always checked in: the seq (and that it follows), then the ops.
-  if (isObject(line) && v.is(SEQ, line.seq) && line.seq <= afterSeq) return `seq ${line.seq} does not follow ${afterSeq}`;
+  if (isRecord(line) && v.is(SEQ, line.seq) && line.seq <= afterSeq) return `seq ${line.seq} does not follow ${afterSeq}`;
   return firstProblem(v.safeParse(LINE_SCHEMA, line, { abortEarly: true }).issues);
 }

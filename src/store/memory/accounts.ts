@@ -1,4 +1,4 @@
-import type { Account } from '../../config/types.js';
+import type { Account } from '../../domain/model.js';
 
 /**
  * Most accounts have no added channels and no shipping addresses: their stored records share one

@@ -1,4 +1,4 @@
-import type { Link } from '../types.js';
+import type { Link } from '../../domain/model.js';
 import { BoundedTable } from './bounded-table.js';
 import { intern } from './intern.js';
 

@@ -31,9 +31,3 @@ export const SCOPE_IDS: ReadonlySet<string> = new Set(SCOPES.map((s) => s.id));
 export function scopeInfo(id: string): ScopeInfo | undefined {
   return SCOPES.find((s) => s.id === id);
 }
-
-/** Split a Kakao list parameter: docs use commas, SDKs use spaces (docs/kakao-wire.md §3.1). */
-export function splitList(value: string | undefined | null): string[] {
-  if (!value) return [];
-  return value.split(/[\s,]+/).filter(Boolean);
-}

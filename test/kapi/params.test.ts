@@ -11,7 +11,7 @@ import {
   parseJsonBody,
   parseUrlEncoded,
   requiredParam,
-} from '../../src/kakao/kapi-params.js';
+} from '../../src/kapi/params.js';
 
 function code(fn: () => unknown): number | undefined {
   try {

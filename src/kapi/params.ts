@@ -7,7 +7,7 @@
  * (only the unknown-tag and unknown-scope ones are, and they live next to their routes). We chose
  * short English sentences naming the parameter.
  */
-import { apiErrors, type KakaoApiError } from './errors.js';
+import { apiErrors, type KakaoApiError } from '../kakao/errors.js';
 
 export type Params = Record<string, string>;
 

@@ -1,19 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { Account, App } from '../../src/config/types.js';
+import type { Account, App, Link } from '../../src/domain/model.js';
 import { KakaoApiError } from '../../src/kakao/errors.js';
 import { DEFAULT_PROFILE_IMAGE, DEFAULT_THUMBNAIL_IMAGE } from '../../src/kakao/profile.js';
-import {
-  APP_USERS_BASE_FIELDS,
-  ME_BASE_FIELDS,
-  buildKakaoUser,
-  buildOidcUserinfo,
-  isPreregistered,
-  normalizeAgeRange,
-  selectUserFields,
-  validatePropertyKeys,
-} from '../../src/kakao/user-response.js';
+import { buildOidcUserinfo } from '../../src/kakao/oidc-userinfo.js';
+import { APP_USERS_BASE_FIELDS, ME_BASE_FIELDS, selectUserFields, validatePropertyKeys } from '../../src/kakao/property-keys.js';
+import { CONSENT_FIELDS, buildKakaoUser, consentFieldNames, isPreregistered, normalizeAgeRange } from '../../src/kakao/user-me.js';
 import { appUserUuid } from '../../src/kakao/user-uuid.js';
-import type { Link } from '../../src/store/types.js';
 import { defaults } from '../helpers/fixtures.js';
 import { partnerApp } from '../helpers/kapi.js';
 
@@ -319,5 +311,20 @@ describe('small rules', () => {
     expect(a).toMatch(/^[A-Za-z0-9_-]{38}$/);
     expect(appUserUuid('s', 1001, 'kim-minji')).toBe(a);
     expect(appUserUuid('s', 1002, 'kim-minji')).not.toBe(a);
+  });
+});
+
+describe('the consent-field table', () => {
+  it('lists, for each row, exactly the fields its value sends, in wire order (property_keys groups rely on it)', () => {
+    const full = { ...account('kim-minji'), ci: 'CI' };
+    const link = linkFor(partner, 'kim-minji', ['account_ci']);
+    for (const row of CONSENT_FIELDS) expect(Object.keys(row.value(full, link) ?? {})).toEqual(row.values);
+  });
+
+  it('sends kakao_account fields in the table order', () => {
+    const user = buildKakaoUser({ app: partner, account: { ...account('kim-minji'), ci: 'CI' }, link: linkFor(partner, 'kim-minji', ALL_PARTNER), secure: false, uuid: 'u' });
+    const names = Object.keys(user.kakao_account!).filter((k) => k !== 'profile' && !k.startsWith('profile_'));
+    const expected = CONSENT_FIELDS.flatMap(consentFieldNames).filter((k) => names.includes(k));
+    expect(names).toEqual(expected);
   });
 });
