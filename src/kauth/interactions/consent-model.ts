@@ -2,7 +2,7 @@ import type { Account, App } from '../../config/types.js';
 import type { Store } from '../../store/types.js';
 import { scopeInfo } from '../../kakao/scopes.js';
 import type { ConsentNeeds } from '../consent-needs.js';
-import type { Lang } from '../i18n.js';
+import type { Lang } from '../../http/lang.js';
 import type { ConsentChoice } from './login-queue.js';
 
 export interface ConsentTermView {
