@@ -12,7 +12,6 @@ import * as v from 'valibot';
 import { check, isRecord, record, suggest } from '../config/schema-kit.js';
 import { KakaoApiError, KakaoAuthError, apiErrors, authErrors } from '../kakao/errors.js';
 import { readBodyText } from '../http/body.js';
-import { appByAdminKey } from '../kapi/auth.js';
 import { isKapiPath } from '../http/kakao-errors.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/types.js';
@@ -334,7 +333,7 @@ async function requestFacts(ctx: Context, store: Store): Promise<RequestFacts> {
       const found = store.tokens.accessToken(token);
       if (typeof found?.clientId === 'string') clientId = found.clientId;
     } else if (scheme.toLowerCase() === 'kakaoak' && value) {
-      appId = appByAdminKey(store, value)?.appId;
+      appId = store.apps.viewByAdminKey(value)?.appId;
     }
   }
   if (clientId) appId = store.apps.byClientId(clientId)?.app.appId;

@@ -9,7 +9,7 @@ import { validateAccount, validateApp } from '../config/validate.js';
 import { MAX_DURATION_LENGTH, parseDuration, type Clock } from '../clock.js';
 import type { ConsentChoice, LoginQueue, QueuedLogin } from '../kauth/interactions/login-queue.js';
 import { MintFailed, mintTokens, type KakaoTokenResponse } from '../kauth/mint.js';
-import { unlinkAccount } from '../kapi/unlink.js';
+import { unlinkAccount } from '../store/unlink.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/types.js';
 import type { UnlinkReferrer, WebhookDelivery, Webhooks } from '../webhooks/types.js';

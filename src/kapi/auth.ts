@@ -20,7 +20,6 @@
  *    we chose one answer, -401, since in each case the credential is of the wrong kind);
  *  - admin form without a valid `target_id_type` / `target_id` → -2; target not linked → -101.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Account, App } from '../config/types.js';
 import type { Clock } from '../clock.js';
 import { KakaoApiError, apiErrors } from '../kakao/errors.js';
@@ -103,23 +102,6 @@ export function resolveToken(deps: AuthDeps, tokenId: string): TokenCaller {
   return { via: 'token', app: found.app, keyType: found.keyType, account, link, userId: link.userId, tokenId, token };
 }
 
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
-}
-
-/**
- * The app whose admin key this is. Compared in constant time: digests of equal length, every app
- * compared, no early exit. The cost is O(apps) (console configuration, a handful), not O(users).
- */
-export function appByAdminKey(store: Store, key: string): App | undefined {
-  const presented = digest(key);
-  let match: App | undefined;
-  for (const app of store.apps.viewAll()) {
-    if (timingSafeEqual(presented, digest(app.adminKey)) && !match) match = app;
-  }
-  return match;
-}
-
 /** `target_id_type=user_id&target_id=ID` → the linked user, or -2 / -101. */
 export function resolveTarget(deps: AuthDeps, app: App, params: Params): AdminCaller {
   const type = params.target_id_type;
@@ -145,7 +127,8 @@ export function authenticate(deps: AuthDeps, mode: AuthMode) {
       }
       ctx.state.caller = resolveToken(deps, credential.token);
     } else {
-      const app = appByAdminKey(deps.store, credential.key);
+      // Constant-time (store/apps.ts): the key is a secret.
+      const app = deps.store.apps.viewByAdminKey(credential.key);
       if (!app) throw apiErrors.invalidAppKey();
       if (mode === 'user') throw wrongKind();
       if (mode === 'admin') ctx.state.adminApp = app;

@@ -8,12 +8,11 @@ import { ME_BASE_FIELDS, buildKakaoUser, selectUserFields } from '../kakao/user-
 import { appUserUuid } from '../kakao/user-uuid.js';
 import type { Account, App } from '../config/types.js';
 import type { Link } from '../store/types.js';
+import { unlinkAccount } from '../store/unlink.js';
 import { callerOf, type UserCaller } from './auth.js';
 import { JsonBytes } from '../http/kapi-answer.js';
 import type { KapiContext } from './http.js';
 import type { KapiDeps, RouteDef } from './route.js';
-import { revokeForApp } from './tokens.js';
-import { unlinkAccount } from './unlink.js';
 
 /**
  * -402 with the scope the API needs (docs/kakao-wire.md §13.2). `allowed_scopes` = what the user agreed to.
@@ -104,9 +103,9 @@ export function userRoutes(deps: KapiDeps): RouteDef[] {
     if (caller.via === 'token') {
       await store.tokens.revokeAccessToken(caller.tokenId);
       const grantId = caller.token.grantId;
-      if (grantId) await revokeForApp(store, caller.app, accountId, ['RefreshToken'], (p) => p.grantId === grantId);
+      if (grantId) await store.tokens.revokeForApp(caller.app, accountId, ['RefreshToken'], (p) => p.grantId === grantId);
     } else {
-      await revokeForApp(store, caller.app, accountId, ['AccessToken', 'RefreshToken']);
+      await store.tokens.revokeForApp(caller.app, accountId, ['AccessToken', 'RefreshToken']);
     }
     return { id: caller.userId };
   }
