@@ -20,7 +20,6 @@ const CONTROL_DEBT = {
   'src/control/service.ts': ['kauth/mint', 'kauth/interactions/login-queue'],
   'src/control/index.ts': ['kauth/interactions/login-queue'],
   'src/control/inputs.ts': ['kauth/interactions/login-queue'],
-  'src/control/journal.ts': ['kapi/http'],
 };
 
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');

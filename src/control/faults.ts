@@ -12,6 +12,7 @@ import * as v from 'valibot';
 import { check, isRecord, record, suggest } from '../config/schema-kit.js';
 import { KakaoApiError, KakaoAuthError, apiErrors, authErrors } from '../kakao/errors.js';
 import { readBodyText } from '../http/body.js';
+import { identifyCaller } from '../http/caller.js';
 import { isKapiPath } from '../http/kakao-errors.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/types.js';
@@ -312,7 +313,7 @@ const TOKEN_BODY_LIMIT = 56 * 1024; // the token endpoint's own limit (kauth/tok
 
 /**
  * Who is calling: `client_id` from the query or (for POST /oauth/*) the form, else the app of the
- * bearer token or admin key. Reading the form is safe: the first read is kept for kauth (http/body.ts).
+ * bearer token or admin key (http/caller.ts). Reading the form is safe: the first read is kept for kauth (http/body.ts).
  */
 async function requestFacts(ctx: Context, store: Store): Promise<RequestFacts> {
   const params = new URLSearchParams(ctx.querystring);
@@ -325,18 +326,12 @@ async function requestFacts(ctx: Context, store: Store): Promise<RequestFacts> {
   }
   let clientId = params.get('client_id') ?? undefined;
   let appId: number | undefined;
-  if (!clientId) {
-    const header = ctx.get('authorization').trim();
-    const [scheme = '', value = ''] = header.split(/\s+/, 2);
-    const token = scheme.toLowerCase() === 'bearer' ? value : !header ? params.get('access_token') : null;
-    if (token) {
-      const found = store.tokens.accessToken(token);
-      if (typeof found?.clientId === 'string') clientId = found.clientId;
-    } else if (scheme.toLowerCase() === 'kakaoak' && value) {
-      appId = store.apps.viewByAdminKey(value)?.appId;
-    }
-  }
   if (clientId) appId = store.apps.byClientId(clientId)?.app.appId;
+  else {
+    const caller = identifyCaller(ctx, store, params.get('access_token'));
+    clientId = caller.clientId;
+    appId = caller.app?.appId;
+  }
   return { ...(clientId ? { clientId } : {}), ...(appId !== undefined ? { appId } : {}), params };
 }
 

@@ -7,7 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Context, Next } from 'koa';
 import { bodyTextIfRead } from '../http/body.js';
-import type { KapiState } from '../kapi/http.js';
+import { authenticatedApp } from '../http/caller.js';
 import type { Store } from '../store/types.js';
 import type { JournalEntry, JournalQuery } from './types.js';
 
@@ -119,15 +119,10 @@ export function kakaoOutcome(status: number, contentType: string, body: unknown,
   return { kakaoCode: koe?.[1] ?? null, error: null };
 }
 
-/** The calling app: kapi's authenticated caller, else `client_id` from the query or the form kauth read. */
+/** The calling app: kapi's authenticated caller (http/caller.ts), else `client_id` from the query or the form kauth read. */
 function callerOf(ctx: Context, store: Store): { clientId: string | null; appId: number | null } {
-  const state = ctx.state as Partial<KapiState>;
-  const caller = state.caller;
-  if (caller) {
-    const clientId = caller.via === 'token' ? (caller.keyType === 'js' ? caller.app.javascriptKey : caller.app.restApiKey) : null;
-    return { clientId, appId: caller.app.appId };
-  }
-  if (state.adminApp) return { clientId: null, appId: state.adminApp.appId };
+  const authenticated = authenticatedApp(ctx);
+  if (authenticated) return authenticated;
   let clientId = typeof ctx.query.client_id === 'string' ? ctx.query.client_id : null;
   if (!clientId) {
     const form = bodyTextIfRead(ctx);

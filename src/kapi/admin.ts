@@ -8,7 +8,7 @@ import { booleanParam, integerParam, jsonIdArray, jsonStringArray } from '../kak
 import { APP_USERS_BASE_FIELDS, buildKakaoUser, selectUserFields, validatePropertyKeys } from '../kakao/user-response.js';
 import { appUserUuid } from '../kakao/user-uuid.js';
 import { adminAppOf } from './auth.js';
-import type { KapiContext } from './http.js';
+import type { KapiContext } from './types.js';
 import type { KapiDeps, RouteDef } from './route.js';
 
 export function adminRoutes(deps: KapiDeps): RouteDef[] {

@@ -7,8 +7,9 @@
 import type { Channel } from '../config/types.js';
 import { apiErrors } from '../kakao/errors.js';
 import { commaList, jsonStringArray } from '../kakao/kapi-params.js';
-import { callerOf, type UserCaller } from './auth.js';
-import type { KapiContext } from './http.js';
+import { callerOf } from './auth.js';
+import type { UserCaller } from './types.js';
+import type { KapiContext } from './types.js';
 import type { KapiDeps, RouteDef } from './route.js';
 import { insufficientScopes } from './user.js';
 

@@ -3,26 +3,11 @@
  * the CORS headers themselves are in http/kapi-answer.ts). Errors are rendered by the
  * one Kakao error boundary (http/kakao-errors.ts).
  */
-import type { RouterContext } from '@koa/router';
-import type { App } from '../config/types.js';
 import { BodyTooLarge, bodyTextIfRead, readBytes } from '../http/body.js';
 import { setCorsHeaders } from '../http/kapi-answer.js';
 import { KakaoApiError, apiErrors } from '../kakao/errors.js';
 import { decodeUtf8, parseJsonBody, parseUrlEncoded, type Params } from '../kakao/kapi-params.js';
-import type { UserCaller } from './auth.js';
-
-export interface KapiState {
-  /** Query and body parameters merged (body wins). */
-  params: Params;
-  /** Set by authenticate() on user routes. */
-  caller?: UserCaller;
-  /** Set by authenticate() on admin-only routes. */
-  adminApp?: App;
-}
-
-export type KapiContext = RouterContext<KapiState>;
-
-export type Log = (level: 'debug' | 'info' | 'warn' | 'error', msg: string, extra?: object) => void;
+import type { KapiContext } from './types.js';
 
 /** Kakao documents form bodies; we cap them (no kapi call needs more than a few KiB). */
 export const BODY_LIMIT_BYTES = 64 * 1024;

@@ -4,7 +4,7 @@
 import { splitList } from '../kakao/scopes.js';
 import { buildOidcUserinfo } from '../kakao/user-response.js';
 import { callerOf } from './auth.js';
-import type { KapiContext } from './http.js';
+import type { KapiContext } from './types.js';
 import type { KapiDeps, RouteDef } from './route.js';
 import { insufficientScopes } from './user.js';
 

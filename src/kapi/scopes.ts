@@ -7,7 +7,7 @@ import { jsonStringArray, requiredParam } from '../kakao/kapi-params.js';
 import { scopeInfo } from '../kakao/scopes.js';
 import type { Link } from '../store/types.js';
 import { callerOf } from './auth.js';
-import type { KapiContext } from './http.js';
+import type { KapiContext } from './types.js';
 import type { KapiDeps, RouteDef } from './route.js';
 
 export interface ScopeWire {

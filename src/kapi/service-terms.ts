@@ -7,7 +7,7 @@ import { apiErrors } from '../kakao/errors.js';
 import { commaList, requiredParam } from '../kakao/kapi-params.js';
 import type { Link } from '../store/types.js';
 import { callerOf } from './auth.js';
-import type { KapiContext } from './http.js';
+import type { KapiContext } from './types.js';
 import type { KapiDeps, RouteDef } from './route.js';
 
 /** UNCONFIRMED message: Kakao documents the -3 but not its text. */

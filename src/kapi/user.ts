@@ -9,9 +9,10 @@ import { appUserUuid } from '../kakao/user-uuid.js';
 import type { Account, App } from '../config/types.js';
 import type { Link } from '../store/types.js';
 import { unlinkAccount } from '../store/unlink.js';
-import { callerOf, type UserCaller } from './auth.js';
+import { callerOf } from './auth.js';
+import type { UserCaller } from './types.js';
 import { JsonBytes } from '../http/kapi-answer.js';
-import type { KapiContext } from './http.js';
+import type { KapiContext } from './types.js';
 import type { KapiDeps, RouteDef } from './route.js';
 
 /**
