@@ -92,7 +92,7 @@ export async function createApp(deps: AppDeps): Promise<KakaoMockApp> {
     kakaoErrorBoundary(log),
     // 5. /health and /static/:file.
     infrastructureRoutes(store),
-    // 6. Injected faults (control/faults.ts): delay, or throw a Kakao error, before any Kakao step.
+    // 6. Injected faults (control/faults/inject.ts): delay, or throw a Kakao error, before any Kakao step.
     plane.faults,
     // 7. kapi's route table, /v1/* and /v2/* (kapi/index.ts).
     kapi.routes() as Koa.Middleware,

@@ -6,7 +6,7 @@ import type { Store } from './store/types.js';
 import type { Clock } from './clock.js';
 import type { ConsentChoice } from './kauth/interactions/login-queue.js';
 import type { KakaoTokenResponse, MintOptions } from './kauth/mint.js';
-import { faultApi, type FaultApi } from './control/faults.js';
+import { faultApi, type FaultApi } from './control/faults/index.js';
 import type { MockControl } from './control/service.js';
 import type {
   AccountDeleteResult,

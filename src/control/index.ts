@@ -11,14 +11,14 @@ import type { Logger } from '../log.js';
 import type { Store } from '../store/types.js';
 import type { Webhooks } from '../webhooks/types.js';
 import { demoPages } from './demo.js';
-import { faultInjector } from './faults.js';
+import { faultInjector } from './faults/index.js';
 import { inspectorPages } from './inspector.js';
 import { journalRecorder } from './journal.js';
 import { controlRouter } from './router.js';
 import { createControl, type MockControl } from './service.js';
 
 export { ControlError } from './errors.js';
-export { FaultRegistry } from './faults.js';
+export { FaultRegistry } from './faults/index.js';
 export { Journal } from './journal.js';
 export type { MockControl, MintInput, QueueLoginInput, ListQuery } from './service.js';
 export type * from './types.js';

@@ -15,7 +15,7 @@ import type { Store } from '../store/types.js';
 import type { UnlinkReferrer, WebhookDelivery, Webhooks } from '../webhooks/types.js';
 import { isRecord } from '../config/schema-kit.js';
 import { ControlError, controlErrors } from './errors.js';
-import { FaultRegistry } from './faults.js';
+import { FaultRegistry } from './faults/index.js';
 import { clampLimit, nonEmptyString, parseConsent, positiveInt } from './inputs.js';
 import { Journal } from './journal.js';
 import type {
