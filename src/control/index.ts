@@ -18,6 +18,7 @@ import { controlRouter } from './router.js';
 import { createControl, type MockControl } from './service.js';
 
 export { ControlError } from './errors.js';
+export { CONTROL_PREFIX } from './router.js';
 export { FaultRegistry } from './faults/index.js';
 export { Journal } from './journal.js';
 export type { MockControl, MintInput, QueueLoginInput, ListQuery } from './service.js';
@@ -40,7 +41,7 @@ export interface ControlPlane {
   journal: Koa.Middleware;
   /** Inside the Kakao error boundary, before kapi's and kauth's route tables; it just throws. */
   faults: Koa.Middleware;
-  /** `/__mock/...`; null when `config.control.enabled` is false. */
+  /** `/__mock/...`, to be mounted at CONTROL_PREFIX; null when `config.control.enabled` is false. */
   routes: Koa.Middleware | null;
 }
 
