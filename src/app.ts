@@ -10,10 +10,11 @@ import { createWebhooks } from './webhooks/index.js';
 import { createKauth } from './kauth/index.js';
 import { createKapiRouter } from './kapi/index.js';
 import type { LoginQueue } from './kauth/interactions/login-queue.js';
-import { createControlPlane, type FaultApi, type MockControl } from './control/index.js';
+import { CONTROL_PREFIX, createControlPlane, type FaultApi, type MockControl } from './control/index.js';
 import { health } from './http/health.js';
 import { isInfrastructurePath } from './http/paths.js';
 import { kakaoErrorBoundary } from './http/kakao-errors.js';
+import { mountAt } from './http/mount.js';
 import { staticFiles } from './http/static.js';
 
 export interface AppDeps {
@@ -92,14 +93,14 @@ export async function createApp(deps: AppDeps): Promise<KakaoMockApp> {
     requestLog(log),
     // 2. The journal of Kakao calls (control/journal.ts); skips /__mock, records final answers.
     plane.journal,
-    // 3. The control plane, /__mock/* (absent when disabled): its own guard and its own errors.
-    ...(plane.routes ? [plane.routes] : []),
+    // 3. The control plane, /__mock and /__mock/* (absent when disabled): its own guard and its own errors.
+    ...(plane.routes ? [mountAt(CONTROL_PREFIX, plane.routes) as Koa.Middleware] : []),
     // 4. The one Kakao error boundary: renders every error below by class, a Kakao path nothing
     //    answered as Kakao's "not found" (http/kakao-errors.ts).
     kakaoErrorBoundary(log),
     // 5. /health and /static/:file.
     infrastructureRoutes(store),
-    // 6. Injected faults (control/faults.ts): delay, or throw a Kakao error, before any Kakao step.
+    // 6. Injected faults (control/faults/inject.ts): delay, or throw a Kakao error, before any Kakao step.
     plane.faults,
     // 7. kapi's route table, /v1/* and /v2/* (kapi/index.ts).
     kapi.routes() as Koa.Middleware,

@@ -5,6 +5,6 @@ export type { Store } from './store/types.js';
 export type { ConsentChoice, QueuedLogin } from './kauth/interactions/login-queue.js';
 export { appUserId } from './kakao/user-id.js';
 export { ControlError } from './control/errors.js';
-export type { FaultApi, FaultOptions } from './control/faults.js';
+export type { FaultApi, FaultOptions } from './control/faults/index.js';
 export type * from './control/types.js';
 export type { WebhookDelivery, UnlinkReferrer } from './webhooks/types.js';

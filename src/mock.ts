@@ -5,7 +5,7 @@ import { startServer, type RunningServer } from './server.js';
 import type { Store } from './store/types.js';
 import type { Clock } from './clock.js';
 import type { ConsentChoice } from './kauth/index.js';
-import type { FaultApi } from './control/faults.js';
+import type { FaultApi } from './control/faults/index.js';
 import type {
   AccountDeleteResult,
   ChannelEventInput,

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp, type KakaoMockApp } from './app.js';
 import { createClock, type Clock } from './clock.js';
 import type { Config } from './config/types.js';
+import { ControlError } from './control/errors.js';
 import { gracefulClose } from './http/graceful-close.js';
 import { startupGate } from './http/startup-gate.js';
 import { createLogger, type Logger } from './log.js';
@@ -57,7 +58,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
   const connections = gracefulClose(server);
-  const gate = startupGate(server);
+  const gate = startupGate(server, undefined, new ControlError(503, 'unavailable', 'kakao-mock is not ready; retry shortly').toJSON());
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

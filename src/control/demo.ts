@@ -15,7 +15,7 @@ import type { Context } from 'koa';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import type { App } from '../domain/model.js';
 import type { Clock } from '../clock.js';
-import { renderPage } from '../kauth/render.js';
+import { renderPage } from '../http/render.js';
 import type { Store } from '../store/types.js';
 import { selfUrl } from './http.js';
 

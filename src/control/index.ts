@@ -12,7 +12,7 @@ import type { Logger } from '../log.js';
 import type { Store } from '../store/types.js';
 import type { Webhooks } from '../webhooks/types.js';
 import { demoPages } from './demo.js';
-import { faultApi, faultInjector, type FaultApi } from './faults.js';
+import { faultApi, faultInjector, type FaultApi } from './faults/index.js';
 import { inspectorPages } from './inspector.js';
 import { journalRecorder } from './journal.js';
 import { controlRouter } from './router.js';
@@ -20,8 +20,9 @@ import { createControl } from './service.js';
 import type { MockControl } from './types.js';
 
 export { ControlError } from './errors.js';
-export type { FaultApi } from './faults.js';
-export { FaultRegistry } from './faults.js';
+export type { FaultApi } from './faults/index.js';
+export { FaultRegistry } from './faults/index.js';
+export { CONTROL_PREFIX } from './router.js';
 export { Journal } from './journal.js';
 export type * from './types.js';
 
@@ -48,7 +49,7 @@ export interface ControlPlane {
   journal: Koa.Middleware;
   /** Inside the Kakao error boundary, before kapi's and kauth's route tables; it just throws. */
   faults: Koa.Middleware;
-  /** `/__mock/...`; null when `config.control.enabled` is false. */
+  /** `/__mock/...`, to be mounted at CONTROL_PREFIX; null when `config.control.enabled` is false. */
   routes: Koa.Middleware | null;
 }
 

@@ -6,7 +6,7 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { toKakaoTime } from '../clock.js';
-import { renderPage } from '../kauth/render.js';
+import { renderPage } from '../http/render.js';
 import type { WebhookDelivery } from '../webhooks/types.js';
 import type { Fault, MockControl } from './types.js';
 

@@ -7,7 +7,8 @@
 import { performance } from 'node:perf_hooks';
 import type { Context, Next } from 'koa';
 import { bodyTextIfRead } from '../http/body.js';
-import type { KapiState } from '../kapi/http.js';
+import { authenticatedApp } from '../http/caller.js';
+import { isKakaoPath } from '../http/paths.js';
 import type { Store } from '../store/types.js';
 import type { JournalEntry, JournalQuery } from './types.js';
 
@@ -53,10 +54,6 @@ export class Journal {
 }
 
 /** Not journaled: the control plane itself, static files, the health check. */
-function notJournaled(path: string): boolean {
-  return path === '/__mock' || path.startsWith('/__mock/') || path.startsWith('/static/') || path === '/health';
-}
-
 const SECRET_PARAMS: ReadonlySet<string> = new Set(['access_token', 'refresh_token', 'client_secret', 'code', 'code_verifier', 'id_token_hint', 'token']);
 
 /** The path and query with secret values replaced by `***` (names and order kept). */
@@ -119,15 +116,10 @@ export function kakaoOutcome(status: number, contentType: string, body: unknown,
   return { kakaoCode: koe?.[1] ?? null, error: null };
 }
 
-/** The calling app: kapi's authenticated caller, else `client_id` from the query or the form kauth read. */
+/** The calling app: kapi's authenticated caller (http/caller.ts), else `client_id` from the query or the form kauth read. */
 function callerOf(ctx: Context, store: Store): { clientId: string | null; appId: number | null } {
-  const state = ctx.state as Partial<KapiState>;
-  const caller = state.caller;
-  if (caller) {
-    const clientId = caller.via === 'token' ? (caller.keyType === 'js' ? caller.app.javascriptKey : caller.app.restApiKey) : null;
-    return { clientId, appId: caller.app.appId };
-  }
-  if (state.adminApp) return { clientId: null, appId: state.adminApp.appId };
+  const authenticated = authenticatedApp(ctx);
+  if (authenticated) return authenticated;
   let clientId = typeof ctx.query.client_id === 'string' ? ctx.query.client_id : null;
   if (!clientId) {
     const form = bodyTextIfRead(ctx);
@@ -142,7 +134,7 @@ function callerOf(ctx: Context, store: Store): { clientId: string | null; appId:
  */
 export function journalRecorder(journal: Journal, store: Store, now: () => number) {
   return async function journalRequest(ctx: Context, next: Next): Promise<void> {
-    if (notJournaled(ctx.path)) return next();
+    if (!isKakaoPath(ctx.path)) return next();
     const at = now();
     const started = performance.now();
     let failed: unknown;

@@ -3,7 +3,7 @@
  * themselves (they register a hook, such as the demo client's pending logins).
  */
 import type { ControlContext } from './context.js';
-import type { FaultRegistry } from './faults.js';
+import type { FaultRegistry } from './faults/index.js';
 import type { Journal } from './journal.js';
 
 export interface Resetter {

@@ -131,9 +131,8 @@ export function controlRouter(deps: ControlRouterDeps) {
     notImplemented: () => new ControlError(405, 'method_not_allowed', 'this method is not supported by the control plane'),
   }) as unknown as (ctx: Context, next: Next) => Promise<void>;
 
-  /** Everything under /__mock: one guard, one error renderer, 404/405 as JSON. */
-  return async function controlPlane(ctx: Context, next: Next): Promise<void> {
-    if (ctx.path !== CONTROL_PREFIX && !ctx.path.startsWith(`${CONTROL_PREFIX}/`)) return next();
+  /** Everything under /__mock (app.ts mounts it there): one guard, one error renderer, 404/405 as JSON. */
+  return async function controlPlane(ctx: Context): Promise<void> {
     await boundary(ctx, () =>
       guard(ctx, async () => {
         await methods(ctx, () => routes(ctx, async () => undefined));

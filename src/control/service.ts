@@ -5,12 +5,12 @@
  * minting (logins.ts), the clock (time.ts), Kakao-side events (events.ts), reset (reset.ts).
  */
 import type { App } from '../domain/model.js';
-import { unlinkAccount } from '../kapi/unlink.js';
+import { unlinkAccount } from '../store/unlink.js';
 import type { WebhookDelivery } from '../webhooks/types.js';
 import { accountOperations, appOperations } from './accounts-apps.js';
 import type { ControlContext, ControlDeps } from './context.js';
 import { kakaoEvents } from './events.js';
-import { FaultRegistry } from './faults.js';
+import { FaultRegistry } from './faults/index.js';
 import { Journal } from './journal.js';
 import { loginOperations } from './logins.js';
 import { listLinks, listTokens } from './read-models.js';

@@ -9,6 +9,11 @@ export function isInfrastructurePath(path: string): boolean {
   return path === '/health' || path.startsWith('/static/');
 }
 
+/** Neither: a path the journal records and faults may hit (kauth's, kapi's, or unknown). */
+export function isKakaoPath(path: string): boolean {
+  return !isInfrastructurePath(path) && !isControlPath(path);
+}
+
 /** `/__mock` and below: the control plane. */
 export function isControlPath(path: string): boolean {
   return path === '/__mock' || path.startsWith('/__mock/');

@@ -6,7 +6,6 @@
  * have measured by far, they are answered 503 with `Retry-After`, in the shape of the surface asked.
  */
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
-import { ControlError } from '../control/errors.js';
 import { KakaoAuthError, apiErrors } from '../kakao/errors.js';
 import { isControlPath } from './paths.js';
 
@@ -28,17 +27,20 @@ function pathOf(req: IncomingMessage): string {
   }
 }
 
-/** What each surface answers while it cannot serve: its own error shape, so clients parse it as usual. */
-function notReadyBody(path: string): object {
+/**
+ * What each surface answers while it cannot serve: its own error shape, so clients parse it as usual.
+ * The control plane's body is given by the caller (server.ts): http/ knows no surface's files.
+ */
+function notReadyBody(path: string, controlBody: object | undefined): object {
   if (path === '/health') return { status: 'starting' };
-  if (isControlPath(path)) return new ControlError(503, 'unavailable', 'kakao-mock is not ready; retry shortly').toJSON();
+  if (controlBody && isControlPath(path)) return controlBody;
   if (path.startsWith('/v1/') || path.startsWith('/v2/')) return apiErrors.maintenance().toJSON();
   return new KakaoAuthError(503, 'server_error', 'temporary server error, retry later', 'KOE003').toJSON();
 }
 
-function answerNotReady(req: IncomingMessage, res: ServerResponse): void {
+function answerNotReady(req: IncomingMessage, res: ServerResponse, controlBody: object | undefined): void {
   if (res.headersSent || res.destroyed) return;
-  const body = JSON.stringify(notReadyBody(pathOf(req)));
+  const body = JSON.stringify(notReadyBody(pathOf(req), controlBody));
   res.writeHead(503, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(body),
@@ -48,16 +50,19 @@ function answerNotReady(req: IncomingMessage, res: ServerResponse): void {
   res.end(body);
 }
 
-/** Attach before listen(). `holdMs`: how long a request may wait for the app (tests shorten it). */
-export function startupGate(server: Server, holdMs: number = STARTUP_HOLD_MS): StartupGate {
+/**
+ * Attach before listen(). `holdMs`: how long a request may wait for the app (tests shorten it);
+ * `controlBody`: the control plane's "not ready" answer (without it, /__mock gets kauth's).
+ */
+export function startupGate(server: Server, holdMs: number = STARTUP_HOLD_MS, controlBody?: object): StartupGate {
   const held = new Map<ServerResponse, { req: IncomingMessage; timer: NodeJS.Timeout }>();
   let failed = false;
 
   const waitForApp: RequestListener = (req, res) => {
-    if (failed) return answerNotReady(req, res);
+    if (failed) return answerNotReady(req, res, controlBody);
     const timer = setTimeout(() => {
       held.delete(res);
-      answerNotReady(req, res);
+      answerNotReady(req, res, controlBody);
     }, holdMs);
     held.set(res, { req, timer });
     res.once('close', () => {
@@ -82,7 +87,7 @@ export function startupGate(server: Server, holdMs: number = STARTUP_HOLD_MS): S
       failed = true;
       for (const [res, { req, timer }] of held) {
         clearTimeout(timer);
-        answerNotReady(req, res);
+        answerNotReady(req, res, controlBody);
       }
       held.clear();
     },

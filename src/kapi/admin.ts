@@ -9,7 +9,7 @@ import { APP_USERS_BASE_FIELDS, selectUserFields, validatePropertyKeys } from '.
 import { buildKakaoUser } from '../kakao/user-me.js';
 import { appUserUuid } from '../kakao/user-uuid.js';
 import { adminAppOf } from './auth.js';
-import type { KapiContext } from './http.js';
+import type { KapiContext } from './types.js';
 import type { KapiDeps, RouteDef } from './route.js';
 
 export function adminRoutes(deps: KapiDeps): RouteDef[] {

@@ -1,7 +1,7 @@
 /**
  * Who is calling (docs/kakao-wire.md §1, §8.2): a user access token, or the app's admin key naming a user.
  *
- * Credential forms:
+ * Credential forms (read by http/caller.ts, which the fault matcher and the journal share):
  *  - `Authorization: Bearer TOKEN` (scheme case-insensitive: `bearer` works too);
  *  - `access_token=TOKEN` in the query or form, when there is no Authorization header (passport-kakao);
  *  - `Authorization: KakaoAK ADMIN_KEY` + `target_id_type=user_id&target_id=ID` (admin form).
@@ -20,41 +20,14 @@
  *    we chose one answer, -401, since in each case the credential is of the wrong kind);
  *  - admin form without a valid `target_id_type` / `target_id` → -2; target not linked → -101.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Account, App, Link } from '../domain/model.js';
+import type { App } from '../domain/model.js';
 import type { Clock } from '../clock.js';
 import { KakaoApiError, apiErrors } from '../kakao/errors.js';
 import { knownUnder14 } from '../kakao/age-rules.js';
 import { integerParam, type Params } from './params.js';
-import type { KeyType, OidcAdapterPayload, Store } from '../store/types.js';
-import type { KapiContext } from './http.js';
-
-export interface TokenCaller {
-  via: 'token';
-  app: App;
-  keyType: KeyType;
-  account: Account;
-  link: Link;
-  userId: number;
-  /** The presented token (= its id in the AccessToken store). */
-  tokenId: string;
-  token: OidcAdapterPayload;
-}
-
-export interface AdminCaller {
-  via: 'admin';
-  app: App;
-  account: Account;
-  link: Link;
-  userId: number;
-}
-
-export type UserCaller = TokenCaller | AdminCaller;
-
-/** `user`: token only; `user-or-admin`: token or admin key + target; `admin`: admin key only, no target. */
-export type AuthMode = 'user' | 'user-or-admin' | 'admin';
-
-type Credential = { kind: 'bearer'; token: string } | { kind: 'admin'; key: string };
+import { readCredential, type Credential } from '../http/caller.js';
+import type { Store } from '../store/types.js';
+import type { AdminCaller, AuthMode, KapiContext, TokenCaller, UserCaller } from './types.js';
 
 export interface AuthDeps {
   store: Store;
@@ -64,26 +37,21 @@ export interface AuthDeps {
 const missing = () => new KakaoApiError(401, -401, 'no authentication key!');
 const wrongKind = () => apiErrors.invalidAppKey();
 
-export function readCredential(ctx: KapiContext, params: Params): Credential {
-  const header = ctx.get('Authorization').trim();
-  if (header) {
-    const space = header.search(/\s/);
-    const scheme = (space === -1 ? header : header.slice(0, space)).toLowerCase();
-    const value = space === -1 ? '' : header.slice(space).trim();
-    if (scheme === 'bearer') {
-      if (!value) throw apiErrors.tokenNotFound();
-      return { kind: 'bearer', token: value };
-    }
-    if (scheme === 'kakaoak') {
-      if (!value) throw apiErrors.invalidAppKey();
-      return { kind: 'admin', key: value };
-    }
-    // UNCONFIRMED message.
-    throw new KakaoApiError(401, -401, 'invalid authorization header. use "Bearer ${ACCESS_TOKEN}" or "KakaoAK ${ADMIN_KEY}".');
+/** The presented credential (http/caller.ts reads it), or kapi's -401 for a missing or malformed one. */
+export function presentedCredential(ctx: KapiContext, params: Params): Extract<Credential, { kind: 'bearer' | 'admin' }> {
+  const credential = readCredential(ctx, params.access_token);
+  switch (credential.kind) {
+    case 'bearer':
+    case 'admin':
+      return credential;
+    case 'none':
+      throw missing();
+    case 'malformed':
+      if (credential.scheme === 'bearer') throw apiErrors.tokenNotFound();
+      if (credential.scheme === 'kakaoak') throw apiErrors.invalidAppKey();
+      // UNCONFIRMED message.
+      throw new KakaoApiError(401, -401, 'invalid authorization header. use "Bearer ${ACCESS_TOKEN}" or "KakaoAK ${ADMIN_KEY}".');
   }
-  const token = params.access_token;
-  if (token) return { kind: 'bearer', token };
-  throw missing();
 }
 
 export function resolveToken(deps: AuthDeps, tokenId: string): TokenCaller {
@@ -103,23 +71,6 @@ export function resolveToken(deps: AuthDeps, tokenId: string): TokenCaller {
   return { via: 'token', app: found.app, keyType: found.keyType, account, link, userId: link.userId, tokenId, token };
 }
 
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
-}
-
-/**
- * The app whose admin key this is. Compared in constant time: digests of equal length, every app
- * compared, no early exit. The cost is O(apps) (console configuration, a handful), not O(users).
- */
-export function appByAdminKey(store: Store, key: string): App | undefined {
-  const presented = digest(key);
-  let match: App | undefined;
-  for (const app of store.apps.viewAll()) {
-    if (timingSafeEqual(presented, digest(app.adminKey)) && !match) match = app;
-  }
-  return match;
-}
-
 /** `target_id_type=user_id&target_id=ID` → the linked user, or -2 / -101. */
 export function resolveTarget(deps: AuthDeps, app: App, params: Params): AdminCaller {
   const type = params.target_id_type;
@@ -137,7 +88,7 @@ export function resolveTarget(deps: AuthDeps, app: App, params: Params): AdminCa
 export function authenticate(deps: AuthDeps, mode: AuthMode) {
   return function requireCaller(ctx: KapiContext): void {
     const params = ctx.state.params;
-    const credential = readCredential(ctx, params);
+    const credential = presentedCredential(ctx, params);
     if (credential.kind === 'bearer') {
       if (mode === 'admin') {
         // The token itself is not even looked up: the kind of credential is wrong.
@@ -145,7 +96,8 @@ export function authenticate(deps: AuthDeps, mode: AuthMode) {
       }
       ctx.state.caller = resolveToken(deps, credential.token);
     } else {
-      const app = appByAdminKey(deps.store, credential.key);
+      // Constant-time (store/apps.ts): the key is a secret.
+      const app = deps.store.apps.viewByAdminKey(credential.key);
       if (!app) throw apiErrors.invalidAppKey();
       if (mode === 'user') throw wrongKind();
       if (mode === 'admin') ctx.state.adminApp = app;

@@ -8,8 +8,9 @@ import type { Channel } from '../domain/model.js';
 import { effectiveChannelRelation } from '../kakao/channel-relation.js';
 import { apiErrors } from '../kakao/errors.js';
 import { commaList, jsonStringArray } from './params.js';
-import { callerOf, type UserCaller } from './auth.js';
-import type { KapiContext } from './http.js';
+import { callerOf } from './auth.js';
+import type { UserCaller } from './types.js';
+import type { KapiContext } from './types.js';
 import type { KapiDeps, RouteDef } from './route.js';
 
 export function channelRoutes(deps: KapiDeps): RouteDef[] {

@@ -1,65 +1,19 @@
 /**
- * The HTTP edge of kapi: CORS, the JSON answer, and request parameters. Errors are rendered by the
+ * The HTTP edge of kapi: CORS, the route's method rules, and request parameters (the JSON answer and
+ * the CORS headers themselves are in http/kapi-answer.ts). Errors are rendered by the
  * one Kakao error boundary (http/kakao-errors.ts).
  */
-import type { RouterContext } from '@koa/router';
-import type { Context } from 'koa';
-import type { App } from '../domain/model.js';
 import { BodyTooLarge, bodyTextIfRead, readBytes } from '../http/body.js';
+import { setCorsHeaders } from '../http/kapi-answer.js';
 import { KakaoApiError, apiErrors } from '../kakao/errors.js';
 import { decodeUtf8, parseJsonBody, parseUrlEncoded, type Params } from './params.js';
-import type { UserCaller } from './auth.js';
-
-export interface KapiState {
-  /** Query and body parameters merged (body wins). */
-  params: Params;
-  /** Set by authenticate() on user routes. */
-  caller?: UserCaller;
-  /** Set by authenticate() on admin-only routes. */
-  adminApp?: App;
-}
-
-export type KapiContext = RouterContext<KapiState>;
-
-export type Log = (level: 'debug' | 'info' | 'warn' | 'error', msg: string, extra?: object) => void;
-
-export const JSON_TYPE = 'application/json;charset=UTF-8';
+import type { KapiContext } from './types.js';
 
 /** Kakao documents form bodies; we cap them (no kapi call needs more than a few KiB). */
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
-/** A JSON body already encoded (a handler's memoised answer): sendJson sends the bytes as they are. */
-export class JsonBytes {
-  constructor(readonly bytes: Buffer) {}
-
-  static of(body: unknown): JsonBytes {
-    return new JsonBytes(Buffer.from(JSON.stringify(body)));
-  }
-}
-
-export function sendJson(ctx: Context, status: number, body: unknown): void {
-  ctx.status = status;
-  // Set the type before the body: Koa keeps an explicit Content-Type (Kakao's exact spelling).
-  ctx.set('Content-Type', JSON_TYPE);
-  // Bytes, not the string: user data is mostly Korean, and a two-byte JS string costs Koa a
-  // Buffer.byteLength scan plus a transcode in the socket write.
-  ctx.body = body instanceof JsonBytes ? body.bytes : Buffer.from(JSON.stringify(body));
-}
-
 const ALLOWED_HEADERS = 'Authorization, KA, Content-Type, Cache-Control, Pragma';
 const ALLOWED_METHODS = 'GET, POST';
-
-/**
- * CORS for browser calls (the JavaScript SDK calls kapi directly); also applied by the error
- * boundary (http/kakao-errors.ts) to kapi errors thrown before kapi's router ran.
- * Differs from Kakao: Kakao only allows origins registered as the app's Web platform domains; apps
- * have no such setting here, so every origin is echoed.
- */
-export function setCorsHeaders(ctx: Context): void {
-  const origin = ctx.get('Origin');
-  ctx.set('Access-Control-Allow-Origin', origin || '*');
-  if (origin) ctx.vary('Origin');
-}
 
 /**
  * The top of the router: CORS headers on every answer. Errors are not caught here: they go up to

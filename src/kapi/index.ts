@@ -7,11 +7,13 @@ import Router from '@koa/router';
 import { authenticate, rejectUnderage } from './auth.js';
 import { adminRoutes } from './admin.js';
 import { channelRoutes } from './channels.js';
-import { corsPreflight, kapiCors, methodNotAllowed, readParams, sendJson, type KapiContext, type KapiState } from './http.js';
+import { sendJson } from '../http/kapi-answer.js';
+import { corsPreflight, kapiCors, methodNotAllowed, readParams } from './http.js';
 import { oidcUserinfoRoutes } from './oidc-userinfo.js';
 import type { KapiDeps, RouteDef } from './route.js';
 import { scopeRoutes } from './scopes.js';
 import { serviceTermsRoutes } from './service-terms.js';
+import type { KapiContext, KapiState } from './types.js';
 import { userRoutes } from './user.js';
 
 export type { KapiDeps, RouteDef } from './route.js';

@@ -5,7 +5,7 @@ import { apiErrors } from '../kakao/errors.js';
 import { splitList } from '../kakao/list-param.js';
 import { buildOidcUserinfo } from '../kakao/oidc-userinfo.js';
 import { callerOf } from './auth.js';
-import type { KapiContext } from './http.js';
+import type { KapiContext } from './types.js';
 import type { KapiDeps, RouteDef } from './route.js';
 
 export function oidcUserinfoRoutes(_deps: KapiDeps): RouteDef[] {

@@ -2,8 +2,7 @@ import type { Config } from '../config/types.js';
 import type { Clock } from '../clock.js';
 import type { Store } from '../store/types.js';
 import type { Webhooks } from '../webhooks/types.js';
-import type { AuthMode } from './auth.js';
-import type { KapiContext, Log } from './http.js';
+import type { AuthMode, KapiContext, Log } from './types.js';
 
 export interface KapiDeps {
   config: Config;

@@ -6,7 +6,7 @@ import { apiErrors } from '../kakao/errors.js';
 import { jsonStringArray, requiredParam } from './params.js';
 import { scopeInfo } from '../domain/scopes.js';
 import { callerOf } from './auth.js';
-import type { KapiContext } from './http.js';
+import type { KapiContext } from './types.js';
 import type { KapiDeps, RouteDef } from './route.js';
 
 export interface ScopeWire {

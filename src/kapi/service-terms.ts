@@ -6,7 +6,7 @@ import type { App, ServiceTerm, Link } from '../domain/model.js';
 import { apiErrors } from '../kakao/errors.js';
 import { commaList, requiredParam } from './params.js';
 import { callerOf } from './auth.js';
-import type { KapiContext } from './http.js';
+import type { KapiContext } from './types.js';
 import type { KapiDeps, RouteDef } from './route.js';
 
 /** UNCONFIRMED message: Kakao documents the -3 but not its text. */

@@ -7,11 +7,11 @@ import { booleanParam, integerParam, jsonStringArray, jsonStringObject } from '.
 import { ME_BASE_FIELDS, selectUserFields } from '../kakao/property-keys.js';
 import { buildKakaoUser } from '../kakao/user-me.js';
 import { appUserUuid } from '../kakao/user-uuid.js';
-import { callerOf, type UserCaller } from './auth.js';
-import { JsonBytes, type KapiContext } from './http.js';
+import { unlinkAccount } from '../store/unlink.js';
+import { callerOf } from './auth.js';
+import type { UserCaller, KapiContext } from './types.js';
+import { JsonBytes } from '../http/kapi-answer.js';
 import type { KapiDeps, RouteDef } from './route.js';
-import { revokeForApp } from './tokens.js';
-import { unlinkAccount } from './unlink.js';
 
 /** `properties` for update_profile / signup: only keys the app defines (`[Kakao Login] > [User Properties]`). */
 function readProperties(app: App, raw: Record<string, string>): Record<string, string> {
@@ -89,9 +89,9 @@ export function userRoutes(deps: KapiDeps): RouteDef[] {
     if (caller.via === 'token') {
       await store.tokens.revokeAccessToken(caller.tokenId);
       const grantId = caller.token.grantId;
-      if (grantId) await revokeForApp(store, caller.app, accountId, ['RefreshToken'], (p) => p.grantId === grantId);
+      if (grantId) await store.tokens.revokeForApp(caller.app, accountId, ['RefreshToken'], (p) => p.grantId === grantId);
     } else {
-      await revokeForApp(store, caller.app, accountId, ['AccessToken', 'RefreshToken']);
+      await store.tokens.revokeForApp(caller.app, accountId, ['AccessToken', 'RefreshToken']);
     }
     return { id: caller.userId };
   }

@@ -1,6 +1,6 @@
 import type { Context, Next } from 'koa';
 import { KakaoAuthError } from '../kakao/errors.js';
-import { setKauthCors } from './cors.js';
+import { setKauthCors } from '../http/kauth-cors.js';
 
 /** The three URLs kauth answers with (server.ts derives them from the options; docs/kakao-wire.md §1.1). */
 export interface KauthUrls {

@@ -1,11 +1,8 @@
-/** Korean by default, English with `lang=en` or an English Accept-Language (issue: consent step). */
-export type Lang = 'ko' | 'en';
-
-export function pickLang(explicit: unknown, acceptLanguage: string | undefined): Lang {
-  if (explicit === 'en' || explicit === 'ko') return explicit;
-  const first = (acceptLanguage ?? '').split(',')[0]?.trim().toLowerCase() ?? '';
-  return first.startsWith('en') ? 'en' : 'ko';
-}
+/**
+ * The texts of kauth's pages (login, account creation, consent, refusal), in Korean and English. The
+ * language is picked by http/lang.ts; the KOE error page's texts are in http/koe-page-text.ts.
+ */
+import type { Lang } from '../http/lang.js';
 
 const ko = {
   kakaoAccount: '카카오계정',
@@ -46,8 +43,6 @@ const ko = {
   cancel: '취소',
   refusedTitle: '서비스를 이용할 수 없습니다',
   refusedBody: (app: string) => `만 14세 미만은 ${app} 서비스를 이용할 수 없습니다.`,
-  errorTitle: '잘못된 요청입니다',
-  errorBack: '이전 페이지로',
   missingRequired: '필수 항목에 모두 동의해 주세요.',
 };
 
@@ -90,21 +85,8 @@ const en: typeof ko = {
   cancel: 'Cancel',
   refusedTitle: 'You cannot use this service',
   refusedBody: (app: string) => `Users under 14 cannot use ${app}.`,
-  errorTitle: 'Bad request',
-  errorBack: 'Go back',
   missingRequired: 'Please agree to every required item.',
 };
 
 export type Messages = typeof ko;
 export const messages: Record<Lang, Messages> = { ko, en };
-
-/** The KOE page texts (docs/kakao-wire.md §13.1). */
-export const koeText: Record<string, { ko: string; en: string }> = {
-  KOE001: { ko: '잘못된 요청입니다. 요청 파라미터를 확인해 주세요.', en: 'Bad request: check the request parameters.' },
-  KOE004: { ko: '카카오 로그인이 활성화되지 않은 앱입니다.', en: 'Kakao Login is disabled for this app.' },
-  KOE006: { ko: '등록되지 않은 리다이렉트 URI입니다.', en: 'The redirect URI is not registered for this app.' },
-  KOE007: { ko: '등록되지 않은 로그아웃 리다이렉트 URI입니다.', en: 'The logout redirect URI is not registered for this app.' },
-  KOE101: { ko: '앱 키가 올바르지 않습니다.', en: 'The app key (client_id) does not exist.' },
-  KOE201: { ko: '지원하지 않는 response_type입니다.', en: 'Unsupported response_type.' },
-  KOE205: { ko: '설정하지 않은 동의 항목을 요청했습니다.', en: 'A requested consent item is not configured for this app.' },
-};

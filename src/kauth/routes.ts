@@ -19,7 +19,7 @@ import type Provider from 'oidc-provider';
 import { KakaoAuthError } from '../kakao/errors.js';
 import type { Store } from '../store/types.js';
 import { accountLogout } from './account-logout.js';
-import { kauthCors, kauthPreflight } from './cors.js';
+import { kauthCors, kauthPreflight } from '../http/kauth-cors.js';
 import { normaliseAuthorize, onlyGetOnAuthorize } from './authorize-params.js';
 import { kakaoDiscovery, kakaoRedirects, notAtKakao, type KauthUrls } from './discovery.js';
 import { interactionPages, type InteractionDeps } from './interactions/routes.js';

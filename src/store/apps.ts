@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { App } from '../domain/model.js';
 import { Overlay } from './overlay.js';
 import type { AppRepository, KeyType } from './types.js';
@@ -8,11 +9,18 @@ import { view } from './view.js';
 interface AppIndexes {
   /** REST API key or JavaScript key → app (they share one namespace: both are client_ids). */
   byClientId: Map<string, { appId: number; keyType: KeyType }>;
-  byAdminKey: Map<string, number>;
+  /** Admin key → app, for the clash check only: a Map lookup by a secret is not constant-time. */
+  adminKeyOwner: Map<string, number>;
+  /** App → the SHA-256 of its admin key, what byAdminKey() compares against. */
+  adminKeyDigests: Map<number, Buffer>;
 }
 
 function emptyIndexes(): AppIndexes {
-  return { byClientId: new Map(), byAdminKey: new Map() };
+  return { byClientId: new Map(), adminKeyOwner: new Map(), adminKeyDigests: new Map() };
+}
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
 }
 
 /** Throws when a key of `app` already belongs to another app: byClientId must be unambiguous. */
@@ -24,7 +32,7 @@ function checkKeys(indexes: AppIndexes, app: App): void {
   };
   clash('restApiKey', app.restApiKey, indexes.byClientId.get(app.restApiKey)?.appId);
   clash('javascriptKey', app.javascriptKey, indexes.byClientId.get(app.javascriptKey)?.appId);
-  clash('adminKey', app.adminKey, indexes.byAdminKey.get(app.adminKey));
+  clash('adminKey', app.adminKey, indexes.adminKeyOwner.get(app.adminKey));
   if (app.restApiKey === app.javascriptKey) {
     throw new Error(`apps: app ${app.appId} uses the same value as REST API key and JavaScript key`);
   }
@@ -33,13 +41,15 @@ function checkKeys(indexes: AppIndexes, app: App): void {
 function index(indexes: AppIndexes, app: App): void {
   indexes.byClientId.set(app.restApiKey, { appId: app.appId, keyType: 'rest' });
   indexes.byClientId.set(app.javascriptKey, { appId: app.appId, keyType: 'js' });
-  indexes.byAdminKey.set(app.adminKey, app.appId);
+  indexes.adminKeyOwner.set(app.adminKey, app.appId);
+  indexes.adminKeyDigests.set(app.appId, digest(app.adminKey));
 }
 
 function unindex(indexes: AppIndexes, app: App): void {
   indexes.byClientId.delete(app.restApiKey);
   indexes.byClientId.delete(app.javascriptKey);
-  indexes.byAdminKey.delete(app.adminKey);
+  indexes.adminKeyOwner.delete(app.adminKey);
+  indexes.adminKeyDigests.delete(app.appId);
 }
 
 export class AppStore implements AppRepository {
@@ -92,8 +102,29 @@ export class AppStore implements AppRepository {
   }
 
   byAdminKey(adminKey: string): App | undefined {
-    const appId = this.#indexes.byAdminKey.get(adminKey);
+    const appId = this.#appIdByAdminKey(adminKey);
     return appId === undefined ? undefined : this.get(appId);
+  }
+
+  viewByAdminKey(adminKey: string): App | undefined {
+    const appId = this.#appIdByAdminKey(adminKey);
+    const app = appId === undefined ? undefined : this.#overlay.get(appId);
+    return app === undefined ? undefined : view(app);
+  }
+
+  /**
+   * In constant time: the presented key's digest against every app's (kept since the app was
+   * indexed), equal lengths, no early exit. A scan rather than a Map keyed by digest: the cost is
+   * O(apps), a handful of console settings, and the proof is one timingSafeEqual per app
+   * (test/security/credentials.test.ts watches it).
+   */
+  #appIdByAdminKey(adminKey: string): number | undefined {
+    const presented = digest(adminKey);
+    let match: number | undefined;
+    for (const [appId, stored] of this.#indexes.adminKeyDigests) {
+      if (timingSafeEqual(presented, stored) && match === undefined) match = appId;
+    }
+    return match;
   }
 
   list(): App[] {

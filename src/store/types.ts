@@ -30,7 +30,10 @@ export interface AppRepository {
   byClientId(clientId: string): { app: App; keyType: KeyType } | undefined;
   /** byClientId without the copy: do not mutate the app (see store/view.ts). */
   viewByClientId(clientId: string): { app: App; keyType: KeyType } | undefined;
+  /** The app whose admin key this is, compared in constant time (a presented credential). */
   byAdminKey(adminKey: string): App | undefined;
+  /** byAdminKey() without the copy: do not mutate (see store/view.ts). */
+  viewByAdminKey(adminKey: string): App | undefined;
   list(): App[];
   /** list() without the copies: do not mutate (see store/view.ts). */
   viewAll(): App[];

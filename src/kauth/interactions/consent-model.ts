@@ -3,7 +3,7 @@ import type { Store } from '../../store/types.js';
 import { effectiveChannelRelation } from '../../kakao/channel-relation.js';
 import { scopeInfo } from '../../domain/scopes.js';
 import type { ConsentNeeds } from '../consent-needs.js';
-import type { Lang } from '../i18n.js';
+import type { Lang } from '../../http/lang.js';
 import type { ConsentChoice } from './login-queue.js';
 
 export interface ConsentTermView {

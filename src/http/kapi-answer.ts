@@ -1,0 +1,38 @@
+/**
+ * How kapi answers on the wire: its JSON bytes (Kakao's exact Content-Type) and its CORS headers.
+ * Here, not in kapi/, because two places answer kapi requests: kapi's routes and the one Kakao error
+ * boundary (http/kakao-errors.ts), which also renders kapi errors thrown before kapi's router ran.
+ */
+import type { Context } from 'koa';
+
+export const JSON_TYPE = 'application/json;charset=UTF-8';
+
+/** A JSON body already encoded (a handler's memoised answer): sendJson sends the bytes as they are. */
+export class JsonBytes {
+  constructor(readonly bytes: Buffer) {}
+
+  static of(body: unknown): JsonBytes {
+    return new JsonBytes(Buffer.from(JSON.stringify(body)));
+  }
+}
+
+export function sendJson(ctx: Context, status: number, body: unknown): void {
+  ctx.status = status;
+  // Set the type before the body: Koa keeps an explicit Content-Type (Kakao's exact spelling).
+  ctx.set('Content-Type', JSON_TYPE);
+  // Bytes, not the string: user data is mostly Korean, and a two-byte JS string costs Koa a
+  // Buffer.byteLength scan plus a transcode in the socket write.
+  ctx.body = body instanceof JsonBytes ? body.bytes : Buffer.from(JSON.stringify(body));
+}
+
+/**
+ * CORS for browser calls (the JavaScript SDK calls kapi directly): set by kapi's router on every
+ * answer and by the error boundary on kapi errors.
+ * Differs from Kakao: Kakao only allows origins registered as the app's Web platform domains; apps
+ * have no such setting here, so every origin is echoed.
+ */
+export function setCorsHeaders(ctx: Context): void {
+  const origin = ctx.get('Origin');
+  ctx.set('Access-Control-Allow-Origin', origin || '*');
+  if (origin) ctx.vary('Origin');
+}
