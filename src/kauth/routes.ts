@@ -7,7 +7,7 @@
  * The rows for "any other method" keep Kakao's answers: KOE001 (400 at /oauth/authorize, 405 at
  * /oauth/token); on the paths kauth answers itself, 405 KOE001 with `Allow`, and OPTIONS → 200 with
  * `Allow` (docs/kakao-wire.md §1.1). A browser's CORS preflight on the POST paths is answered first
- * (kauth/cors.ts).
+ * (http/kauth-cors.ts).
  *
  * Paths match as in oidc-provider's own router (case-insensitive, optional trailing slash), so no
  * spelling of a Kakao path reaches oidc-provider without its Kakao steps.
@@ -86,7 +86,7 @@ export function kauthRouter(deps: KauthRouteDeps): Router {
   for (const step of ['login', 'create', 'consent', 'cancel']) router.register(`/interaction/:uid/${step}`, otherThan('POST'), notSupported('POST'));
 
   // Tokens (docs/kakao-wire.md §5, §6.4): Kakao's checks in Kakao's order, oidc-provider, Kakao's body
-  // CORS on every JSON answer, errors included (kauth/cors.ts); a browser's preflight answered
+  // CORS on every JSON answer, errors included (http/kauth-cors.ts); a browser's preflight answered
   router.post('/oauth/token', kauthCors, prepareTokenRequest(store), shapeTokenResponse(), toProvider);
   router.options('/oauth/token', kauthPreflight('POST'), onlyPostOnToken);
   router.register('/oauth/token', otherThan('POST', 'OPTIONS'), onlyPostOnToken);

@@ -34,7 +34,7 @@ async function readTokenForm(ctx: Context): Promise<URLSearchParams> {
 
 const one = (params: URLSearchParams, name: string): string | undefined => singleParam(name, params.getAll(name));
 
-/** Any other method on /oauth/token (an OPTIONS that is not a CORS preflight included: kauth/cors.ts). */
+/** Any other method on /oauth/token (an OPTIONS that is not a CORS preflight included: http/kauth-cors.ts). */
 export function onlyPostOnToken(): never {
   throw new KakaoAuthError(405, 'invalid_request', 'only POST is supported on /oauth/token', 'KOE001');
 }
