@@ -18,19 +18,9 @@ import { pickLang } from './lang.js';
 import { renderPage } from './render.js';
 import { sendJson, setCorsHeaders } from './kapi-answer.js';
 import { setKauthCors } from './kauth-cors.js';
+import { isKapiPath, isKauthPath } from './paths.js';
 import type { Logger } from '../log.js';
 import { StoreWriteError } from '../store/errors.js';
-
-/** kapi lives under /v1 and /v2 (kapi.kakao.com); see docs/kakao-wire.md §1.1. */
-export function isKapiPath(path: string): boolean {
-  return path.startsWith('/v1/') || path.startsWith('/v2/');
-}
-
-const KAUTH_PREFIXES = ['/oauth/', '/.well-known/', '/interaction/'];
-
-function isKauthPath(path: string): boolean {
-  return KAUTH_PREFIXES.some((prefix) => path.startsWith(prefix));
-}
 
 /** Browser-facing kauth routes answer errors with Kakao's HTML page (KOE code, no redirect). */
 function wantsPage(ctx: Context): boolean {

@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { KakaoAuthError, apiErrors } from '../kakao/errors.js';
-import { isControlPath } from './paths.js';
+import { isControlPath, isKapiPath } from './paths.js';
 
 /** Builds take well under a second; one still running after this is stuck. */
 export const STARTUP_HOLD_MS = 10_000;
@@ -34,7 +34,7 @@ function pathOf(req: IncomingMessage): string {
 function notReadyBody(path: string, controlBody: object | undefined): object {
   if (path === '/health') return { status: 'starting' };
   if (controlBody && isControlPath(path)) return controlBody;
-  if (path.startsWith('/v1/') || path.startsWith('/v2/')) return apiErrors.maintenance().toJSON();
+  if (isKapiPath(path)) return apiErrors.maintenance().toJSON();
   return new KakaoAuthError(503, 'server_error', 'temporary server error, retry later', 'KOE003').toJSON();
 }
 

@@ -5,7 +5,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Context, Next } from 'koa';
 import { apiErrors, authErrors } from '../../kakao/errors.js';
-import { isKapiPath } from '../../http/kakao-errors.js';
+import { isKapiPath } from '../../http/paths.js';
 import type { Logger } from '../../log.js';
 import type { Store } from '../../store/types.js';
 import { kapiError, kauthError } from './answers.js';
