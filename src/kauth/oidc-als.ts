@@ -3,9 +3,8 @@
  * §11): oidc-provider enters one module-wide AsyncLocalStorage per request (`als.run(ctx, next)` in
  * lib/helpers/initialize_app.js). On Node 20 the first `run` switches on async_hooks promise hooks for
  * the whole process, for good, so every promise of every request (kapi included) pays for them.
- * Measured on Node 20.20 (the only Node on the bench machine; 22 and 24 not measured), bench/run.mjs
- * empty store, 6 alternated A/B rounds, medians: me/s 7,831 with the skip against 7,010 without
- * (+12 %), token/s 846 against 781 (+8 %), refresh/s 885 against 863 (+3 %).
+ * Measured (docs/oidc-provider.md §11): on Node 20.20, me/s +12 %, token/s +8 %, refresh/s +3 %;
+ * server CPU per /v2/user/me saved 14 % on Node 20.20, 10 % on 22.23, 6 % on 24.21.
  *
  * The price: everything that reads `als.getStore()` gets `undefined` for kakao-mock's provider. In
  * oidc-provider 9.13 that is the `ctx` argument of the `ttl.*` functions, of `extraTokenClaims` and
