@@ -28,8 +28,10 @@ const mint = (body: unknown) => fetch(`${mock.url}/__mock/tokens/mint`, { method
 it('answers 503 mint_failed when the store cannot write the link, 409 for a consent that lacks required items', async () => {
   const refused = await mint({ appId: 1001, accountId: 'kim-minji', consent: { age14: false } });
   expect(refused.status).toBe(409);
-  // The data folder replaced by a plain file: every write into it fails.
-  await rm(dir, { recursive: true });
+  // The data folder replaced by a plain file: every write into it fails. Pending writes first (the
+  // refused mint's snapshot), and retries for one that lands mid-removal (ENOTEMPTY).
+  await mock.store.flush();
+  await rm(dir, { recursive: true, maxRetries: 5 });
   await writeFile(dir, 'not a folder');
   const res = await mint({ appId: 1002, accountId: 'park-seoyeon' });
   const body = (await res.json()) as { error: string; message: string };
