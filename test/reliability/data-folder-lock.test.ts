@@ -137,7 +137,9 @@ async function startContenders(dir: string, go: string, n: number): Promise<Arra
   return all;
 }
 
-describe('the data folder lock, two real CLIs', () => {
+// Several CLIs started from source at once (tsx compiles each): on a loaded 2-core machine one test
+// took more than the default 20 s. The bound is for a hang, not a speed check.
+describe('the data folder lock, two real CLIs', { timeout: 60_000 }, () => {
   it('refuses a second CLI on a folder in use: exit 1, naming the folder and the first one (pid, host, start), and it writes nothing there', async () => {
     const dir = await tempDir();
     const first = await running(dir);
@@ -200,7 +202,7 @@ describe('the data folder lock, two real CLIs', () => {
   });
 });
 
-describe('the data folder lock, many contenders at the same instant', () => {
+describe('the data folder lock, many contenders at the same instant', { timeout: 60_000 }, () => {
   it('exactly one of six wins a stale lock, three rounds running (each winner then SIGKILLed)', async () => {
     const dir = await tempDir();
     const goDir = await tempDir();
