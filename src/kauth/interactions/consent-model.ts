@@ -21,6 +21,7 @@ export interface ConsentItemView {
 /**
  * One "카카오 개인정보 제3자 제공 동의" box: its own checkbox (no form field: it ticks its items) and the
  * items listed under it, each still its own `scopes` box so the POST is checked item by item.
+ * Differs from Kakao: Kakao lists the required items as text under their box, without checkboxes.
  */
 export interface PrivacyBoxView {
   required: boolean;
@@ -92,7 +93,11 @@ export function consentScreen(store: Store, app: App, account: Account, needs: C
   return { sync, firstLink: needs.firstLink, terms, items, age14, channel, layout: layoutOf(items, terms, age14) };
 }
 
-/** The grouping decisions, so the template only loops (docs/architecture.md: views display only). */
+/**
+ * The grouping decisions, so the template only loops (docs/architecture.md §4.4). UNCONFIRMED: the
+ * 14+ item leads the service section; optional items share one [선택] box; no headings when only
+ * Kakao's items are shown (docs/unconfirmed.md).
+ */
 function layoutOf(items: ConsentItemView[], terms: ConsentTermView[], age14: boolean): ConsentLayout {
   const privacy = [true, false]
     .map((required) => ({ required, items: items.filter((i) => i.required === required) }))
