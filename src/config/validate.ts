@@ -91,6 +91,7 @@ const app = record<App>({
   appId: positiveInt,
   name: nonEmpty,
   iconUrl: maybe(httpUrl),
+  companyName: maybe(nonEmpty),
   restApiKey: key,
   javascriptKey: key,
   adminKey: key,

@@ -34,6 +34,8 @@ export interface App {
   appId: number;
   name: string;
   iconUrl?: string;
+  /** The company (사업자명) registered with the app; the consent screen shows it under the app name. */
+  companyName?: string;
   /** client_id for REST logins; tokens live 6 h. */
   restApiKey: string;
   /** client_id for JavaScript-SDK logins; tokens live 2 h. */

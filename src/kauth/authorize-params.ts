@@ -82,3 +82,22 @@ export function normaliseAuthorize(store: Store, loginQueue: LoginQueue) {
     return next();
   };
 }
+
+/**
+ * The consent screen's "계정 변경" (change account) link: the same authorize request again in Kakao's
+ * own form (the client's `scope`, not the normalised one), with `prompt=select_account`, so the user
+ * is back on account selection and then on a consent screen for the account picked
+ * (docs/kakao-wire.md §4.2). A scripted login's ticket is never carried over.
+ */
+export function switchAccountUrl(params: Record<string, unknown>): string {
+  const out = new URLSearchParams();
+  out.set('response_type', 'code');
+  for (const name of PASSED) {
+    const value = params[name];
+    if (typeof value === 'string' && value !== '') out.set(name, value);
+  }
+  const asked = typeof params.kakao_scope === 'string' ? params.kakao_scope : '';
+  if (asked) out.set('scope', asked);
+  out.set('prompt', 'select_account');
+  return `/oauth/authorize?${out}`;
+}

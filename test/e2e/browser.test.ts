@@ -11,7 +11,7 @@
  * KAKAO_MOCK_CHROMIUM to use another binary. Without one the suite is skipped on a laptop and FAILS in
  * CI (CI set), so CI never passes by skipping it. Screenshots (login, consent in Korean and English, the
  * refusal page) go to test-results/screenshots/; UPDATE_SCREENSHOTS=1 also refreshes the README's
- * docs/screenshots/consent-ko.png.
+ * docs/images/consent-ko.png and consent-en.png.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -31,8 +31,8 @@ const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking'
 
 const SHOTS = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
 /** The screenshots the README shows, refreshed with UPDATE_SCREENSHOTS=1. */
-const DOCS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
-const DOC_SHOTS = new Set(['consent-ko']);
+const DOCS = fileURLToPath(new URL('../../docs/images/', import.meta.url));
+const DOC_SHOTS = new Set(['consent-ko', 'consent-en']);
 const updateDocs = process.env.UPDATE_SCREENSHOTS === '1';
 
 if (!haveChromium && !inCi) {
@@ -155,6 +155,63 @@ describe.skipIf(!haveChromium)('login and consent in Chromium', () => {
     expect(user.kakao_account.gender_needs_agreement).toBe(false);
     expect(user.kakao_account.profile.nickname).toBe('민지');
     expect(mock.store.channels.get('kim-minji', demo.channel!.publicId)?.relation).toBe('ADDED');
+  });
+
+  it('draws Kakao\'s layout: company, account line, "카카오 로그인 동의" boxes, then "{app} 서비스 동의"', async () => {
+    const { page } = await open();
+    await page.goto(authorizeUrl());
+    await pickPersona(page, 'kim-minji');
+    await page.locator('#consent-form').waitFor();
+    expect(await page.locator('.company').innerText()).toBe('(주)데모샵');
+    expect(await page.locator('.intro').innerText()).toContain('카카오싱크 데모샵 서비스 제공을 위해 회원번호와 함께 개인정보가 제공됩니다.');
+    expect(await page.locator('.who').innerText()).toContain('minji.kim@example.com');
+    const headings = await page.locator('#consent-form h2.group').allInnerTexts();
+    expect(headings).toEqual(['카카오 로그인 동의', '카카오싱크 데모샵 서비스 동의']);
+
+    // One box for the required items, one for the optional ones, each item still its own field.
+    const required = page.locator('.box').filter({ has: page.locator('#box-required') });
+    expect((await required.locator('.row').textContent())!.replace(/\s+/g, ' ')).toContain('[필수] 카카오 개인정보 제3자 제공 동의');
+    expect(await required.locator('input[name=scopes]').evaluateAll((els) => els.map((e) => e.getAttribute('value')))).toEqual(['profile_nickname', 'profile_image', 'account_email']);
+    expect(await page.locator('#box-optional').count()).toBe(1);
+    expect(await page.locator('#consent-form section.service-section input[name=age14]').count()).toBe(1);
+    expect(await page.locator('#consent-form section.service-section input[name=terms]').count()).toBe(4);
+
+    // The box ticks and unticks its items, and follows them.
+    await page.locator('#box-required').check();
+    for (const box of await required.locator('input[name=scopes]').all()) expect(await box.isChecked()).toBe(true);
+    await required.locator('input[value=profile_image]').uncheck();
+    expect(await page.locator('#box-required').isChecked()).toBe(false);
+    await required.locator('input[value=profile_image]').check();
+    expect(await page.locator('#box-required').isChecked()).toBe(true);
+    expect(await page.locator('#continue').isDisabled()).toBe(true); // the 14+ item and the terms are still missing
+
+    // "보기" opens the box's sheet (CSS :target, no script) with the items provided.
+    expect(await page.locator('#sheet-required').isVisible()).toBe(false);
+    await required.locator('a.view').click();
+    await expect.poll(() => page.locator('#sheet-required').isVisible()).toBe(true);
+    expect(await page.locator('#sheet-required').innerText()).toContain('닉네임, 프로필 사진, 카카오계정(이메일)');
+    await shot(page, 'consent-sheet-ko');
+    await page.locator('#sheet-required a.close').click();
+    await expect.poll(() => page.locator('#sheet-required').isVisible()).toBe(false);
+  });
+
+  it('"계정 변경" goes back to account selection and the consent is given by the account picked', async () => {
+    const { page, callbacks } = await open();
+    await page.goto(authorizeUrl({ state: 'switch-1' }));
+    await pickPersona(page, 'kim-minji');
+    await page.locator('#switch-account').click();
+    await expect.poll(() => page.locator('h1.title').innerText()).toBe('계정을 선택해 주세요');
+    await pickPersona(page, 'seo-younghee');
+    await page.locator('#consent-form').waitFor();
+    expect(await page.locator('.who').innerText()).toContain('younghee.seo@example.com');
+    await page.locator('#agree-all').check();
+    await page.locator('#continue').click();
+    await page.locator('#app').waitFor();
+    expect(callbacks).toHaveLength(1);
+    expect(callbacks[0]!.searchParams.get('state')).toBe('switch-1');
+    const user = await me(callbacks[0]!.searchParams.get('code')!);
+    expect(user.kakao_account.email).toBe('younghee.seo@example.com');
+    expect(mock.store.links.get(demo.appId, 'kim-minji')).toBeUndefined();
   });
 
   it('speaks English with lang=en', async () => {

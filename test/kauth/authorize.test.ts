@@ -154,6 +154,30 @@ describe('the consent screen rules', () => {
     expect(html).toContain('id="continue" disabled');
   });
 
+  it('draws "카카오 로그인 동의" (required box, then optional box) before "{app} 서비스 동의", with the company', async () => {
+    const { html } = await openConsent('kim-minji');
+    const at = (text: string) => html.indexOf(text);
+    expect(html).toContain('<p class="company">(주)데모샵</p>');
+    expect(at('id="box-required"')).toBeGreaterThan(at('카카오 로그인 동의'));
+    expect(at('id="box-optional"')).toBeGreaterThan(at('id="box-required"'));
+    expect(at('카카오싱크 데모샵 서비스 동의')).toBeGreaterThan(at('id="box-optional"'));
+    expect(at('name="age14"')).toBeGreaterThan(at('카카오싱크 데모샵 서비스 동의'));
+    expect(at('name="terms"')).toBeGreaterThan(at('name="age14"'));
+    expect(at('name="channel"')).toBeGreaterThan(at('name="terms"'));
+    // The group boxes are not form fields: the POST still names every item.
+    expect(html).not.toMatch(/<input[^>]*data-box[^>]*name=/);
+  });
+
+  it('links "계정 변경" to the same authorize request in Kakao\'s form with prompt=select_account', async () => {
+    const { html } = await openConsent('kim-minji', { scope: 'gender', state: 'keep me', lang: 'ko' });
+    const href = /id="switch-account" href="([^"]+)"/.exec(html)![1]!.replace(/&amp;/g, '&');
+    const url = new URL(href, mock.url);
+    expect(url.pathname).toBe('/oauth/authorize');
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      response_type: 'code', client_id: demo.restApiKey, redirect_uri: CALLBACK, state: 'keep me', lang: 'ko', scope: 'gender', prompt: 'select_account',
+    });
+  });
+
   it('hides the channel checkbox for a persona who is not a Talk user or already added the channel', async () => {
     expect((await openConsent('yoon-jiwoo')).html).not.toContain('name="channel"');
     expect((await openConsent('han-sora')).html).not.toContain('name="channel"');

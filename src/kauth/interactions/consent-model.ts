@@ -18,6 +18,28 @@ export interface ConsentItemView {
   required: boolean;
 }
 
+/**
+ * One "카카오 개인정보 제3자 제공 동의" box: its own checkbox (no form field: it ticks its items) and the
+ * items listed under it, each still its own `scopes` box so the POST is checked item by item.
+ * Differs from Kakao: Kakao lists the required items as text under their box, without checkboxes.
+ */
+export interface PrivacyBoxView {
+  required: boolean;
+  items: ConsentItemView[];
+}
+
+/**
+ * How Kakao groups the screen today (docs/kakao-wire.md §4.2): "카카오 로그인 동의" (the personal
+ * information Kakao provides, one box for the required items and one for the optional ones), then
+ * "{app} 서비스 동의" (the 14+ item and the app's terms), then the channel row.
+ */
+export interface ConsentLayout {
+  /** The section headings are drawn when the service section exists (Simple Signup apps). */
+  headings: boolean;
+  privacy: PrivacyBoxView[];
+  service: { age14: boolean; terms: ConsentTermView[] } | null;
+}
+
 /** What the consent screen shows, and so what its POST must satisfy. Views only display this. */
 export interface ConsentScreen {
   sync: boolean;
@@ -26,6 +48,7 @@ export interface ConsentScreen {
   items: ConsentItemView[];
   age14: boolean;
   channel: { publicId: string; name: string } | null;
+  layout: ConsentLayout;
 }
 
 function channelAlreadyAdded(store: Store, account: Account, publicId: string): boolean {
@@ -65,14 +88,22 @@ export function consentScreen(store: Store, app: App, account: Account, needs: C
     ? { publicId: app.channel.publicId, name: app.channel.name }
     : null;
 
-  return {
-    sync,
-    firstLink: needs.firstLink,
-    terms: termsShown.map((t) => ({ tag: t.tag, title: t.title[lang], url: t.url, required: t.required })),
-    items,
-    age14: sync && needs.firstLink && !!app.simpleSignup?.ageCheck14,
-    channel,
-  };
+  const terms = termsShown.map((t) => ({ tag: t.tag, title: t.title[lang], url: t.url, required: t.required }));
+  const age14 = sync && needs.firstLink && !!app.simpleSignup?.ageCheck14;
+  return { sync, firstLink: needs.firstLink, terms, items, age14, channel, layout: layoutOf(items, terms, age14) };
+}
+
+/**
+ * The grouping decisions, so the template only loops (docs/architecture.md §4.4). UNCONFIRMED: the
+ * 14+ item leads the service section; optional items share one [선택] box; no headings when only
+ * Kakao's items are shown (docs/unconfirmed.md).
+ */
+function layoutOf(items: ConsentItemView[], terms: ConsentTermView[], age14: boolean): ConsentLayout {
+  const privacy = [true, false]
+    .map((required) => ({ required, items: items.filter((i) => i.required === required) }))
+    .filter((box) => box.items.length > 0);
+  const service = age14 || terms.length ? { age14, terms } : null;
+  return { headings: service !== null && privacy.length > 0, privacy, service };
 }
 
 export interface ConsentAnswer {

@@ -5,6 +5,7 @@ import { KakaoAuthError } from '../../kakao/errors.js';
 import { splitList } from '../../kakao/list-param.js';
 import { knownUnder14 } from '../../kakao/age-rules.js';
 import { readForm } from '../../http/body.js';
+import { switchAccountUrl } from '../authorize-params.js';
 import { consentNeeds } from '../consent-needs.js';
 import { grantForLink, agreedScopes } from '../grant.js';
 import { pickLang, type Lang } from '../../http/lang.js';
@@ -117,8 +118,9 @@ export function interactionPages(deps: InteractionDeps) {
       lang,
       t: messages[lang],
       uid: details.uid,
-      app: { name: app.name, iconUrl: app.iconUrl ?? null },
+      app: { name: app.name, iconUrl: app.iconUrl ?? null, companyName: app.companyName ?? null },
       account: { nickname: account.nickname, email: account.email },
+      switchAccountUrl: switchAccountUrl(details.params),
       screen,
       error: error ?? null,
       langQuery: `lang=${lang}`,
