@@ -10,13 +10,16 @@ export class KakaoAuthError extends Error {
   readonly error: string;
   readonly errorCode: string;
   readonly description: string;
-  constructor(status: number, error: string, description: string, errorCode: string) {
+  /** The app's name, when the request named a known app: the KOE page says whose settings are wrong. */
+  readonly service: string | undefined;
+  constructor(status: number, error: string, description: string, errorCode: string, service?: string) {
     super(`${errorCode} ${error}: ${description}`);
     this.name = 'KakaoAuthError';
     this.status = status;
     this.error = error;
     this.description = description;
     this.errorCode = errorCode;
+    this.service = service;
   }
   toJSON(): { error: string; error_description: string; error_code: string } {
     return { error: this.error, error_description: this.description, error_code: this.errorCode };
