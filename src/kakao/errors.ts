@@ -66,6 +66,14 @@ export const apiErrors = {
   internal: () => new KakaoApiError(500, -1, 'internal error. please retry later.'),
   invalidParam: (msg: string) => new KakaoApiError(400, -2, msg),
   notEnabled: (msg: string) => new KakaoApiError(403, -3, msg),
+  /**
+   * -9: an API Kakao has terminated (its error table: 400 "서비스가 종료된 API를 호출한 경우").
+   * UNCONFIRMED message.
+   */
+  terminatedApi: (method: string, path: string) =>
+    new KakaoApiError(400, -9, `this API has been terminated: ${method} ${path}. check out the notice on developers.kakao.com`),
+  /** -2 for an access token of a malformed format (the access_token_info table). UNCONFIRMED message. */
+  malformedToken: () => new KakaoApiError(400, -2, 'invalid access token format.'),
   notLinked: () => new KakaoApiError(400, -101, 'NotRegisteredUserException'),
   alreadyRegistered: () => new KakaoApiError(400, -102, 'already registered'),
   unknownProperty: (keys: string[], appId: number) =>
