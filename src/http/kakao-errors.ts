@@ -13,7 +13,7 @@
  */
 import type { Context, Next } from 'koa';
 import { KakaoApiError, KakaoAuthError, apiErrors, authErrors } from '../kakao/errors.js';
-import { errorPageText, koeText } from './koe-page-text.js';
+import { koePageText, koeText } from './koe-page-text.js';
 import { pickLang } from './lang.js';
 import { renderPage } from './render.js';
 import { sendJson, setCorsHeaders } from './kapi-answer.js';
@@ -33,7 +33,8 @@ export async function renderAuthError(ctx: Context, err: KakaoAuthError): Promis
   if (wantsPage(ctx)) {
     const lang = pickLang(ctx.query.lang, ctx.get('accept-language'));
     const text = koeText[err.errorCode]?.[lang] ?? err.description;
-    await renderPage(ctx, 'error', { lang, t: errorPageText[lang], code: err.errorCode, error: err.error, text, description: err.description }, err.status === 401 ? 400 : err.status);
+    const page = koePageText(err.errorCode, lang, err.service);
+    await renderPage(ctx, 'error', { lang, page, code: err.errorCode, error: err.error, text, description: err.description }, err.status === 401 ? 400 : err.status);
     return;
   }
   // Every kauth JSON answer carries CORS, errors above all: a page's script must see the KOE code.

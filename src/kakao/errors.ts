@@ -10,13 +10,16 @@ export class KakaoAuthError extends Error {
   readonly error: string;
   readonly errorCode: string;
   readonly description: string;
-  constructor(status: number, error: string, description: string, errorCode: string) {
+  /** The app's name, when the request named a known app: the KOE page says whose settings are wrong. */
+  readonly service: string | undefined;
+  constructor(status: number, error: string, description: string, errorCode: string, service?: string) {
     super(`${errorCode} ${error}: ${description}`);
     this.name = 'KakaoAuthError';
     this.status = status;
     this.error = error;
     this.description = description;
     this.errorCode = errorCode;
+    this.service = service;
   }
   toJSON(): { error: string; error_description: string; error_code: string } {
     return { error: this.error, error_description: this.description, error_code: this.errorCode };
@@ -63,6 +66,14 @@ export const apiErrors = {
   internal: () => new KakaoApiError(500, -1, 'internal error. please retry later.'),
   invalidParam: (msg: string) => new KakaoApiError(400, -2, msg),
   notEnabled: (msg: string) => new KakaoApiError(403, -3, msg),
+  /**
+   * -9: an API Kakao has terminated (its error table: 400 "서비스가 종료된 API를 호출한 경우").
+   * UNCONFIRMED message.
+   */
+  terminatedApi: (method: string, path: string) =>
+    new KakaoApiError(400, -9, `this API has been terminated: ${method} ${path}. check out the notice on developers.kakao.com`),
+  /** -2 for an access token of a malformed format (the access_token_info table). UNCONFIRMED message. */
+  malformedToken: () => new KakaoApiError(400, -2, 'invalid access token format.'),
   notLinked: () => new KakaoApiError(400, -101, 'NotRegisteredUserException'),
   alreadyRegistered: () => new KakaoApiError(400, -102, 'already registered'),
   unknownProperty: (keys: string[], appId: number) =>

@@ -19,7 +19,9 @@ export interface OidcUserinfo {
 /**
  * Only agreed claims.
  * - `picture` is the thumbnail, http like the ID token (kauth/account.ts uses the same images).
- * - `email` / `email_verified` only when the address is valid and verified.
+ * - `email` whenever agreed and present, with `email_verified: true` only for a valid, verified
+ *   address (Kakao's userinfo field table; only the ID token leaves an unverified email out,
+ *   docs/kakao-wire.md §6.3, §6.5).
  * - UNCONFIRMED (docs/unconfirmed.md): `gender` casing; we chose lowercase `female` / `male` (the field
  *   description and the OIDC standard) over the doc example's `MALE`.
  */
@@ -30,9 +32,9 @@ export function buildOidcUserinfo(input: { app: App; account: Account; link: Lin
   if (agreed('name') && account.name !== null) out.name = account.name;
   if (agreed('profile') || agreed('profile_nickname')) out.nickname = account.nickname;
   if (agreed('profile') || agreed('profile_image')) out.picture = profileImages(account, false).thumbnailImageUrl;
-  if (agreed('account_email') && account.email !== null && account.emailValid && account.emailVerified) {
+  if (agreed('account_email') && account.email !== null) {
     out.email = account.email;
-    out.email_verified = true;
+    out.email_verified = account.emailValid && account.emailVerified;
   }
   if (agreed('gender') && account.gender !== null) out.gender = account.gender;
   const year = agreed('birthyear') ? account.birthyear : null;

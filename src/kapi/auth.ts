@@ -37,17 +37,26 @@ export interface AuthDeps {
 const missing = () => new KakaoApiError(401, -401, 'no authentication key!');
 const wrongKind = () => apiErrors.invalidAppKey();
 
-/** The presented credential (http/caller.ts reads it), or kapi's -401 for a missing or malformed one. */
-export function presentedCredential(ctx: KapiContext, params: Params): Extract<Credential, { kind: 'bearer' | 'admin' }> {
+/** RFC 6750's b64token: what a Bearer credential is made of. UNCONFIRMED: Kakao's own notion of "malformed". */
+const TOKEN_FORMAT = /^[A-Za-z0-9\-._~+/]+=*$/;
+
+/**
+ * The presented credential (http/caller.ts reads it), or kapi's -401 for a missing or malformed one.
+ * `tokenFormatIsParam`: a Bearer token of a malformed format (empty included) is -2 instead
+ * (access_token_info, docs/kakao-wire.md §9.2).
+ */
+export function presentedCredential(ctx: KapiContext, params: Params, tokenFormatIsParam = false): Extract<Credential, { kind: 'bearer' | 'admin' }> {
   const credential = readCredential(ctx, params.access_token);
   switch (credential.kind) {
     case 'bearer':
+      if (tokenFormatIsParam && !TOKEN_FORMAT.test(credential.token)) throw apiErrors.malformedToken();
+      return credential;
     case 'admin':
       return credential;
     case 'none':
       throw missing();
     case 'malformed':
-      if (credential.scheme === 'bearer') throw apiErrors.tokenNotFound();
+      if (credential.scheme === 'bearer') throw tokenFormatIsParam ? apiErrors.malformedToken() : apiErrors.tokenNotFound();
       if (credential.scheme === 'kakaoak') throw apiErrors.invalidAppKey();
       // UNCONFIRMED message.
       throw new KakaoApiError(401, -401, 'invalid authorization header. use "Bearer ${ACCESS_TOKEN}" or "KakaoAK ${ADMIN_KEY}".');
@@ -85,10 +94,11 @@ export function resolveTarget(deps: AuthDeps, app: App, params: Params): AdminCa
 }
 
 /** Step 2 of every route: establish the caller for the route's auth mode. */
-export function authenticate(deps: AuthDeps, mode: AuthMode) {
+export function authenticate(deps: AuthDeps, mode: AuthMode, tokenFormatIsParam = false) {
   return function requireCaller(ctx: KapiContext): void {
+    if (mode === 'none') return;
     const params = ctx.state.params;
-    const credential = presentedCredential(ctx, params);
+    const credential = presentedCredential(ctx, params, tokenFormatIsParam);
     if (credential.kind === 'bearer') {
       if (mode === 'admin') {
         // The token itself is not even looked up: the kind of credential is wrong.

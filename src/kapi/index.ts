@@ -13,6 +13,7 @@ import { oidcUserinfoRoutes } from './oidc-userinfo.js';
 import type { KapiDeps, RouteDef } from './route.js';
 import { scopeRoutes } from './scopes.js';
 import { serviceTermsRoutes } from './service-terms.js';
+import { terminatedRoutes } from './terminated.js';
 import type { KapiContext, KapiState } from './types.js';
 import { userRoutes } from './user.js';
 
@@ -27,6 +28,7 @@ export function kapiRoutes(deps: KapiDeps): RouteDef[] {
     ...channelRoutes(deps),
     ...adminRoutes(deps),
     ...oidcUserinfoRoutes(deps),
+    ...terminatedRoutes(),
   ];
 }
 
@@ -36,7 +38,7 @@ export function kapiRoutes(deps: KapiDeps): RouteDef[] {
  * every request (visible in the /v2/user/me bench profile); the synchronous steps now just run.
  */
 function pipeline(deps: KapiDeps, route: RouteDef) {
-  const requireCaller = authenticate(deps, route.auth);
+  const requireCaller = authenticate(deps, route.auth, route.tokenFormatIsParam === true);
   const requireAge14 = route.checkAge ? rejectUnderage(deps) : null;
   // Named after the route so stack traces and logs show which endpoint ran.
   const step = {

@@ -8,6 +8,7 @@
  * short English sentences naming the parameter.
  */
 import { apiErrors, type KakaoApiError } from '../kakao/errors.js';
+import { splitList } from '../kakao/list-param.js';
 
 export type Params = Record<string, string>;
 
@@ -97,6 +98,17 @@ export function jsonStringArray(params: Params, name: string): string[] | undefi
     throw bad(`${name} must be a JSON array of strings. (given: ${truncate(value)})`);
   }
   return parsed;
+}
+
+/**
+ * A list of strings as a JSON array (`["a","b"]`, what Kakao's examples send) or a comma or space
+ * separated list (`a,b`); a value starting with `[` must be a valid JSON array (else -2).
+ */
+export function stringListParam(params: Params, name: string): string[] | undefined {
+  const value = params[name];
+  if (value === undefined) return undefined;
+  if (value.trimStart().startsWith('[')) return jsonStringArray(params, name);
+  return splitList(value);
 }
 
 /**

@@ -24,5 +24,7 @@ export interface RouteDef {
   auth: AuthMode;
   /** Answer -406 for known under-14 users of 14+ apps (routes that hand out user data). */
   checkAge?: boolean;
+  /** A Bearer token of a malformed format is -2 (400) rather than -401 (access_token_info's table). */
+  tokenFormatIsParam?: boolean;
   handle: (ctx: KapiContext) => Promise<object> | object;
 }

@@ -3,7 +3,7 @@
  */
 import type { App, Link } from '../domain/model.js';
 import { apiErrors } from '../kakao/errors.js';
-import { jsonStringArray, requiredParam } from './params.js';
+import { jsonStringArray, requiredParam, stringListParam } from './params.js';
 import { scopeInfo } from '../domain/scopes.js';
 import { callerOf } from './auth.js';
 import type { KapiContext } from './types.js';
@@ -25,6 +25,16 @@ const EXTRA_NAMES: Record<string, { en: string; type: 'PRIVACY' | 'SERVICE' }> =
 };
 
 /**
+ * `display_name` as Kakao's response examples spell it (docs/kakao-wire.md §9.5); the other items
+ * use the catalogue's English label (UNCONFIRMED wording).
+ */
+const EXAMPLE_NAMES: Record<string, string> = {
+  account_email: 'Email',
+  shipping_address: 'Shipping information (receiver, shipping address, phone number)',
+  friends: 'Friends List in Kakao Service(Including profile image, nickname, and favorites)',
+};
+
+/**
  * Every item configured in the app (console order), then items agreed earlier and since switched
  * off. `revocable` only on agreed items: false for items configured as required.
  */
@@ -38,7 +48,7 @@ export function scopeList(app: App, link: Link): ScopeWire[] {
     const agreed = link.scopes[id] !== undefined;
     const wire: ScopeWire = {
       id,
-      display_name: info?.displayName.en ?? extra?.en ?? id,
+      display_name: EXAMPLE_NAMES[id] ?? info?.displayName.en ?? extra?.en ?? id,
       type: info?.type ?? extra?.type ?? 'PRIVACY',
       using,
       agreed,
@@ -52,12 +62,12 @@ export function scopeRoutes(deps: KapiDeps): RouteDef[] {
   const { store } = deps;
 
   /**
-   * `scopes` narrows the list.
-   * UNCONFIRMED: ids the app does not know are simply not returned (no error).
+   * `scopes` narrows the list: a JSON array (Kakao's examples) or a comma-separated list.
+   * UNCONFIRMED: ids the app does not know are simply not returned (no error); the comma form.
    */
   function scopes(ctx: KapiContext) {
     const { app, link, userId } = callerOf(ctx);
-    const filter = jsonStringArray(ctx.state.params, 'scopes');
+    const filter = stringListParam(ctx.state.params, 'scopes');
     const list = scopeList(app, link);
     return { id: userId, scopes: filter ? list.filter((s) => filter.includes(s.id)) : list };
   }

@@ -30,8 +30,11 @@ export interface AdminCaller {
 
 export type UserCaller = TokenCaller | AdminCaller;
 
-/** `user`: token only; `user-or-admin`: token or admin key + target; `admin`: admin key only, no target. */
-export type AuthMode = 'user' | 'user-or-admin' | 'admin';
+/**
+ * `user`: token only; `user-or-admin`: token or admin key + target; `admin`: admin key only, no
+ * target; `none`: no credential read (the rows of terminated APIs, which answer -9 to anyone).
+ */
+export type AuthMode = 'user' | 'user-or-admin' | 'admin' | 'none';
 
 /** What a kapi route's pipeline leaves in `ctx.state` (the caller's part is read by the journal too). */
 export interface KapiState extends CallerState {

@@ -134,8 +134,8 @@ export function userRoutes(deps: KapiDeps): RouteDef[] {
   /**
    * Shipping addresses (docs/kakao-wire.md §9.4): default address first, then the most recently updated.
    * `from_updated_at` pages backwards (addresses updated strictly before it, default excluded).
-   * Without `shipping_address` consent: -402 (so `shipping_addresses_needs_agreement` is always false
-   * on a 200).
+   * Without `shipping_address` consent: 200 with `user_id` and `shipping_addresses_needs_agreement:
+   * true`, no `shipping_addresses` (Kakao's REST doc and its SDK models).
    */
   function shippingAddress(ctx: KapiContext) {
     const { account, link, userId } = callerOf(ctx);
@@ -143,7 +143,7 @@ export function userRoutes(deps: KapiDeps): RouteDef[] {
     const addressId = integerParam(params, 'address_id', { min: 1 });
     const from = integerParam(params, 'from_updated_at', { min: 0, fallback: 0 }) ?? 0;
     const pageSize = integerParam(params, 'page_size', { min: 2, fallback: 10 }) ?? 10;
-    if (link.scopes.shipping_address === undefined) throw apiErrors.insufficientScopes(['shipping_address'], Object.keys(link.scopes), 'USER_SHIPPING_ADDRESS');
+    if (link.scopes.shipping_address === undefined) return { user_id: userId, shipping_addresses_needs_agreement: true };
     let list: ShippingAddress[];
     if (addressId !== undefined) {
       list = account.shippingAddresses.filter((a) => a.id === addressId);
@@ -170,7 +170,7 @@ export function userRoutes(deps: KapiDeps): RouteDef[] {
 
   return [
     { name: 'user.me', methods: ['GET', 'POST'], path: '/v2/user/me', auth: 'user-or-admin', checkAge: true, handle: me },
-    { name: 'user.access_token_info', methods: ['GET'], path: '/v1/user/access_token_info', auth: 'user', handle: accessTokenInfo },
+    { name: 'user.access_token_info', methods: ['GET'], path: '/v1/user/access_token_info', auth: 'user', tokenFormatIsParam: true, handle: accessTokenInfo },
     { name: 'user.logout', methods: ['POST'], path: '/v1/user/logout', auth: 'user-or-admin', handle: logout },
     { name: 'user.unlink', methods: ['POST'], path: '/v1/user/unlink', auth: 'user-or-admin', handle: unlink },
     { name: 'user.update_profile', methods: ['POST'], path: '/v1/user/update_profile', auth: 'user', checkAge: true, handle: updateProfile },

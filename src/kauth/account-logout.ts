@@ -15,7 +15,7 @@ export function accountLogout(store: Store, sessionCookie: string) {
     if (!found) throw authErrors.unknownClient(clientId);
     const target = one('logout_redirect_uri') ?? '';
     if (!found.app.logoutRedirectUris.includes(target)) {
-      throw new KakaoAuthError(400, 'invalid_request', `Invalid logout_redirect_uri: ${target}`, 'KOE007');
+      throw new KakaoAuthError(400, 'invalid_request', `Invalid logout_redirect_uri: ${target}`, 'KOE007', found.app.name);
     }
     const sessionId = ctx.cookies.get(sessionCookie, { signed: true });
     if (sessionId) await store.tokens.endSession(sessionId);

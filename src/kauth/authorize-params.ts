@@ -10,18 +10,23 @@ const PROMPTS = new Set(['login', 'none', 'create', 'select_account']);
 /** Parameters passed on to oidc-provider; everything else (SDK-internal `ka`, `agt`, ...) is ignored. */
 const PASSED = ['client_id', 'redirect_uri', 'state', 'nonce', 'login_hint', 'code_challenge', 'code_challenge_method', 'service_terms', 'lang'];
 
-const page = (code: string, error: string, description: string) => new KakaoAuthError(400, error, description, code);
+const page = (code: string, error: string, description: string, app?: App) => new KakaoAuthError(400, error, description, code, app?.name);
 
 const single = (ctx: Context, name: string): string | undefined => singleParam(name, ctx.query[name]);
 
 /**
- * Scopes handed to oidc-provider: `openid` (OIDC apps, or when asked for), every consent item the app
- * configures, and what the client asked for. The Grant built from the Link then limits the token to
- * what the user actually agreed (kauth/grant.ts), so a declined optional item is not asked again.
+ * Scopes handed to oidc-provider: `openid`, every consent item the app configures, and what the
+ * client asked for. The Grant built from the Link then limits the token to what the user actually
+ * agreed (kauth/grant.ts), so a declined optional item is not asked again.
+ *
+ * `openid` (so an ID token) when the client asks for it, or on an OIDC app when the request has no
+ * `scope` list: Kakao's docs say a request that passes `scope` must list `openid` to get an ID token
+ * (docs/kakao-wire.md §3.1, §6.3).
+ * UNCONFIRMED (docs/unconfirmed.md): an empty `scope=` counts as no `scope` parameter.
  */
 export function requestScopes(app: App, asked: string[]): string[] {
   const scopes = new Set<string>();
-  if (app.oidc || asked.includes('openid')) scopes.add('openid');
+  if (asked.includes('openid') || (app.oidc && asked.length === 0)) scopes.add('openid');
   for (const id of Object.keys(app.consentItems)) scopes.add(id);
   for (const id of asked) scopes.add(id);
   return [...scopes];
@@ -43,22 +48,25 @@ export function normaliseAuthorize(store: Store, loginQueue: LoginQueue) {
     const found = store.apps.byClientId(clientId);
     if (!found) throw authErrors.unknownClient(clientId);
     const { app } = found;
-    if (!app.kakaoLogin) throw page('KOE004', 'unauthorized_client', 'Kakao Login is disabled for this app');
+    if (!app.kakaoLogin) throw page('KOE004', 'unauthorized_client', 'Kakao Login is disabled for this app', app);
 
     const redirectUri = single(ctx, 'redirect_uri') ?? '';
     // Exact match: no prefix, no case folding, no added query (docs/kakao-wire.md §2).
-    if (!app.redirectUris.includes(redirectUri)) throw page('KOE006', 'invalid_request', `Invalid redirect: ${redirectUri} does not match one of the registered values`);
+    if (!app.redirectUris.includes(redirectUri)) throw page('KOE006', 'invalid_request', `Invalid redirect: ${redirectUri} does not match one of the registered values`, app);
 
-    // UNCONFIRMED (docs/kakao-wire.md §3.1): KOE201 vs KOE202 for a bad response_type; we chose KOE201.
-    if (single(ctx, 'response_type') !== 'code') throw page('KOE201', 'unsupported_response_type', 'response_type must be code');
+    // Kakao's troubleshooting table (docs/kakao-wire.md §3.1): `token` → KOE202, anything else → KOE201.
+    // UNCONFIRMED: the tail of KOE202's description, and KOE201 for a missing response_type.
+    const responseType = single(ctx, 'response_type');
+    if (responseType === 'token') throw page('KOE202', 'invalid_request', 'Implicit grant is not supported', app);
+    if (responseType !== 'code') throw page('KOE201', 'invalid_request', `Unsupported response type: ${responseType ?? ''}`, app);
 
     const asked = splitList(single(ctx, 'scope'));
     const unknown = asked.filter((s) => s !== 'openid' && !(s in app.consentItems));
-    if (unknown.length) throw page('KOE205', 'invalid_scope', unknown.join(','));
+    if (unknown.length) throw page('KOE205', 'invalid_scope', unknown.join(','), app);
 
     const prompts = splitList(single(ctx, 'prompt'));
     const badPrompt = prompts.find((p) => !PROMPTS.has(p));
-    if (badPrompt) throw page('KOE001', 'invalid_request', `unsupported prompt value: ${badPrompt}`);
+    if (badPrompt) throw page('KOE001', 'invalid_request', `unsupported prompt value: ${badPrompt}`, app);
 
     const out = new URLSearchParams();
     for (const name of PASSED) {

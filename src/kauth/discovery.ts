@@ -57,7 +57,8 @@ export function notAtKakao(): never {
 
 /**
  * Kakao redirects with 302 and adds no RFC 9207 `iss` (docs/kakao-wire.md §3.4); oidc-provider
- * answers GET authorization steps with 303 and `iss`.
+ * answers GET authorization steps with 303 and `iss`. An error redirect encodes spaces as `%20`
+ * (`User%20denied%20access`, as Kakao's examples show), where URLSearchParams writes `+`.
  */
 export async function kakaoRedirects(ctx: Context, next: Next) {
   await next();
@@ -69,6 +70,8 @@ export async function kakaoRedirects(ctx: Context, next: Next) {
     const url = new URL(location);
     if (url.searchParams.has('iss') && (url.searchParams.has('code') || url.searchParams.has('error'))) {
       url.searchParams.delete('iss');
+      // URLSearchParams writes a literal `+` as %2B, so every `+` left is a space.
+      if (url.searchParams.has('error')) url.search = url.search.replaceAll('+', '%20');
       ctx.redirect(url.toString());
       ctx.status = 302;
     }

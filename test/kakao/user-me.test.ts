@@ -293,10 +293,10 @@ describe('buildOidcUserinfo', () => {
     expect(buildOidcUserinfo({ app: partner, account: account('kim-minji'), link: linkFor(partner, 'kim-minji', scopes) }).birthdate).toBe(birthdate);
   });
 
-  it.each(['park-seoyeon', 'choi-yuna'])('omits email for %s (invalid or unverified address)', (id) => {
+  it.each(['park-seoyeon', 'choi-yuna'])("keeps the email of %s (invalid or unverified address) with email_verified false (Kakao's field table)", (id) => {
     const out = buildOidcUserinfo({ app: partner, account: account(id), link: linkFor(partner, id, ALL_PARTNER) });
-    expect(out).not.toHaveProperty('email');
-    expect(out).not.toHaveProperty('email_verified');
+    expect(out.email).toBe(account(id).email);
+    expect(out.email_verified).toBe(false);
   });
 });
 

@@ -33,10 +33,10 @@ describe('GET /v1/oidc/userinfo', () => {
     expect(Object.keys(res.json)).toEqual(['sub', 'nickname', 'picture', 'email', 'email_verified']);
   });
 
-  it('no email for an unverified address', async () => {
+  it("an unverified address: the email with email_verified false (Kakao's field table)", async () => {
     await h.link(DEMO, 'choi-yuna');
     const res = await h.call('GET', '/v1/oidc/userinfo', { token: await h.token(DEMO, 'choi-yuna', { scope: 'openid' }) });
-    expect(res.json).not.toHaveProperty('email');
+    expect(res.json).toMatchObject({ email: 'yuna.choi@example.com', email_verified: false });
   });
 
   it('-402 for a token issued without openid', async () => {

@@ -39,9 +39,10 @@ describe('GET /v2/user/scopes', () => {
     expect(res.json.scopes.map((s: { id: string }) => s.id)).toEqual(['account_email']);
   });
 
-  it('-2 for a malformed scopes filter', async () => {
+  it('-2 for a malformed JSON scopes filter', async () => {
     await h.link(DEMO, 'kim-minji');
-    const res = await h.call('GET', '/v2/user/scopes', { token: await h.token(DEMO, 'kim-minji'), query: { scopes: 'account_email' } });
+    const res = await h.call('GET', '/v2/user/scopes', { token: await h.token(DEMO, 'kim-minji'), query: { scopes: '["account_email"' } });
+    expect(res.status).toBe(400);
     expect(res.json.code).toBe(-2);
   });
 });

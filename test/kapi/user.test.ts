@@ -336,16 +336,10 @@ describe('GET /v1/user/shipping_address', () => {
     expect(res.json).toEqual({ msg: 'page_size must be 2 or more. (given: 1)', code: -2 });
   });
 
-  it('-402 without shipping_address consent', async () => {
+  it('without shipping_address consent: 200, user_id and shipping_addresses_needs_agreement, no list', async () => {
     await h.link(DEMO, 'kim-minji', { scopes: ['profile_nickname', 'profile_image', 'account_email'] });
     const res = await h.call('GET', '/v1/user/shipping_address', { token: await h.token(DEMO, 'kim-minji') });
-    expect(res.status).toBe(403);
-    expect(res.json).toEqual({
-      msg: 'insufficient scopes.',
-      code: -402,
-      api_type: 'USER_SHIPPING_ADDRESS',
-      required_scopes: ['shipping_address'],
-      allowed_scopes: ['profile_nickname', 'profile_image', 'account_email'],
-    });
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual({ user_id: h.userId(DEMO, 'kim-minji'), shipping_addresses_needs_agreement: true });
   });
 });

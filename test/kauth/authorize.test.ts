@@ -27,7 +27,7 @@ describe('GET /oauth/authorize configuration errors: a KOE page, never a redirec
     ['redirect_uri prefix', { client_id: demo.restApiKey, redirect_uri: CALLBACK.slice(0, -3), response_type: 'code' }, 'KOE006'],
     ['unconfigured scope', { client_id: plain.restApiKey, redirect_uri: CALLBACK, response_type: 'code', scope: 'gender,account_email' }, 'KOE205'],
     ['unknown scope', { client_id: demo.restApiKey, redirect_uri: CALLBACK, response_type: 'code', scope: 'talk_calendar' }, 'KOE205'],
-    ['response_type token', { client_id: demo.restApiKey, redirect_uri: CALLBACK, response_type: 'token' }, 'KOE201'],
+    ['response_type token', { client_id: demo.restApiKey, redirect_uri: CALLBACK, response_type: 'token' }, 'KOE202'],
     ['missing response_type', { client_id: demo.restApiKey, redirect_uri: CALLBACK }, 'KOE201'],
   ])('%s', async (_name, params, code) => {
     const res = await authorize(params);
@@ -46,7 +46,7 @@ describe('GET /oauth/authorize configuration errors: a KOE page, never a redirec
 
   it('shows the page in English for an English browser', async () => {
     const html = await (await authorize({ client_id: 'nope', redirect_uri: CALLBACK, response_type: 'code' }, { 'accept-language': 'en-US,en;q=0.9' })).text();
-    expect(html).toContain('Bad request');
+    expect(html).toContain('Admin Settings Issue (KOE101)');
   });
 
   it('ignores unknown parameters and accepts the SDKs\' space-separated lists', async () => {

@@ -132,6 +132,8 @@ describe('authorization code flow over HTTP', () => {
     const url = new URL(cancel.url);
     expect(url.searchParams.get('error')).toBe('access_denied');
     expect(url.searchParams.get('error_description')).toBe('User denied access');
+    // Kakao's examples encode the spaces as %20 (docs/kakao-wire.md §3.4).
+    expect(cancel.url).toContain('error_description=User%20denied%20access');
     expect(url.searchParams.get('state')).toBe('c-1');
     expect(mock.store.links.get(demo.appId, 'kim-minji')).toBeUndefined();
   });
