@@ -32,11 +32,13 @@ function normalise(value: unknown): unknown {
   return typeof value === 'string' && TIME.test(value) ? '<time>' : value;
 }
 
-function recordsOf(accountId: string) {
+type Records = Record<'Session' | 'Grant' | 'AccessToken' | 'RefreshToken' | 'AuthorizationCode' | 'Interaction', unknown[]> & { link: unknown };
+
+function recordsOf(accountId: string): Records {
   const oidc = mock.store.oidc;
   const models = ['Session', 'Grant', 'AccessToken', 'RefreshToken', 'AuthorizationCode', 'Interaction'] as const;
   return {
-    ...Object.fromEntries(models.map((model) => [model, oidc.listByAccount(model, accountId).map((r) => normalise(r.payload))])),
+    ...(Object.fromEntries(models.map((model) => [model, oidc.listByAccount(model, accountId).map((r) => normalise(r.payload))])) as Omit<Records, 'link'>),
     link: normalise(mock.store.links.get(demo.appId, accountId)),
   };
 }
