@@ -6,12 +6,13 @@
 // Phases: baselines (plain node:http, plain Koa, oauth2-mock-server's token endpoint) → kakao-mock
 // on an empty store (flows, token, refresh, me, RSS) → startup (a small existing store, and the
 // store the run left) vs a bare oidc-provider → kakao-mock on a pre-filled store (100k personas,
-// links and grants, 100k live tokens) → the table. Profiling: BENCH_CPU_PROF, then
+// links and grants, 100k live tokens) → in-process (startKakaoMock() starts vs a bare in-process
+// oidc-provider, sequential mintTokens() vs the server's token/s; bench/servers/in-process.mjs) → the table. Profiling: BENCH_CPU_PROF, then
 // `node bench/cpuprofile-top.mjs <dir>/<empty|grown>.cpuprofile 30 --phase me`.
 //
 // Environment (all optional):
 //   BENCH_SECONDS=4         measured seconds per throughput figure (plus BENCH_WARMUP=1 of warm-up)
-//   BENCH_ONLY=a,b          run only some phases: baselines, empty, startup, growth
+//   BENCH_ONLY=a,b          run only some phases: baselines, empty, startup, growth, inprocess
 //   BENCH_CPU_PROF=dir      start kakao-mock with --cpu-prof, profiles (and phase windows) to dir
 //   BENCH_KEEP=1            keep the temp dir (data files, server logs)
 //   BENCH_NODE_ARGS="..."   extra node flags for kakao-mock (e.g. --trace-gc)
@@ -19,6 +20,7 @@
 //   BENCH_GROWTH_PERSONAS=100000 BENCH_GROWTH_TOKENS=100000
 //   BENCH_FLOW_CONCURRENCY=32 BENCH_CONNECTIONS=20 BENCH_FLOW_PERSONAS=6000 BENCH_CODES=20000
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -317,6 +319,16 @@ async function startupOn(dataDir, fixtures) {
   return { ours, bare, oursMs: median(ours), bareMs: median(bare), store: await describeStore(dataDir) };
 }
 
+/** In a child process of its own, so the bench's own load generator and heap stay out of it. */
+async function inProcess() {
+  await settle([]);
+  const out = await new Promise((resolve, reject) => {
+    execFile(process.execPath, [join(ROOT, 'bench', 'servers', 'in-process.mjs'), '10', String(SECONDS)], { maxBuffer: 1 << 20 }, (err, stdout) => (err ? reject(err) : resolve(stdout)));
+  });
+  const r = JSON.parse(out.trim().split('\n').pop());
+  return { ...r, oursMs: median(r.starts.ours), bareMs: median(r.starts.bare) };
+}
+
 // ---------------------------------------------------------------------------------------------
 
 const t0 = performance.now();
@@ -349,6 +361,10 @@ try {
     results.grownCounts = grown.counts;
     log(`kakao-mock, pre-filled store ${JSON.stringify(grown.counts)}`);
     results.grown = await measureKakaoMock('grown', grownDir, grown);
+  }
+  if (runs('inprocess')) {
+    log('in-process: startKakaoMock() starts and sequential mintTokens()');
+    results.inProcess = await inProcess();
   }
 } finally {
   for (const c of children) await stop(c);
@@ -414,6 +430,27 @@ if (G) {
   row('me/s (pre-filled)', thr(G.me), G.me.p99, '≥ 90% of empty', G.me.rps >= 0.9 * E.me.rps, grow(G.me, E.me));
   row('RSS idle / end (pre-filled)', `${fmt(G.rssIdle)} / ${fmt(G.rssEnd)} MB`, undefined, '< 400 MB', Math.max(G.rssIdle, G.rssEnd) < 400, rssVs(G));
   row('startup on the pre-filled store (1 run)', `${fmt(G.startMs)} ms`, undefined, '', undefined, 'information');
+}
+const I = results.inProcess;
+if (I) {
+  const starts = I.starts.ours.length;
+  row(
+    `in-process startKakaoMock() to /health 200, starts 2..${starts + 1} (median)`,
+    `${fmt(I.oursMs, 1)} ms`,
+    undefined,
+    '≤ 5× bare in-process',
+    I.oursMs <= 5 * I.bareMs,
+    `bare new Provider() + listen(0) + first request ${fmt(I.bareMs, 1)} ms → ${ratio(I.oursMs, I.bareMs)}; first start ${fmt(I.first.ours)} ms (bare ${fmt(I.first.bare)} ms); runs ${I.starts.ours.map((x) => fmt(x)).join(', ')} vs ${I.starts.bare.map((x) => fmt(x)).join(', ')}`,
+  );
+  const server = E?.token.rps;
+  row(
+    'in-process mintTokens(), sequential',
+    `${fmt(I.mintPerS)}/s`,
+    undefined,
+    '≥ 0.8× server token/s',
+    server ? I.mintPerS >= 0.8 * server : undefined,
+    `${server ? `${ratio(I.mintPerS, server)} server token/s (empty)` : 'no token/s in this run'}; ${fmt(I.mints)} mints in ${SECONDS} s, each a full flow (authorize, scripted login, consent, code exchange) in memory`,
+  );
 }
 
 const cpu = (await readFile('/proc/cpuinfo', 'utf8').catch(() => '')).match(/model name\s*:\s*(.*)/)?.[1] ?? cpus()[0]?.model ?? '?';

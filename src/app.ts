@@ -81,9 +81,9 @@ export async function createApp(deps: AppDeps): Promise<KakaoMockApp> {
   const webhooks = deps.webhooks ?? createWebhooks({ clock, log: (level, msg, extra) => log[level](msg, extra as Record<string, unknown>) });
   const kauth = await createKauth({ config, store, clock, webhooks, urls: { publicUrl, issuer, backchannelUrl } });
   const kapi = createKapiRouter({ config, store, clock, webhooks, log: (level, msg, extra) => log[level](msg, extra as Record<string, unknown>) });
-  const plane = createControlPlane({ config, store, clock, webhooks, loginQueue: kauth.loginQueue, log, publicUrl, issuer, publicJwks: kauth.publicJwks });
-
   const app = kauth.provider as unknown as Koa;
+  const plane = createControlPlane({ config, store, clock, webhooks, loginQueue: kauth.loginQueue, log, publicUrl, issuer, publicJwks: kauth.publicJwks, listener: () => app.callback() });
+
   // X-Forwarded-* are not trusted: the public URL is configuration (--public-url), never a header.
   app.proxy = false;
 

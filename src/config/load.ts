@@ -10,7 +10,7 @@ import * as v from 'valibot';
 import { ConfigError, HelpRequested } from './errors.js';
 import { OPTIONS, type OptionKey, type OptionRow, type Sourced } from './options.js';
 import { suggest } from './schema-kit.js';
-import type { Config, Fixtures, LogLevel } from './types.js';
+import type { Config, Fixtures, LogLevel, SigningKeyPolicy } from './types.js';
 
 export { ConfigError, HelpRequested } from './errors.js';
 export { DEFAULT_FIXTURES_PATH } from './fixtures-file.js';
@@ -37,6 +37,8 @@ export interface ConfigOptions {
   fixtures?: Fixtures | FixturesInput | string | URL;
   logLevel?: LogLevel;
   userIdSecret?: string;
+  /** `shared` (default): a store without a signing key gets the process's one generated key; `fresh`: its own. */
+  signingKey?: SigningKeyPolicy;
   snapshotDelayMs?: number;
   /** How long close() lets requests in flight finish before closing their connections. */
   shutdownTimeoutMs?: number;

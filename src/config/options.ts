@@ -11,9 +11,10 @@ import { randomBytes } from 'node:crypto';
 import * as v from 'valibot';
 import { loadFixtures } from './fixtures-file.js';
 import { baseUrl, bool, folder, hostNames, integer, issuerUrl, parsed, text } from './option-rules.js';
-import type { Config, LogLevel } from './types.js';
+import type { Config, LogLevel, SigningKeyPolicy } from './types.js';
 
 export const LOG_LEVELS: readonly LogLevel[] = ['silent', 'error', 'warn', 'info', 'debug'];
+export const SIGNING_KEY_POLICIES: readonly SigningKeyPolicy[] = ['shared', 'fresh'];
 
 /** The longest delay setTimeout honours; beyond it Node fires immediately. */
 const MAX_TIMER_MS = 2_147_483_647;
@@ -220,6 +221,16 @@ const ROWS = [
     default: 'kakao-mock',
     rule: text(/\S/, 'a non-empty string'),
     help: 'key of the hash behind app user ids; changing it changes every id',
+  }),
+  row({
+    key: 'signingKey',
+    kind: 'value',
+    flag: 'signing-key',
+    env: 'KAKAO_MOCK_SIGNING_KEY',
+    arg: '<policy>',
+    default: 'shared',
+    rule: parsed<SigningKeyPolicy>(`one of ${SIGNING_KEY_POLICIES.join(', ')}`, (raw) => (SIGNING_KEY_POLICIES.includes(raw as SigningKeyPolicy) ? (raw as SigningKeyPolicy) : undefined)),
+    help: 'shared|fresh: a store without a key gets the process\'s one generated key, or a new one',
   }),
   // Also the store's default when it is opened without a Config (store/index.ts).
   row({

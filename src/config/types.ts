@@ -11,6 +11,9 @@ export interface Fixtures {
 
 export type LogLevel = 'silent' | 'error' | 'warn' | 'info' | 'debug';
 
+/** Where a store without a signing key gets one: the process's one generated key, or its own. */
+export type SigningKeyPolicy = 'shared' | 'fresh';
+
 export interface Config {
   port: number;
   host: string;
@@ -26,6 +29,12 @@ export interface Config {
   logLevel: LogLevel;
   /** Key of the keyed hash behind app user ids. Changing it changes every id. */
   userIdSecret: string;
+  /**
+   * A store without a signing key (every in-memory store, a new data folder) gets the key generated
+   * once per process (`shared`: every later start skips the RSA key generation, ~100-400 ms) or a new
+   * one of its own (`fresh`). A key the store already holds is always used as it is.
+   */
+  signingKey: SigningKeyPolicy;
   /** Debounce of the token snapshot file, in ms. */
   snapshotDelayMs: number;
   /**

@@ -2,6 +2,7 @@
  * What every part of the control plane works with (service.ts composes the parts): the shared
  * services, and the lookups and input check each operation starts with.
  */
+import type { RequestListener } from 'node:http';
 import type { Account, App } from '../domain/model.js';
 import { ConfigError } from '../config/errors.js';
 import type { Clock } from '../clock.js';
@@ -19,6 +20,11 @@ export interface ControlDeps {
   webhooks: Webhooks;
   loginQueue: LoginQueue;
   log: Logger;
+  /**
+   * The whole server's request listener (every middleware, as a request from the network meets them),
+   * asked for at the first mint, once the app is complete (mint.ts).
+   */
+  listener: () => RequestListener;
 }
 
 /** The deps, plus the one unlink step every removal shares (the same as POST /v1/user/unlink). */

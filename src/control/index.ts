@@ -4,6 +4,7 @@
  * `ControlWiring`, which stays out of the public type), and the `/__mock` routes with the inspector
  * and the demo client. app.ts mounts the pieces; mock.ts exposes the same operations in-process.
  */
+import type { RequestListener } from 'node:http';
 import type Koa from 'koa';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/types.js';
@@ -38,6 +39,8 @@ export interface ControlPlaneDeps {
   /** The OIDC issuer (ID tokens' `iss`): the public URL unless `--issuer` says otherwise. */
   issuer: string;
   publicJwks: { keys: Record<string, unknown>[] };
+  /** The whole server's request listener, for mints (control/mint.ts); asked for at the first one. */
+  listener: () => RequestListener;
 }
 
 export interface ControlPlane {

@@ -2,6 +2,7 @@
  * Scripted logins and minting: queue "the next authorize request for app X logs in as Y", or run the
  * whole flow now for a token response (mint.ts). Both go through kauth's login queue.
  */
+import type { RequestListener } from 'node:http';
 import type { Account, App } from '../domain/model.js';
 import { isRecord } from '../config/schema-kit.js';
 import type { ConsentChoice } from '../kauth/index.js';
@@ -18,6 +19,8 @@ function checkLoginInput({ store }: ControlContext, input: QueueLoginInput): { a
 
 export function loginOperations(ctx: ControlContext): Pick<MockControl, 'queueLogin' | 'loginQueue' | 'clearLoginQueue' | 'mint'> {
   const { loginQueue } = ctx;
+  // Koa composes the middleware list when asked for a listener: once, at the first mint.
+  let listener: RequestListener | undefined;
   return {
     queueLogin(input) {
       const { app, account, consent } = checkLoginInput(ctx, input);
@@ -37,7 +40,8 @@ export function loginOperations(ctx: ControlContext): Pick<MockControl, 'queueLo
       }
       if (app.redirectUris.length === 0) throw controlErrors.conflict(`app ${app.appId} has no redirect URI to mint tokens with`);
       try {
-        return await mintTokens(baseUrl, loginQueue, app, account.id, { keyType, ...(consent ? { consent } : {}), ...(input.params ? { params: input.params } : {}) });
+        listener ??= ctx.listener();
+        return await mintTokens(listener, baseUrl, loginQueue, app, account.id, { keyType, ...(consent ? { consent } : {}), ...(input.params ? { params: input.params } : {}) });
       } catch (err) {
         if (err instanceof ControlError) throw err;
         // The server failed (a store that cannot write: 5xx), not the request: 503, so a retry is expected.

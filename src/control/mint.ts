@@ -1,9 +1,11 @@
 /**
- * Minting: a Kakao token response for an account and app, as a client of kauth over HTTP. Only the
+ * Minting: a Kakao token response for an account and app, as a client of kauth's endpoints. Only the
  * control plane mints (control.mint, KakaoMock.mintTokens); kauth is reached through its face.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import type { RequestListener } from 'node:http';
 import type { App } from '../domain/model.js';
+import { inMemoryRequest, type InMemoryRequest } from '../http/in-memory-request.js';
 import { LOGIN_TICKET_HEADER, type LoginQueue } from '../kauth/index.js';
 import type { KakaoTokenResponse, MintOptions } from './types.js';
 
@@ -18,9 +20,11 @@ export class MintFailed extends Error {
 /**
  * Mint a token response for an account and app by running the real flow in-process: a scripted login,
  * authorize, the consent step, and the token exchange. Going through the real endpoints keeps the
- * result identical to what an app gets (same lifetimes, scopes, ID token, Link).
+ * result identical to what an app gets (same lifetimes, scopes, ID token, Link). The requests go
+ * straight to the server's request listener, in memory (http/in-memory-request.ts): every middleware
+ * runs (journal, faults, logs) but no socket is opened. `baseUrl` is the Host they name.
  */
-export async function mintTokens(baseUrl: string, queue: LoginQueue, app: App, accountId: string, options: MintOptions = {}): Promise<KakaoTokenResponse> {
+export async function mintTokens(listener: RequestListener, baseUrl: string, queue: LoginQueue, app: App, accountId: string, options: MintOptions = {}): Promise<KakaoTokenResponse> {
   const keyType = options.keyType ?? 'rest';
   const clientId = keyType === 'rest' ? app.restApiKey : app.javascriptKey;
   const redirectUri = app.redirectUris[0];
@@ -29,13 +33,15 @@ export async function mintTokens(baseUrl: string, queue: LoginQueue, app: App, a
   // meet, and nothing is left behind when the mint fails (kauth/interactions/login-queue.ts).
   const ticket = queue.hold(app.appId, { accountId, consent: options.consent ?? 'all' });
   try {
-    return await run(baseUrl, ticket, app, clientId, redirectUri, keyType, options);
+    return await run(listener, baseUrl, ticket, app, clientId, redirectUri, keyType, options);
   } finally {
     queue.release(ticket);
   }
 }
 
-async function run(baseUrl: string, ticket: string, app: App, clientId: string, redirectUri: string, keyType: 'rest' | 'js', options: MintOptions): Promise<KakaoTokenResponse> {
+async function run(listener: RequestListener, baseUrl: string, ticket: string, app: App, clientId: string, redirectUri: string, keyType: 'rest' | 'js', options: MintOptions): Promise<KakaoTokenResponse> {
+  const host = new URL(baseUrl).host;
+  const send = (url: URL, request: Omit<InMemoryRequest, 'path'>) => inMemoryRequest(listener, { ...request, path: url.pathname + url.search, headers: { host, ...request.headers } });
   const verifier = randomBytes(32).toString('base64url');
   const query = new URLSearchParams({
     client_id: clientId,
@@ -46,30 +52,30 @@ async function run(baseUrl: string, ticket: string, app: App, clientId: string, 
     ...options.params,
   });
   const cookies = new Map<string, string>();
+  const redirectTo = new URL(redirectUri);
   let url = new URL(`/oauth/authorize?${query}`, baseUrl);
   for (let hop = 0; hop < 10; hop++) {
     const headers: Record<string, string> = { cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') };
     if (hop === 0) headers[LOGIN_TICKET_HEADER] = ticket;
-    const res = await fetch(url, { redirect: 'manual', headers });
-    for (const line of res.headers.getSetCookie()) {
+    const res = await send(url, { method: 'GET', headers });
+    for (const line of res.setCookies) {
       const [pair = ''] = line.split(';');
       const eq = pair.indexOf('=');
       cookies.set(pair.slice(0, eq), pair.slice(eq + 1));
     }
-    const location = res.headers.get('location');
-    if (!location) {
-      const text = await res.text();
-      throw new MintFailed(`minting stopped at ${url.pathname} with ${res.status}: ${text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').slice(0, 300)}`, res.status);
+    const location = res.headers.location;
+    if (typeof location !== 'string' || location === '') {
+      throw new MintFailed(`minting stopped at ${url.pathname} with ${res.status}: ${res.text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').slice(0, 300)}`, res.status);
     }
     url = new URL(location, baseUrl);
-    if (url.origin + url.pathname === new URL(redirectUri).origin + new URL(redirectUri).pathname && (url.searchParams.has('code') || url.searchParams.has('error'))) break;
+    if (url.origin + url.pathname === redirectTo.origin + redirectTo.pathname && (url.searchParams.has('code') || url.searchParams.has('error'))) break;
   }
   const code = url.searchParams.get('code');
   if (!code) throw new MintFailed(`minting failed: ${url.searchParams.get('error')} ${url.searchParams.get('error_description') ?? ''}`, 302);
   const form = new URLSearchParams({ grant_type: 'authorization_code', client_id: clientId, redirect_uri: redirectUri, code, code_verifier: verifier });
   if (keyType === 'rest' && app.clientSecret) form.set('client_secret', app.clientSecret);
-  const res = await fetch(new URL('/oauth/token', baseUrl), { method: 'POST', body: form });
-  const body = (await res.json()) as KakaoTokenResponse;
+  const res = await send(new URL('/oauth/token', baseUrl), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' }, body: form.toString() });
+  const body = JSON.parse(res.text) as KakaoTokenResponse;
   if (res.status !== 200) throw new MintFailed(`minting failed at /oauth/token: ${JSON.stringify(body)}`, res.status);
   return body;
 }

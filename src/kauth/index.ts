@@ -42,7 +42,7 @@ const PRIVATE = new Set(['d', 'p', 'q', 'dp', 'dq', 'qi']);
 /** The kauth side: oidc-provider, and the route table of Kakao steps in front of it (routes.ts). */
 export async function createKauth(deps: KauthDeps): Promise<Kauth> {
   const { store, clock, urls, config } = deps;
-  const keys = await loadOrCreateKeys(store);
+  const keys = await loadOrCreateKeys(store, config.signingKey);
   const provider = createProvider(config, store, keys, urls.issuer);
   const loginQueue = createLoginQueue();
   const publicJwks = { keys: keys.signing.map((k) => Object.fromEntries(Object.entries(k).filter(([name]) => !PRIVATE.has(name)))) };

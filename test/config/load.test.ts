@@ -53,6 +53,7 @@ describe('loadConfig: defaults', () => {
       fixtures: undefined,
       logLevel: 'info',
       userIdSecret: 'kakao-mock',
+      signingKey: 'shared',
       snapshotDelayMs: 250,
       shutdownTimeoutMs: 5000,
       control: { enabled: true, token: null, tokenGenerated: false, allowRemote: false, allowedHosts: [] },
@@ -86,6 +87,7 @@ describe('loadConfig: environment and flags', () => {
     KAKAO_MOCK_CONTROL_ALLOW_REMOTE: 'true',
     KAKAO_MOCK_CONTROL_ALLOWED_HOSTS: 'kakao, .Mock.Example',
     KAKAO_MOCK_USER_ID_SECRET: 'env-secret',
+    KAKAO_MOCK_SIGNING_KEY: 'fresh',
     KAKAO_MOCK_SNAPSHOT_DELAY: '1000',
     KAKAO_MOCK_SHUTDOWN_TIMEOUT: '2500',
   };
@@ -102,6 +104,7 @@ describe('loadConfig: environment and flags', () => {
       fixtures: undefined,
       logLevel: 'debug',
       userIdSecret: 'env-secret',
+      signingKey: 'fresh',
       snapshotDelayMs: 1000,
       shutdownTimeoutMs: 2500,
       control: { enabled: true, token: 'env-token', tokenGenerated: false, allowRemote: true, allowedHosts: ['kakao', '.mock.example'] },
@@ -147,6 +150,7 @@ describe('loadConfig: environment and flags', () => {
       fixtures: undefined,
       logLevel: 'silent',
       userIdSecret: 'flag-secret',
+      signingKey: 'fresh',
       snapshotDelayMs: 0,
       shutdownTimeoutMs: 0,
       control: { enabled: true, token: 'flag-token', tokenGenerated: false, allowRemote: true, allowedHosts: ['kakao-mock'] },
@@ -256,8 +260,8 @@ describe('loadConfig: errors', () => {
   });
 
   it('documents every flag and environment variable in the usage text', () => {
-    const flags = ['--port', '--host', '--public-url', '--issuer', '--backchannel-url', '--data', '--in-memory', '--fixtures', '--log-level', '--control-token', '--no-control', '--control-allow-remote', '--control-allowed-hosts', '--user-id-secret', '--snapshot-delay', '--shutdown-timeout', '--help'];
-    const vars = ['KAKAO_MOCK_PORT', 'KAKAO_MOCK_HOST', 'KAKAO_MOCK_PUBLIC_URL', 'KAKAO_MOCK_ISSUER', 'KAKAO_MOCK_BACKCHANNEL_URL', 'KAKAO_MOCK_DATA', 'KAKAO_MOCK_IN_MEMORY', 'KAKAO_MOCK_FIXTURES', 'KAKAO_MOCK_LOG_LEVEL', 'KAKAO_MOCK_CONTROL_TOKEN', 'KAKAO_MOCK_CONTROL=off', 'KAKAO_MOCK_CONTROL_ALLOW_REMOTE', 'KAKAO_MOCK_CONTROL_ALLOWED_HOSTS', 'KAKAO_MOCK_USER_ID_SECRET', 'KAKAO_MOCK_SNAPSHOT_DELAY', 'KAKAO_MOCK_SHUTDOWN_TIMEOUT'];
+    const flags = ['--port', '--host', '--public-url', '--issuer', '--backchannel-url', '--data', '--in-memory', '--fixtures', '--log-level', '--control-token', '--no-control', '--control-allow-remote', '--control-allowed-hosts', '--user-id-secret', '--signing-key', '--snapshot-delay', '--shutdown-timeout', '--help'];
+    const vars = ['KAKAO_MOCK_PORT', 'KAKAO_MOCK_HOST', 'KAKAO_MOCK_PUBLIC_URL', 'KAKAO_MOCK_ISSUER', 'KAKAO_MOCK_BACKCHANNEL_URL', 'KAKAO_MOCK_DATA', 'KAKAO_MOCK_IN_MEMORY', 'KAKAO_MOCK_FIXTURES', 'KAKAO_MOCK_LOG_LEVEL', 'KAKAO_MOCK_CONTROL_TOKEN', 'KAKAO_MOCK_CONTROL=off', 'KAKAO_MOCK_CONTROL_ALLOW_REMOTE', 'KAKAO_MOCK_CONTROL_ALLOWED_HOSTS', 'KAKAO_MOCK_USER_ID_SECRET', 'KAKAO_MOCK_SIGNING_KEY', 'KAKAO_MOCK_SNAPSHOT_DELAY', 'KAKAO_MOCK_SHUTDOWN_TIMEOUT'];
     for (const name of [...flags, ...vars]) expect(USAGE).toContain(name);
   });
 });
