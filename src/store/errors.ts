@@ -9,10 +9,15 @@ export class StoreWriteError extends Error {
   /** The errno code (`ENOSPC`, `EFBIG`, `EROFS`, ...) when the cause has one. */
   readonly code: string | undefined;
 
-  constructor(file: string, cause: unknown) {
+  constructor(file: string, cause: unknown, reason?: string) {
     const code = (cause as NodeJS.ErrnoException | null)?.code;
-    super(`kakao-mock store: cannot write ${basename(file)} (${code ?? 'write failed'}); the change was not applied`, { cause });
+    super(`kakao-mock store: cannot write ${basename(file)} (${reason ?? code ?? 'write failed'}); the change was not applied`, { cause });
     this.name = 'StoreWriteError';
     this.code = code;
+  }
+
+  /** A change made after close() began: the folder may already belong to the next process. */
+  static closed(file: string): StoreWriteError {
+    return new StoreWriteError(file, undefined, 'the store is closed');
   }
 }

@@ -1,4 +1,8 @@
-/** The durable tier's writer (docs/storage.md §2.3, §2.4, §8); in memory mode a commit resolves at once. */
+/**
+ * The durable tier's writer (docs/storage.md §2.3, §2.4, §8); in memory mode a commit resolves at once.
+ * (Just over 300 lines: one state machine, group commit + compaction + rollback + repair + close,
+ * whose fields are read by all of them; the parts that are not state are in its sibling files.)
+ */
 import { unlink } from 'node:fs/promises';
 import { StoreWriteError } from '../errors.js';
 import { GroupCommit } from '../group-commit.js';
@@ -66,6 +70,8 @@ export class Durable {
   #rebase: Damage | null = null;
   /** probe() asks the next commit to append a line even without changes. */
   #probe = false;
+  /** close() began: new commits are refused. */
+  #closing = false;
 
   constructor(file: string | null, options: DurableOptions = {}) {
     this.file = file;
@@ -102,6 +108,11 @@ export class Durable {
    */
   commit(op: DurableOp, undo: Undo): Promise<void> {
     if (this.#commits === null) return Promise.resolve();
+    if (this.#closing) {
+      // Nothing new once close() began: the lock is released when its flush is done.
+      undo();
+      return Promise.reject(StoreWriteError.closed(this.journal ?? this.file ?? 'kakao-mock.json'));
+    }
     this.#pending.push({ op, undo });
     return this.#commits.request();
   }
@@ -146,8 +157,9 @@ export class Durable {
     }
   }
 
-  /** flush(), then close the journal. */
+  /** flush(), then close the journal. Changes committed after this call are refused (StoreWriteError). */
   async close(): Promise<void> {
+    this.#closing = true;
     try {
       await this.flush();
     } finally {
