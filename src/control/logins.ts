@@ -37,7 +37,7 @@ export function loginOperations(ctx: ControlContext): Pick<MockControl, 'queueLo
       }
       if (app.redirectUris.length === 0) throw controlErrors.conflict(`app ${app.appId} has no redirect URI to mint tokens with`);
       try {
-        return await mintTokens(baseUrl, loginQueue, app, account.id, { keyType, ...(consent ? { consent } : {}), ...(input.params ? { params: input.params } : {}) });
+        return await mintTokens(ctx.selfFetch, baseUrl, loginQueue, app, account.id, { keyType, ...(consent ? { consent } : {}), ...(input.params ? { params: input.params } : {}) });
       } catch (err) {
         if (err instanceof ControlError) throw err;
         // The server failed (a store that cannot write: 5xx), not the request: 503, so a retry is expected.

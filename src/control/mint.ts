@@ -4,6 +4,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { App } from '../domain/model.js';
+import type { SelfFetch } from '../http/self-fetch.js';
 import { LOGIN_TICKET_HEADER, type LoginQueue } from '../kauth/index.js';
 import type { KakaoTokenResponse, MintOptions } from './types.js';
 
@@ -20,7 +21,7 @@ export class MintFailed extends Error {
  * authorize, the consent step, and the token exchange. Going through the real endpoints keeps the
  * result identical to what an app gets (same lifetimes, scopes, ID token, Link).
  */
-export async function mintTokens(baseUrl: string, queue: LoginQueue, app: App, accountId: string, options: MintOptions = {}): Promise<KakaoTokenResponse> {
+export async function mintTokens(fetch: SelfFetch, baseUrl: string, queue: LoginQueue, app: App, accountId: string, options: MintOptions = {}): Promise<KakaoTokenResponse> {
   const keyType = options.keyType ?? 'rest';
   const clientId = keyType === 'rest' ? app.restApiKey : app.javascriptKey;
   const redirectUri = app.redirectUris[0];
@@ -29,13 +30,13 @@ export async function mintTokens(baseUrl: string, queue: LoginQueue, app: App, a
   // meet, and nothing is left behind when the mint fails (kauth/interactions/login-queue.ts).
   const ticket = queue.hold(app.appId, { accountId, consent: options.consent ?? 'all' });
   try {
-    return await run(baseUrl, ticket, app, clientId, redirectUri, keyType, options);
+    return await run(fetch, baseUrl, ticket, app, clientId, redirectUri, keyType, options);
   } finally {
     queue.release(ticket);
   }
 }
 
-async function run(baseUrl: string, ticket: string, app: App, clientId: string, redirectUri: string, keyType: 'rest' | 'js', options: MintOptions): Promise<KakaoTokenResponse> {
+async function run(fetch: SelfFetch, baseUrl: string, ticket: string, app: App, clientId: string, redirectUri: string, keyType: 'rest' | 'js', options: MintOptions): Promise<KakaoTokenResponse> {
   const verifier = randomBytes(32).toString('base64url');
   const query = new URLSearchParams({
     client_id: clientId,
