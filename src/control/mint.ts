@@ -3,7 +3,8 @@
  * control plane mints (control.mint, KakaoMock.mintTokens); kauth is reached through its face.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { App } from '../domain/model.js';
+import type { App, KeyType } from '../domain/model.js';
+import { clientIdOf, redirectUrisOf } from '../kakao/app-keys.js';
 import type { SelfFetch } from '../http/self-fetch.js';
 import { LOGIN_TICKET_HEADER, type LoginQueue } from '../kauth/index.js';
 import type { KakaoTokenResponse, MintOptions } from './types.js';
@@ -23,8 +24,10 @@ export class MintFailed extends Error {
  */
 export async function mintTokens(fetch: SelfFetch, baseUrl: string, queue: LoginQueue, app: App, accountId: string, options: MintOptions = {}): Promise<KakaoTokenResponse> {
   const keyType = options.keyType ?? 'rest';
-  const clientId = keyType === 'rest' ? app.restApiKey : app.javascriptKey;
-  const redirectUri = app.redirectUris[0];
+  const clientId = clientIdOf(app, keyType);
+  if (clientId === undefined) throw new Error(`app ${app.appId} has no native app key to mint tokens with`);
+  // The native key's kakao{key}://oauth, else the first registered URI (kakao/app-keys.ts).
+  const redirectUri = redirectUrisOf(app, keyType)[0];
   if (!redirectUri) throw new Error(`app ${app.appId} has no redirect URI to mint tokens with`);
   // Its own ticket, presented on its own authorize request: parallel mints and queued logins never
   // meet, and nothing is left behind when the mint fails (kauth/interactions/login-queue.ts).
@@ -36,7 +39,7 @@ export async function mintTokens(fetch: SelfFetch, baseUrl: string, queue: Login
   }
 }
 
-async function run(fetch: SelfFetch, baseUrl: string, ticket: string, app: App, clientId: string, redirectUri: string, keyType: 'rest' | 'js', options: MintOptions): Promise<KakaoTokenResponse> {
+async function run(fetch: SelfFetch, baseUrl: string, ticket: string, app: App, clientId: string, redirectUri: string, keyType: KeyType, options: MintOptions): Promise<KakaoTokenResponse> {
   const verifier = randomBytes(32).toString('base64url');
   const query = new URLSearchParams({
     client_id: clientId,

@@ -3,13 +3,14 @@
  * kakao-mock made gets /health and discovery, whose URLs say https; the CA is made once and kept in
  * the data folder (keys 0600), reused on the next start and its server certificate renewed for a
  * new name; `--http-port` serves the same mock over plain HTTP; minting works over HTTPS; the
- * user's own certificate (`tlsCert`/`tlsKey`) is served as given.
+ * user's own certificate (`tlsCert`/`tlsKey`) is served as given; the native app key's tokens over HTTPS.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
+import { decodeJwt } from 'jose';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { startKakaoMock, type KakaoMock } from '../../src/index.js';
 import { makeCa, makeServerCertificate } from '../../src/http/local-ca.js';
@@ -61,6 +62,12 @@ describe('--tls with the local CA', () => {
     // Minting calls the server itself, over HTTPS.
     const tokens = await mock.mintTokens(demo.appId, 'kim-minji');
     expect(tokens.token_type).toBe('bearer');
+    // What a mobile SDK gets over HTTPS: the native key's 12 h token, its ID token for the native key.
+    const native = await mock.mintTokens(demo.appId, 'kim-minji', { keyType: 'native', params: { scope: 'openid' } });
+    expect(native.expires_in).toBe(43199);
+    expect(decodeJwt(native.id_token!).aud).toBe(demo.nativeAppKey);
+    const me = await get(`${mock.url}/v1/user/access_token_info`, { headers: { authorization: `Bearer ${native.access_token}` } });
+    expect(await me.json()).toMatchObject({ app_id: demo.appId });
   });
 
   it('keeps the CA in the data folder (keys 0600), reuses it, and renews the server certificate for a new name', { timeout: 60_000 }, async () => {
