@@ -15,6 +15,7 @@ import { health } from './http/health.js';
 import { isInfrastructurePath } from './http/paths.js';
 import { kakaoErrorBoundary } from './http/kakao-errors.js';
 import { mountAt } from './http/mount.js';
+import { selfFetch, type SelfFetch } from './http/self-fetch.js';
 import { staticFiles } from './http/static.js';
 
 export interface AppDeps {
@@ -29,6 +30,8 @@ export interface AppDeps {
   /** Base URL of discovery's server-to-server endpoints; the public URL unless `--backchannel-url` says otherwise. */
   backchannelUrl: string;
   webhooks?: Webhooks;
+  /** How the server calls itself (minting, the demo); default: plain fetch (http/self-fetch.ts). */
+  selfFetch?: SelfFetch;
 }
 
 export interface KakaoMockApp {
@@ -82,7 +85,7 @@ export async function createApp(deps: AppDeps): Promise<KakaoMockApp> {
   const kauth = await createKauth({ config, store, clock, webhooks, urls: { publicUrl, issuer, backchannelUrl } });
   const kapi = createKapiRouter({ config, store, clock, webhooks, log: (level, msg, extra) => log[level](msg, extra as Record<string, unknown>) });
   const app = kauth.provider as unknown as Koa;
-  const plane = createControlPlane({ config, store, clock, webhooks, loginQueue: kauth.loginQueue, log, publicUrl, issuer, publicJwks: kauth.publicJwks, listener: () => app.callback() });
+  const plane = createControlPlane({ config, store, clock, webhooks, loginQueue: kauth.loginQueue, log, publicUrl, issuer, publicJwks: kauth.publicJwks, listener: () => app.callback(), selfFetch: deps.selfFetch ?? selfFetch(false) });
 
   // X-Forwarded-* are not trusted: the public URL is configuration (--public-url), never a header.
   app.proxy = false;

@@ -2,6 +2,7 @@
 import { ConfigError, HelpRequested, USAGE, loadConfig } from './config/load.js';
 import { createLogger } from './log.js';
 import { startServer } from './server.js';
+import type { TlsSetup } from './tls.js';
 import { collectGarbage, favourSmallHeap } from './heap.js';
 
 /**
@@ -51,6 +52,8 @@ async function main(): Promise<void> {
     `kakao-mock listening on ${running.url}`,
     running.issuer === running.publicUrl ? `  issuer / public URL : ${running.issuer}` : `  public URL          : ${running.publicUrl}\n  issuer (iss)        : ${running.issuer}`,
     ...(running.backchannelUrl === running.publicUrl ? [] : [`  backchannel URL     : ${running.backchannelUrl} (discovery's token, userinfo and JWKS endpoints)`]),
+    ...(running.httpUrl === null ? [] : [`  plain HTTP          : ${running.httpUrl} (--http-port)`]),
+    ...tlsLines(running.tls),
     `  kauth (kauth.kakao.com) : ${running.publicUrl}/oauth/authorize, /oauth/token`,
     `  kapi  (kapi.kakao.com)  : ${running.publicUrl}/v2/user/me`,
     `  store               : ${config.dataDir ?? 'in memory'}`,
@@ -92,6 +95,21 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+}
+
+/** With TLS: the CA to trust and how each kind of client trusts it (README "HTTPS"). */
+function tlsLines(tls: TlsSetup | null): string[] {
+  if (tls === null) return [];
+  if (tls.ca === null) return ['  TLS                 : your certificate (--tls-cert)'];
+  if (tls.caFile === null) {
+    return ['  TLS CA (in memory, new each start; keep one with --data):', ...tls.ca.trimEnd().split('\n').map((l) => `    ${l}`)];
+  }
+  return [
+    `  TLS CA to trust     : ${tls.caFile}`,
+    `    Node              : NODE_EXTRA_CA_CERTS=${tls.caFile}`,
+    '    Android           : res/raw/ + network_security_config.xml <certificates src="@raw/kakao_mock_ca"/> (README "HTTPS")',
+    `    iOS simulator     : xcrun simctl keychain booted add-root-cert ${tls.caFile}`,
+  ];
 }
 
 void main();

@@ -3,6 +3,7 @@ import type { Config } from './config/types.js';
 import { createLogger } from './log.js';
 import { startServer, type RunningServer } from './server.js';
 import type { Store } from './store/types.js';
+import type { TlsSetup } from './tls.js';
 import type { Clock } from './clock.js';
 import type { ConsentChoice } from './kauth/index.js';
 import type { FaultApi } from './control/faults/index.js';
@@ -33,6 +34,14 @@ export interface KakaoMock {
   /** Base URL of discovery's token, userinfo and JWKS endpoints (`backchannelUrl`, default the public URL). */
   backchannelUrl: string;
   port: number;
+  /** With `tls` and `httpPort`: the same mock over plain HTTP; else null. */
+  httpUrl: string | null;
+  /**
+   * With `tls`: the CA to trust (`ca`, PEM: an undici `Agent({ connect: { ca } })`, Playwright's
+   * `--ignore-certificate-errors-spki-list`), where it is kept (`caFile`, null in memory), and the
+   * served certificate. Null without TLS; `ca` is null with your own `tlsCert`.
+   */
+  tls: TlsSetup | null;
   config: Config;
   store: Store;
   clock: Clock;
@@ -97,6 +106,8 @@ export async function startKakaoMock(options: KakaoMockOptions = {}): Promise<Ka
     issuer: running.issuer,
     backchannelUrl: running.backchannelUrl,
     port: running.port,
+    httpUrl: running.httpUrl,
+    tls: running.tls,
     config,
     store: running.store,
     clock: running.clock,

@@ -1,11 +1,14 @@
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createApp, type KakaoMockApp } from './app.js';
 import { createClock, type Clock } from './clock.js';
 import type { Config } from './config/types.js';
 import { ControlError } from './control/errors.js';
-import { gracefulClose } from './http/graceful-close.js';
-import { startupGate } from './http/startup-gate.js';
+import { gracefulClose, type GracefulClose } from './http/graceful-close.js';
+import { selfFetch } from './http/self-fetch.js';
+import { startupGate, type StartupGate } from './http/startup-gate.js';
+import { tlsSetup, type TlsSetup } from './tls.js';
 import { createLogger, type Logger } from './log.js';
 import { createStore } from './store/index.js';
 import type { Store, StoreOptions } from './store/types.js';
@@ -22,8 +25,13 @@ export interface RunningServer extends KakaoMockApp {
   clock: Clock;
   log: Logger;
   port: number;
-  /** Base URL this process listens on (for tests: always 127.0.0.1-reachable). */
+  /** Base URL this process listens on (for tests: always 127.0.0.1-reachable); https with TLS. */
   url: string;
+  /** With TLS and `--http-port`: the plain-HTTP listener's base URL (else null) and server. */
+  httpUrl: string | null;
+  httpServer: Server | null;
+  /** With TLS: the certificate served and the CA to trust (docs/architecture.md §3.4); else null. */
+  tls: TlsSetup | null;
   /** Public base URL: what browsers use (`--public-url`, default http://localhost:PORT). */
   publicUrl: string;
   /** The OIDC issuer: `--issuer`, else the public URL. */
@@ -52,56 +60,95 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     clock.release();
     throw err;
   }
-  const server = createServer({ maxHeaderSize: 16 * 1024 });
-  server.keepAliveTimeout = 5000;
-  // Slow clients must not pin sockets forever.
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 10_000;
-  const connections = gracefulClose(server);
-  const gate = startupGate(server, undefined, new ControlError(503, 'unavailable', 'kakao-mock is not ready; retry shortly').toJSON());
+  let tls: TlsSetup | null;
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(config.port, config.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    tls = await tlsSetup(config, log);
   } catch (err) {
+    await store.close().catch(() => undefined);
+    clock.release();
+    throw err;
+  }
+  const notReady = new ControlError(503, 'unavailable', 'kakao-mock is not ready; retry shortly').toJSON();
+  const main = listener(tls, notReady);
+  // With TLS, `--http-port` serves the same app over plain HTTP too.
+  const plain = tls !== null && config.httpPort !== null ? listener(null, notReady) : null;
+  const listeners = plain ? [main, plain] : [main];
+  const server = main.server;
+  try {
+    await listen(main.server, config.port, config.host);
+    if (plain) await listen(plain.server, config.httpPort!, config.host);
+  } catch (err) {
+    await Promise.all(listeners.map((l) => l.connections.close(0)));
     await store.close().catch(() => undefined);
     clock.release();
     throw err;
   }
   const port = (server.address() as AddressInfo).port;
-  const publicUrl = (config.publicUrl ?? `http://localhost:${port}`).replace(/\/$/, '');
+  const scheme = tls ? 'https' : 'http';
+  const publicUrl = (config.publicUrl ?? `${scheme}://localhost:${port}`).replace(/\/$/, '');
   const issuer = config.issuer ?? publicUrl;
   const backchannelUrl = config.backchannelUrl ?? publicUrl;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const hostPart = host.includes(':') ? `[${host}]` : host;
+  const url = `${scheme}://${hostPart}:${port}`;
+  const httpUrl = plain ? `http://${hostPart}:${(plain.server.address() as AddressInfo).port}` : null;
   let built: KakaoMockApp;
   try {
-    built = await createApp({ config, store, clock, log, publicUrl, issuer, backchannelUrl });
+    built = await createApp({ config, store, clock, log, publicUrl, issuer, backchannelUrl, selfFetch: selfFetch(tls !== null) });
   } catch (err) {
     // Whoever asked in the meantime gets an answer before the port closes.
-    gate.fail();
-    await connections.close(config.shutdownTimeoutMs);
+    for (const l of listeners) l.gate.fail();
+    await Promise.all(listeners.map((l) => l.connections.close(config.shutdownTimeoutMs)));
     await store.close().catch(() => undefined);
     clock.release();
     throw err;
   }
-  gate.open(built.app.callback());
+  const callback = built.app.callback();
+  for (const l of listeners) l.gate.open(callback);
 
   let closing: Promise<void> | undefined;
   const close = (options: CloseOptions = {}) => {
-    const closed = connections.close(options.deadlineMs ?? config.shutdownTimeoutMs);
+    const deadlineMs = options.deadlineMs ?? config.shutdownTimeoutMs;
+    const closed = Promise.all(listeners.map((l) => l.connections.close(deadlineMs)));
     closing ??= (async () => {
       await closed;
       // Webhook deliveries in flight (each with its own timeout) get until the same deadline.
-      await Promise.race([built.webhooks.idle(), connections.deadline]);
+      await Promise.race([built.webhooks.idle(), main.connections.deadline]);
       await store.close();
       clock.release();
     })();
     return closing;
   };
-  return { ...built, server, config, store, clock, log, port, url, publicUrl, issuer, backchannelUrl, close };
+  return { ...built, server, httpServer: plain?.server ?? null, httpUrl, tls, config, store, clock, log, port, url, publicUrl, issuer, backchannelUrl, close };
+}
+
+interface Listener {
+  server: Server;
+  connections: GracefulClose;
+  gate: StartupGate;
+}
+
+/** One listening server, HTTPS when given a certificate, with its graceful close and startup gate. */
+function listener(tls: TlsSetup | null, notReady: object): Listener {
+  const options = { maxHeaderSize: 16 * 1024 };
+  // node:https's Server is node:http's with TLS underneath: the same request API. The local CA goes
+  // out after the server certificate: clients that trust it ignore the copy, and Chromium's
+  // --ignore-certificate-errors-spki-list matches only keys of the chain it was sent (README "HTTPS").
+  const server = tls ? (createHttpsServer({ ...options, cert: tls.ca === null ? tls.cert : `${tls.cert.trimEnd()}\n${tls.ca}`, key: tls.key }) as unknown as Server) : createServer(options);
+  server.keepAliveTimeout = 5000;
+  // Slow clients must not pin sockets forever.
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 10_000;
+  const connections = gracefulClose(server);
+  return { server, connections, gate: startupGate(server, undefined, notReady) };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
 }

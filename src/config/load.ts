@@ -8,7 +8,7 @@
 import { parseArgs } from 'node:util';
 import * as v from 'valibot';
 import { ConfigError, HelpRequested } from './errors.js';
-import { OPTIONS, type OptionKey, type OptionRow, type Sourced } from './options.js';
+import { CROSS_CHECKS, OPTIONS, type OptionKey, type OptionRow, type Sourced } from './options.js';
 import { suggest } from './schema-kit.js';
 import type { Config, Fixtures, LogLevel, SigningKeyPolicy } from './types.js';
 
@@ -31,6 +31,13 @@ export interface ConfigOptions {
   issuer?: string | null;
   /** Base URL for apps' servers: discovery's token, userinfo and JWKS endpoints (default: the public URL). */
   backchannelUrl?: string | null;
+  /** Serve HTTPS on `port` with a certificate made by kakao-mock (kept in `dataDir`), or `tlsCert`'s. */
+  tls?: boolean;
+  /** Path of your own PEM certificate (implies `tls`); `tlsKey` is its private key. */
+  tlsCert?: string | null;
+  tlsKey?: string | null;
+  /** With TLS: a second port serving plain HTTP (0 = any free port). */
+  httpPort?: number | null;
   /** Folder of the data files; null = in-memory store. Relative paths resolve against the cwd. */
   dataDir?: string | null;
   /** An object, or the path (or file: URL) of a JSON file. Default: the shipped fixtures. */
@@ -161,7 +168,8 @@ export async function loadConfig(argv: string[], env: Record<string, string | un
   const problems: string[] = [];
   const flags = readFlags(argv, problems);
   if (flags.has(HELP.flag)) throw new HelpRequested(USAGE);
-  return resolveConfig((key) => cliSource(key, flags, env, problems), problems);
+  const firstFlag = (key: OptionKey) => `--${OPTIONS.find((r) => r.key === key)!.flag}`;
+  return resolveConfig((key) => cliSource(key, flags, env, problems), problems, firstFlag);
 }
 
 /**
@@ -179,7 +187,7 @@ export function buildConfig(options: ConfigOptions = {}): Config {
   return resolveConfig((key) => {
     const value = key.startsWith('control.') ? control[key.slice('control.'.length)] : top[key];
     return value === undefined ? undefined : { value, label: key };
-  }, problems);
+  }, problems, (key) => key);
 }
 
 /** The default configuration, optionally with some fields overridden: `buildConfig` under its older name. */
@@ -188,10 +196,12 @@ export const defaultConfig: (overrides?: ConfigOptions) => Config = buildConfig;
 // ---------------------------------------------------------------------------------------------
 // The rules, from the table
 
-function resolveConfig(sourceOf: (key: OptionKey) => Sourced | undefined, problems: string[]): Config {
+function resolveConfig(sourceOf: (key: OptionKey) => Sourced | undefined, problems: string[], nameOf: (key: OptionKey) => string): Config {
   const values = new Map<OptionKey, unknown>();
+  const labels = new Map<OptionKey, string>();
   for (const key of KEYS) {
     const source = sourceOf(key);
+    if (source) labels.set(key, source.label);
     const rows = OPTIONS.filter((r) => r.key === key);
     const loaded = rows.find((r) => r.kind === 'loaded');
     if (loaded) {
@@ -213,6 +223,12 @@ function resolveConfig(sourceOf: (key: OptionKey) => Sourced | undefined, proble
     if (inner === undefined) (config as unknown as Record<string, unknown>)[outer] = value;
     else (config.control as unknown as Record<string, unknown>)[inner] = value;
   }
+  const labelOf = (key: OptionKey) => labels.get(key) ?? nameOf(key);
+  for (const check of CROSS_CHECKS) {
+    const problem = check(config, labelOf);
+    if (problem !== undefined) problems.push(problem);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
   for (const row of OPTIONS) {
     if (row.kind === 'value' && row.generated?.when(config)) {
       (config.control as Record<string, unknown>)[row.key.slice('control.'.length)] = row.generated.make();

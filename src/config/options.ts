@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import * as v from 'valibot';
 import { loadFixtures } from './fixtures-file.js';
 import { baseUrl, bool, folder, hostNames, integer, issuerUrl, parsed, text } from './option-rules.js';
+import { loadTlsCert, loadTlsKey, tlsPairProblem } from './tls-files.js';
 import type { Config, LogLevel, SigningKeyPolicy } from './types.js';
 
 export const LOG_LEVELS: readonly LogLevel[] = ['silent', 'error', 'warn', 'info', 'debug'];
@@ -135,6 +136,28 @@ const ROWS = [
     rule: baseUrl,
     help: "base URL apps' servers use (docker-compose: http://kakao:4000): discovery's token, userinfo and JWKS endpoints",
   }),
+  row({
+    key: 'tls',
+    kind: 'switch',
+    flag: 'tls',
+    env: 'KAKAO_MOCK_TLS',
+    rule: bool,
+    default: false,
+    help: 'serve HTTPS on --port, with a local CA and certificate made once in the data folder (the CA file to trust is printed)',
+  }),
+  row({ key: 'tlsCert', kind: 'loaded', flag: 'tls-cert', env: 'KAKAO_MOCK_TLS_CERT', arg: '<file>', load: loadTlsCert, help: 'your own PEM certificate (e.g. mkcert\'s) instead of the local CA\'s; implies --tls' }),
+  row({ key: 'tlsKey', kind: 'loaded', flag: 'tls-key', env: 'KAKAO_MOCK_TLS_KEY', arg: '<file>', load: loadTlsKey, help: 'the PEM private key of --tls-cert' }),
+  row({
+    key: 'httpPort',
+    kind: 'value',
+    flag: 'http-port',
+    env: 'KAKAO_MOCK_HTTP_PORT',
+    arg: '<n>',
+    default: null,
+    defaultText: 'none',
+    rule: v.union([v.null(), integer(0, 65_535)]),
+    help: 'with TLS: also serve plain HTTP on this port (0 = any free port)',
+  }),
   row({ key: 'dataDir', kind: 'value', flag: 'data', env: 'KAKAO_MOCK_DATA', arg: '<dir>', default: './.kakao-mock', rule: folder, help: 'folder of the data files' }),
   row({
     key: 'dataDir',
@@ -258,6 +281,16 @@ const ROWS = [
 ] as const;
 
 export const OPTIONS: readonly OptionRow[] = ROWS;
+
+/**
+ * Rules across options, run once every option has a valid value. `labelOf` names an option as the
+ * user gave it (flag, variable or field).
+ */
+export const CROSS_CHECKS: ReadonlyArray<(config: Config, labelOf: (key: OptionKey) => string) => string | undefined> = [
+  (c, labelOf) => tlsPairProblem(c.tlsCert, c.tlsKey, labelOf),
+  (c, labelOf) => (c.httpPort !== null && !c.tls && c.tlsCert === null ? `${labelOf('httpPort')} is only used with ${labelOf('tls')} (the main port already speaks HTTP)` : undefined),
+  (c, labelOf) => (c.httpPort !== null && c.httpPort !== 0 && c.httpPort === c.port ? `${labelOf('httpPort')} must differ from ${labelOf('port')} (got ${c.port} for both)` : undefined),
+];
 
 /** A value option's default, checked by its rule: for code that runs without a Config (a store opened directly). */
 export function optionDefault<K extends OptionKey>(key: K): ValueAt<K> {

@@ -14,6 +14,12 @@ export type LogLevel = 'silent' | 'error' | 'warn' | 'info' | 'debug';
 /** Where a store without a signing key gets one: the process's one generated key, or its own. */
 export type SigningKeyPolicy = 'shared' | 'fresh';
 
+/** A PEM file the user named (`--tls-cert`, `--tls-key`): where it came from, and its text. */
+export interface PemFile {
+  path: string;
+  pem: string;
+}
+
 export interface Config {
   port: number;
   host: string;
@@ -23,6 +29,16 @@ export interface Config {
   issuer: string | null;
   /** Base URL of discovery's server-to-server endpoints (token, userinfo, JWKS); null = the public URL. */
   backchannelUrl: string | null;
+  /**
+   * Serve HTTPS on `port` (docs/architecture.md §3.4): with the user's certificate when `tlsCert` is
+   * set, else with one kakao-mock makes once and keeps in the data folder. `tlsCert` implies it.
+   */
+  tls: boolean;
+  /** The user's server certificate (PEM, chain allowed) and its private key; both or neither. */
+  tlsCert: PemFile | null;
+  tlsKey: PemFile | null;
+  /** With TLS: a second port serving the same mock over plain HTTP; null = none. */
+  httpPort: number | null;
   /** Folder of the data files, or null for the in-memory store. */
   dataDir: string | null;
   fixtures: Fixtures;

@@ -94,6 +94,7 @@ const app = record<App>({
   companyName: maybe(nonEmpty),
   restApiKey: key,
   javascriptKey: key,
+  nativeAppKey: withDefault(orNull(KEY_RULE, isKey), null),
   adminKey: key,
   /** null = client secret off. */
   clientSecret: withDefault(orNull(KEY_RULE, isKey), null),
@@ -215,7 +216,7 @@ function crossChecks(input: Record<string, unknown>, problems: string[]): void {
       else appIds.set(a.appId as number, `${at}.appId`);
     }
     // A client_id or KakaoAK header must resolve to exactly one app and one key kind.
-    for (const field of ['restApiKey', 'javascriptKey', 'adminKey'] as const) {
+    for (const field of ['restApiKey', 'javascriptKey', 'nativeAppKey', 'adminKey'] as const) {
       const value = a[field];
       if (!isKey(value)) continue;
       const first = keys.get(value);

@@ -19,7 +19,7 @@ function checkAccountUnique({ store }: ControlContext, account: Account, replaci
 }
 
 function checkAppUnique({ store }: ControlContext, app: App, replacing: number | null): void {
-  for (const key of [app.restApiKey, app.javascriptKey]) {
+  for (const key of [app.restApiKey, app.javascriptKey, ...(app.nativeAppKey ? [app.nativeAppKey] : [])]) {
     const owner = store.apps.byClientId(key)?.app;
     if (owner && owner.appId !== replacing) throw controlErrors.conflict(`key ${key} belongs to app ${owner.appId}`);
   }

@@ -7,6 +7,7 @@ import type { Account, App } from '../domain/model.js';
 import { ConfigError } from '../config/errors.js';
 import type { Clock } from '../clock.js';
 import type { LoginQueue } from '../kauth/index.js';
+import type { SelfFetch } from '../http/self-fetch.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/types.js';
 import type { Webhooks } from '../webhooks/types.js';
@@ -25,6 +26,8 @@ export interface ControlDeps {
    * asked for at the first mint, once the app is complete (mint.ts).
    */
   listener: () => RequestListener;
+  /** fetch for calls to this server itself (http/self-fetch.ts: over HTTPS, its own certificate). */
+  selfFetch: SelfFetch;
 }
 
 /** The deps, plus the one unlink step every removal shares (the same as POST /v1/user/unlink). */

@@ -8,6 +8,7 @@
  * of the demo app. The shipped fixtures register it for http://localhost:4000 only; on another origin
  * the page says so and how to fix it, instead of registering it behind the user's back.
  */
+import type { SelfFetch } from '../http/self-fetch.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type Router from '@koa/router';
@@ -34,6 +35,8 @@ interface Pending {
 }
 
 export interface DemoDeps {
+  /** Its token exchange and /v2/user/me calls go to this server itself (http/self-fetch.ts). */
+  selfFetch: SelfFetch;
   store: Store;
   clock: Clock;
   publicUrl: string;
@@ -157,7 +160,7 @@ export function demoPages(deps: DemoDeps) {
       const base = selfUrl(ctx);
       const form = new URLSearchParams({ grant_type: 'authorization_code', client_id: app.restApiKey, redirect_uri: login.redirectUri, code, code_verifier: login.verifier });
       if (app.clientSecret) form.set('client_secret', app.clientSecret);
-      const tokenRes = await fetch(`${base}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded;charset=utf-8' }, body: form });
+      const tokenRes = await deps.selfFetch(`${base}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded;charset=utf-8' }, body: form });
       const tokenBody = (await tokenRes.json().catch(() => ({}))) as Record<string, unknown>;
       const result: Record<string, unknown> = { tokenStatus: tokenRes.status, tokenResponse: pretty(tokenBody) };
       model.result = result;
@@ -185,7 +188,7 @@ export function demoPages(deps: DemoDeps) {
         result.idTokenChecks = checks;
       }
 
-      const meRes = await fetch(`${base}/v2/user/me`, { headers: { authorization: `Bearer ${tokenBody.access_token}` } });
+      const meRes = await deps.selfFetch(`${base}/v2/user/me`, { headers: { authorization: `Bearer ${tokenBody.access_token}` } });
       result.meStatus = meRes.status;
       result.me = pretty(await meRes.json().catch(() => null));
       await renderPage(ctx, 'demo', model);

@@ -58,7 +58,8 @@ export function selfUrl(ctx: Context): string {
   const { localAddress, localPort } = ctx.req.socket;
   let host = localAddress ?? '127.0.0.1';
   if (host.startsWith('::ffff:')) host = host.slice(7);
-  return `http://${host.includes(':') ? `[${host}]` : host}:${localPort ?? 80}`;
+  const scheme = (ctx.req.socket as { encrypted?: boolean }).encrypted === true ? 'https' : 'http';
+  return `${scheme}://${host.includes(':') ? `[${host}]` : host}:${localPort ?? 80}`;
 }
 
 /** The control plane's one error renderer: ControlError as `{error, message}`, anything else a logged 500. */

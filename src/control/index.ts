@@ -9,6 +9,7 @@ import type Koa from 'koa';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/types.js';
 import type { LoginQueue } from '../kauth/index.js';
+import type { SelfFetch } from '../http/self-fetch.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/types.js';
 import type { Webhooks } from '../webhooks/types.js';
@@ -34,6 +35,7 @@ export interface ControlPlaneDeps {
   webhooks: Webhooks;
   loginQueue: LoginQueue;
   log: Logger;
+  selfFetch: SelfFetch;
   /** The mock's own base URL (its pages' links, the loopback name the guard accepts). */
   publicUrl: string;
   /** The OIDC issuer (ID tokens' `iss`): the public URL unless `--issuer` says otherwise. */
@@ -66,7 +68,7 @@ export function createControlPlane(deps: ControlPlaneDeps): ControlPlane {
         publicUrl: deps.publicUrl,
         pages: [
           inspectorPages(control, { issuer: deps.issuer, tokenRequired: deps.config.control.token !== null, deliveries: wiring.deliveries }),
-          demoPages({ store: deps.store, clock: deps.clock, publicUrl: deps.publicUrl, issuer: deps.issuer, publicJwks: deps.publicJwks, onReset: wiring.onReset }),
+          demoPages({ selfFetch: deps.selfFetch, store: deps.store, clock: deps.clock, publicUrl: deps.publicUrl, issuer: deps.issuer, publicJwks: deps.publicJwks, onReset: wiring.onReset }),
         ],
       })
     : null;

@@ -34,11 +34,12 @@ export function loginOperations(ctx: ControlContext): Pick<MockControl, 'queueLo
     async mint(baseUrl, input) {
       const { app, account, consent } = checkLoginInput(ctx, input);
       const keyType = input.keyType ?? 'rest';
-      if (keyType !== 'rest' && keyType !== 'js') throw controlErrors.badRequest('keyType must be rest or js');
+      if (keyType !== 'rest' && keyType !== 'js' && keyType !== 'native') throw controlErrors.badRequest('keyType must be rest, js or native');
       if (input.params !== undefined && (!isRecord(input.params) || !Object.values(input.params).every((v) => typeof v === 'string'))) {
         throw controlErrors.badRequest('params must be an object of string authorize parameters');
       }
-      if (app.redirectUris.length === 0) throw controlErrors.conflict(`app ${app.appId} has no redirect URI to mint tokens with`);
+      if (keyType === 'native' && !app.nativeAppKey) throw controlErrors.conflict(`app ${app.appId} has no native app key to mint tokens with`);
+      if (keyType !== 'native' && app.redirectUris.length === 0) throw controlErrors.conflict(`app ${app.appId} has no redirect URI to mint tokens with`);
       try {
         listener ??= ctx.listener();
         return await mintTokens(listener, baseUrl, loginQueue, app, account.id, { keyType, ...(consent ? { consent } : {}), ...(input.params ? { params: input.params } : {}) });

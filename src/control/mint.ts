@@ -4,7 +4,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { RequestListener } from 'node:http';
-import type { App } from '../domain/model.js';
+import type { App, KeyType } from '../domain/model.js';
+import { clientIdOf, redirectUrisOf } from '../kakao/app-keys.js';
 import { inMemoryRequest, type InMemoryRequest } from '../http/in-memory-request.js';
 import { LOGIN_TICKET_HEADER, type LoginQueue } from '../kauth/index.js';
 import type { KakaoTokenResponse, MintOptions } from './types.js';
@@ -26,8 +27,10 @@ export class MintFailed extends Error {
  */
 export async function mintTokens(listener: RequestListener, baseUrl: string, queue: LoginQueue, app: App, accountId: string, options: MintOptions = {}): Promise<KakaoTokenResponse> {
   const keyType = options.keyType ?? 'rest';
-  const clientId = keyType === 'rest' ? app.restApiKey : app.javascriptKey;
-  const redirectUri = app.redirectUris[0];
+  const clientId = clientIdOf(app, keyType);
+  if (clientId === undefined) throw new Error(`app ${app.appId} has no native app key to mint tokens with`);
+  // The native key's kakao{key}://oauth, else the first registered URI (kakao/app-keys.ts).
+  const redirectUri = redirectUrisOf(app, keyType)[0];
   if (!redirectUri) throw new Error(`app ${app.appId} has no redirect URI to mint tokens with`);
   // Its own ticket, presented on its own authorize request: parallel mints and queued logins never
   // meet, and nothing is left behind when the mint fails (kauth/interactions/login-queue.ts).
@@ -39,7 +42,7 @@ export async function mintTokens(listener: RequestListener, baseUrl: string, que
   }
 }
 
-async function run(listener: RequestListener, baseUrl: string, ticket: string, app: App, clientId: string, redirectUri: string, keyType: 'rest' | 'js', options: MintOptions): Promise<KakaoTokenResponse> {
+async function run(listener: RequestListener, baseUrl: string, ticket: string, app: App, clientId: string, redirectUri: string, keyType: KeyType, options: MintOptions): Promise<KakaoTokenResponse> {
   const host = new URL(baseUrl).host;
   const send = (url: URL, request: Omit<InMemoryRequest, 'path'>) => inMemoryRequest(listener, { ...request, path: url.pathname + url.search, headers: { host, ...request.headers } });
   const verifier = randomBytes(32).toString('base64url');

@@ -123,7 +123,8 @@ export interface QueueLoginInput {
 export interface MintOptions {
   /** How the consent screen is answered when it shows (first link). Default 'all'. */
   consent?: ConsentChoice;
-  keyType?: 'rest' | 'js';
+  /** Which key logs in: REST (default), JavaScript, or the native app key (kakao{key}://oauth). */
+  keyType?: 'rest' | 'js' | 'native';
   /** Extra authorize parameters (scope, service_terms, nonce, ...). */
   params?: Record<string, string>;
 }

@@ -30,6 +30,9 @@ export interface SimpleSignup {
   ageCheck14: boolean;
 }
 
+/** The kind of app key a client_id is: REST API, JavaScript, native (docs/kakao-wire.md §2.7). */
+export type KeyType = 'rest' | 'js' | 'native';
+
 export interface App {
   appId: number;
   name: string;
@@ -40,6 +43,12 @@ export interface App {
   restApiKey: string;
   /** client_id for JavaScript-SDK logins; tokens live 2 h. */
   javascriptKey: string;
+  /**
+   * client_id of the Android/iOS/Flutter SDKs; its one redirect URI is `kakao{nativeAppKey}://oauth`
+   * and its tokens live 12 h (docs/kakao-wire.md §2.7). null = none registered (an app stored before
+   * the field existed reads as undefined: treat as null).
+   */
+  nativeAppKey?: string | null;
   adminKey: string;
   /** null = client secret off. */
   clientSecret: string | null;

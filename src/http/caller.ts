@@ -10,6 +10,7 @@
  * - `CallerState` / `authenticatedApp`: the caller kapi established, once it has, as the journal
  *   records it.
  */
+import { clientIdOf } from '../kakao/app-keys.js';
 import type { Context } from 'koa';
 import type { App } from '../domain/model.js';
 import type { KeyType, Store } from '../store/types.js';
@@ -78,7 +79,7 @@ export function authenticatedApp(ctx: Context): { clientId: string | null; appId
   const state = ctx.state as CallerState;
   const caller = state.caller;
   if (caller) {
-    const clientId = caller.via === 'token' ? (caller.keyType === 'js' ? caller.app.javascriptKey : caller.app.restApiKey) : null;
+    const clientId = caller.via === 'token' ? (clientIdOf(caller.app, caller.keyType) ?? null) : null;
     return { clientId, appId: caller.app.appId };
   }
   if (state.adminApp) return { clientId: null, appId: state.adminApp.appId };

@@ -10,6 +10,7 @@
  * (after whatever they still have to write), lets busy ones finish and closes each as soon as its
  * response is out, and at the deadline destroys every connection left.
  */
+import { Server as TlsServer } from 'node:tls';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
@@ -36,10 +37,20 @@ export function gracefulClose(server: Server): GracefulClose {
   const connections = new Map<Socket, Set<ServerResponse>>();
   let closing = false;
 
-  server.on('connection', (socket: Socket) => {
+  // Over HTTPS (node:https) requests arrive on the TLS socket of 'secureConnection', not on the TCP
+  // socket of 'connection'; a TCP socket still in its handshake is only closed at the deadline.
+  const secure = server instanceof TlsServer;
+  const handshaking = new Set<Socket>();
+  server.on(secure ? 'secureConnection' : 'connection', (socket: Socket) => {
     connections.set(socket, new Set());
     socket.once('close', () => connections.delete(socket));
   });
+  if (secure) {
+    server.on('connection', (socket: Socket) => {
+      handshaking.add(socket);
+      socket.once('close', () => handshaking.delete(socket));
+    });
+  }
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const socket = req.socket;
     const open = connections.get(socket);
@@ -76,6 +87,7 @@ export function gracefulClose(server: Server): GracefulClose {
 
   function destroyAll(): void {
     for (const socket of connections.keys()) socket.destroy();
+    for (const socket of handshaking) socket.destroy();
     reachDeadline();
   }
 

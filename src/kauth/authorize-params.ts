@@ -1,3 +1,4 @@
+import { redirectUrisOf } from '../kakao/app-keys.js';
 import type { Context, Next } from 'koa';
 import type { App } from '../domain/model.js';
 import { authErrors, KakaoAuthError } from '../kakao/errors.js';
@@ -47,12 +48,13 @@ export function normaliseAuthorize(store: Store, loginQueue: LoginQueue) {
     const clientId = single(ctx, 'client_id') ?? '';
     const found = store.apps.byClientId(clientId);
     if (!found) throw authErrors.unknownClient(clientId);
-    const { app } = found;
+    const { app, keyType } = found;
     if (!app.kakaoLogin) throw page('KOE004', 'unauthorized_client', 'Kakao Login is disabled for this app', app);
 
     const redirectUri = single(ctx, 'redirect_uri') ?? '';
     // Exact match: no prefix, no case folding, no added query (docs/kakao-wire.md §2).
-    if (!app.redirectUris.includes(redirectUri)) throw page('KOE006', 'invalid_request', `Invalid redirect: ${redirectUri} does not match one of the registered values`, app);
+    // The native key accepts only kakao{its key}://oauth; the others only registered URIs (kakao/app-keys.ts).
+    if (!redirectUrisOf(app, keyType).includes(redirectUri)) throw page('KOE006', 'invalid_request', `Invalid redirect: ${redirectUri} does not match one of the registered values`, app);
 
     // Kakao's troubleshooting table (docs/kakao-wire.md §3.1): `token` → KOE202, anything else → KOE201.
     // UNCONFIRMED: the tail of KOE202's description, and KOE201 for a missing response_type.

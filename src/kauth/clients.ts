@@ -1,19 +1,24 @@
 import type { App } from '../domain/model.js';
+import { clientIdOf, redirectUrisOf } from '../kakao/app-keys.js';
 import type { KeyType, Store } from '../store/types.js';
 
 /**
- * oidc-provider client metadata for one app key. Each app has two clients (REST key, JavaScript key)
+ * oidc-provider client metadata for one app key. Each app has two or three clients (REST key, JavaScript key, native key)
  * that share the app id, so pairwise subjects (= the app user id) are equal across them.
  */
 export function clientMetadata(app: App, keyType: KeyType): Record<string, unknown> {
-  const clientId = keyType === 'rest' ? app.restApiKey : app.javascriptKey;
-  // Kakao configures the client secret per REST API key; the JavaScript key never has one.
+  const clientId = clientIdOf(app, keyType);
+  // Kakao configures the client secret per REST API key; the JavaScript and native keys never have
+  // one (the mobile SDKs send none: kakao_flutter_sdk AuthApi.issueAccessToken).
   const secret = keyType === 'rest' ? app.clientSecret : null;
   return {
     client_id: clientId,
     ...(secret ? { client_secret: secret, token_endpoint_auth_method: 'client_secret_post' } : { token_endpoint_auth_method: 'none' }),
     client_name: app.name,
-    redirect_uris: app.redirectUris,
+    redirect_uris: redirectUrisOf(app, keyType),
+    // oidc-provider accepts a custom-scheme redirect URI only for a native client; which ones Kakao
+    // accepts is kakao/app-keys.ts's rule, applied before oidc-provider sees the request.
+    application_type: keyType === 'native' ? 'native' : 'web',
     response_types: ['code'],
     grant_types: ['authorization_code', 'refresh_token'],
     // The per-app user id is emitted as a pairwise `sub` (docs/oidc-provider.md §4). The sector URI is

@@ -1,3 +1,4 @@
+import { accessTokenSeconds } from '../kakao/app-keys.js';
 import Provider, { type Configuration } from 'oidc-provider';
 import type { Config } from '../config/types.js';
 import type { Store } from '../store/types.js';
@@ -15,9 +16,7 @@ import { skipProviderAsyncLocalStorage } from './oidc-als.js';
 const DAY = 86_400;
 
 /** Token lifetimes per key type (docs/kakao-wire.md §5.4). */
-export function accessTokenTtl(keyType: unknown): number {
-  return keyType === 'js' ? 2 * 3600 : 6 * 3600;
-}
+export const accessTokenTtl: (keyType: unknown) => number = accessTokenSeconds;
 
 /**
  * oidc-provider configured through its documented seams only (docs/oidc-provider.md §1,

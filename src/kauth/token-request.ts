@@ -68,6 +68,9 @@ export function prepareTokenRequest(store: Store) {
       // Kakao ignores a secret it did not ask for; oidc-provider would refuse it for a `none` client.
       params.delete('client_secret');
     }
+    // Differs from Kakao: the mobile SDKs' `android_key_hash` / `ios_bundle_id` (native key) are
+    // accepted unchecked; Kakao compares them with the app's platform settings, which the mock has
+    // not (docs/kakao-wire.md §2.7).
 
     if (grantType === 'authorization_code') {
       const code = one(params, 'code') ?? '';

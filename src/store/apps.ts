@@ -32,15 +32,20 @@ function checkKeys(indexes: AppIndexes, app: App): void {
   };
   clash('restApiKey', app.restApiKey, indexes.byClientId.get(app.restApiKey)?.appId);
   clash('javascriptKey', app.javascriptKey, indexes.byClientId.get(app.javascriptKey)?.appId);
+  if (app.nativeAppKey) clash('nativeAppKey', app.nativeAppKey, indexes.byClientId.get(app.nativeAppKey)?.appId);
   clash('adminKey', app.adminKey, indexes.adminKeyOwner.get(app.adminKey));
   if (app.restApiKey === app.javascriptKey) {
     throw new Error(`apps: app ${app.appId} uses the same value as REST API key and JavaScript key`);
+  }
+  if (app.nativeAppKey === app.restApiKey || app.nativeAppKey === app.javascriptKey) {
+    throw new Error(`apps: app ${app.appId} uses the same value as native app key and another key`);
   }
 }
 
 function index(indexes: AppIndexes, app: App): void {
   indexes.byClientId.set(app.restApiKey, { appId: app.appId, keyType: 'rest' });
   indexes.byClientId.set(app.javascriptKey, { appId: app.appId, keyType: 'js' });
+  if (app.nativeAppKey) indexes.byClientId.set(app.nativeAppKey, { appId: app.appId, keyType: 'native' });
   indexes.adminKeyOwner.set(app.adminKey, app.appId);
   indexes.adminKeyDigests.set(app.appId, digest(app.adminKey));
 }
@@ -48,6 +53,7 @@ function index(indexes: AppIndexes, app: App): void {
 function unindex(indexes: AppIndexes, app: App): void {
   indexes.byClientId.delete(app.restApiKey);
   indexes.byClientId.delete(app.javascriptKey);
+  if (app.nativeAppKey) indexes.byClientId.delete(app.nativeAppKey);
   indexes.adminKeyOwner.delete(app.adminKey);
   indexes.adminKeyDigests.delete(app.appId);
 }

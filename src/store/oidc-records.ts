@@ -8,7 +8,7 @@ import type { App } from '../domain/model.js';
 import type { OidcRepository, RevocableModel, TokenRecords } from './types.js';
 
 export function tokenRecords(oidc: OidcRepository): TokenRecords {
-  const belongsToApp = (app: App, clientId: unknown): boolean => clientId === app.restApiKey || clientId === app.javascriptKey;
+  const belongsToApp = (app: App, clientId: unknown): boolean => clientId === app.restApiKey || clientId === app.javascriptKey || (!!app.nativeAppKey && clientId === app.nativeAppKey);
   return {
     // The stored payload itself (kapi's hot path): read only.
     accessToken: (id) => oidc.viewSync('AccessToken', id),

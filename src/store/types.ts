@@ -22,7 +22,8 @@ export interface AccountRepository {
   delete(id: string): Promise<boolean>;
 }
 
-export type KeyType = 'rest' | 'js';
+export type { KeyType } from '../domain/model.js';
+import type { KeyType } from '../domain/model.js';
 
 export interface AppRepository {
   get(appId: number): App | undefined;

@@ -63,6 +63,7 @@ describe('validateFixtures: defaults', () => {
       name: 'two',
       restApiKey: 'rest-2',
       javascriptKey: 'js-2',
+      nativeAppKey: null,
       adminKey: 'admin-2',
       clientSecret: null,
       redirectUris: [],

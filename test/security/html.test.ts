@@ -25,6 +25,7 @@ const refusing = structuredClone(app);
 refusing.appId = 1009;
 refusing.restApiKey = 'ab000000000000000000000000001009';
 refusing.javascriptKey = 'cd000000000000000000000000001009';
+refusing.nativeAppKey = null;
 refusing.adminKey = 'ef000000000000000000000000001009';
 refusing.channel = null;
 fixtures.apps.push(refusing);
@@ -128,7 +129,7 @@ describe('strings from fixtures, the control plane and requests render as text',
       expect(res.statusCode, text).toBe(201);
     };
     await post('/accounts', { id: 'ctl-xss', nickname: '<script>alert("ctl")</script>', email: 'ctl@example.com', description: '<img src=x onerror=alert(9)>' });
-    await post('/apps', { ...structuredClone(app), channel: null, appId: 1010, name: '<script>alert("ctl-app")</script>', restApiKey: 'ab000000000000000000000000001010', javascriptKey: 'cd000000000000000000000000001010', adminKey: 'ef000000000000000000000000001010' });
+    await post('/apps', { ...structuredClone(app), channel: null, appId: 1010, name: '<script>alert("ctl-app")</script>', restApiKey: 'ab000000000000000000000000001010', javascriptKey: 'cd000000000000000000000000001010', nativeAppKey: null, adminKey: 'ef000000000000000000000000001010' });
     const { html } = await startInteraction(mock.url, 'ab000000000000000000000000001010', CALLBACK);
     expectEscaped(html, '<script>alert("ctl")</script>', '<script>alert("ctl-app")</script>');
     const inspector = await keep('inspector', await fetch(`${mock.url}/__mock/`));
