@@ -6,6 +6,9 @@
  *
  * Several rows may set one key: `--in-memory` is a switch that sets `dataDir` to null, `--no-control`
  * one that sets `control.enabled` to false. Their rules live on the key's main row.
+ *
+ * (Over 300 lines: it is the one table of every option, read top to bottom like `--help`; the rules
+ * the rows use are in option-rules.ts.)
  */
 import { randomBytes } from 'node:crypto';
 import * as v from 'valibot';
