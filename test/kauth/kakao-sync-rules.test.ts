@@ -5,9 +5,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startKakaoMock, type KakaoMock } from '../../src/index.js';
 import type { Fixtures } from '../../src/config/types.js';
-import { exchange, login } from '../helpers/flow.js';
+import { allBoxes, exchange, guardianFields, login } from '../helpers/flow.js';
+import { Browser, formAction } from '../helpers/browser.js';
 import { api } from '../helpers/control.js';
-import { CALLBACK, defaults, demo } from '../helpers/fixtures.js';
+import { CALLBACK, defaults, demo, plain } from '../helpers/fixtures.js';
 
 let mock: KakaoMock;
 
@@ -111,5 +112,83 @@ describe('the 14+ item is a tagged term (docs/kakao-wire.md §4.4, §10)', () =>
     expect(minted.status).toBe(200);
     const terms = await kapi('GET', '/v2/user/service_terms?result=app_service_terms', minted.body.access_token as string);
     expect(terms.json.service_terms.map((t: { tag: string }) => t.tag)).toEqual(['tos']);
+  });
+});
+
+describe('the guardian-consent step (docs/kakao-wire.md §4.5)', () => {
+  /** jung-haneul (identity-verified, under 14) up to the guardian step of the plain app (no 14+ setting). */
+  async function toGuardian(query: Record<string, string> = {}) {
+    const browser = new Browser(mock.url);
+    const q = new URLSearchParams({ client_id: plain.restApiKey, redirect_uri: CALLBACK, response_type: 'code', state: 'g', ...query });
+    let { res } = await browser.follow(await browser.get(`/oauth/authorize?${q}`));
+    ({ res } = await browser.follow(await browser.post(formAction(await res.text(), 'login'), { account: 'jung-haneul' })));
+    const consent = await res.text();
+    expect(consent).toContain('id="consent-form"');
+    const guardian = await browser.post(formAction(consent, 'consent'), allBoxes(consent));
+    return { browser, consent, res: guardian, html: await guardian.text() };
+  }
+
+  it('follows the consent screen; the link is made only once the guardian agrees', async () => {
+    const { browser, res, html } = await toGuardian();
+    expect(res.status).toBe(200);
+    expect(html).toContain('id="guardian-form"');
+    expect(html).toContain('보호자 동의');
+    expect(html).toContain('법정대리인');
+    expect(mock.store.links.get(plain.appId, 'jung-haneul')).toBeUndefined();
+
+    const incomplete = await browser.post(formAction(html, 'guardian'), guardianFields(html, { guardian_name: '정보호', guardian_phone: '' }));
+    expect(incomplete.status).toBe(400);
+    const again = await incomplete.text();
+    expect(again).toContain('id="guardian-form"');
+    expect(again).toContain('value="정보호"');
+    expect(mock.store.links.get(plain.appId, 'jung-haneul')).toBeUndefined();
+
+    const { url } = await browser.follow(await browser.post(formAction(again, 'guardian'), guardianFields(again)));
+    expect(new URL(url).searchParams.get('code')).toBeTruthy();
+    const link = mock.store.links.get(plain.appId, 'jung-haneul')!;
+    expect(Object.keys(link.scopes).sort()).toEqual(Object.keys(plain.consentItems).filter((id) => plain.consentItems[id] !== 'on-use').sort());
+  });
+
+  it('checks the consent answer it carries as strictly as the consent POST', async () => {
+    const { browser, html } = await toGuardian();
+    const fields = guardianFields(html);
+    delete fields.scopes;
+    const res = await browser.post(formAction(html, 'guardian'), fields);
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain('id="consent-form"');
+    expect(mock.store.links.get(plain.appId, 'jung-haneul')).toBeUndefined();
+  });
+
+  it('"동의하지 않음" ends the login with access_denied and no link', async () => {
+    const { browser, html } = await toGuardian();
+    const { url } = await browser.follow(await browser.post(formAction(html, 'cancel'), {}));
+    const location = new URL(url);
+    expect(location.searchParams.get('error')).toBe('access_denied');
+    expect(location.searchParams.get('state')).toBe('g');
+    expect(mock.store.links.get(plain.appId, 'jung-haneul')).toBeUndefined();
+  });
+
+  it('speaks English with lang=en', async () => {
+    const { html } = await toGuardian({ lang: 'en' });
+    expect(html).toContain('Guardian consent');
+    expect(html).toContain('legal guardian');
+  });
+
+  it('is not shown to adults, nor to children whose age Kakao does not know', async () => {
+    for (const accountId of ['kim-minji', 'kang-doyun']) {
+      const browser = new Browser(mock.url);
+      const q = new URLSearchParams({ client_id: plain.restApiKey, redirect_uri: CALLBACK, response_type: 'code' });
+      let { res } = await browser.follow(await browser.get(`/oauth/authorize?${q}`));
+      ({ res } = await browser.follow(await browser.post(formAction(await res.text(), 'login'), { account: accountId })));
+      const consent = await res.text();
+      const { url } = await browser.follow(await browser.post(formAction(consent, 'consent'), allBoxes(consent)));
+      expect(new URL(url).searchParams.get('code')).toBeTruthy();
+    }
+  });
+
+  it('a scripted login stands for the guardian too', async () => {
+    const minted = await api(mock.url, 'POST', '/__mock/tokens/mint', { appId: plain.appId, accountId: 'jung-haneul' });
+    expect(minted.status).toBe(200);
+    expect(mock.store.links.get(plain.appId, 'jung-haneul')).toBeDefined();
   });
 });
