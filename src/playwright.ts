@@ -9,7 +9,8 @@
  * ```
  *
  * It clicks like a user: the persona's button on the login page, then the boxes of the consent
- * screen and "continue". It needs nothing at runtime: the Playwright types are imported as types only,
+ * screen and "continue", then (for an identity-verified child on an app without the 14+ setting)
+ * the guardian-consent step. It needs nothing at runtime: the Playwright types are imported as types only,
  * and `playwright-core` is an optional peer dependency (`@playwright/test` brings it).
  */
 import type { Page, Request } from 'playwright-core';
@@ -35,6 +36,11 @@ export interface LoginAsOptions {
   mockUrl?: string;
   /** Give up after this many milliseconds in total. Default 15 000. */
   timeout?: number;
+  /**
+   * How to answer the guardian-consent step (보호자 동의) if it is shown: `agree` fills in a guardian
+   * and agrees; `refuse` clicks "동의하지 않음" (the app then gets `access_denied`). Default `agree`.
+   */
+  guardian?: 'agree' | 'refuse';
 }
 
 export interface LoginAsResult {
@@ -44,6 +50,8 @@ export interface LoginAsResult {
   loginShown: boolean;
   /** Whether the consent screen was shown: false when the persona had already agreed to everything asked. */
   consentShown: boolean;
+  /** Whether the guardian-consent step was shown. */
+  guardianShown: boolean;
 }
 
 /** kakao-mock shows its login flow only under these paths (the authorize endpoint and its KOE pages, interactions). */
@@ -52,6 +60,7 @@ const FLOW_PATH = /^\/(?:oauth\/authorize|interaction\/)/;
 const SCREEN = {
   consent: '#consent-form',
   login: '#login-submit',
+  guardian: '#guardian-form',
   // The under-14 refusal page and the KOE error pages.
   error: '.error-page',
 } as const;
@@ -66,12 +75,12 @@ export class KakaoMockLoginError extends Error {
  * error page (e.g. the under-14 persona on an app with the 14+ setting), or on timeout.
  */
 export async function loginAs(page: Page, options: LoginAsOptions): Promise<LoginAsResult> {
-  const { accountId, consent = 'all' } = options;
+  const { accountId, consent = 'all', guardian = 'agree' } = options;
   const timeout = options.timeout ?? 15_000;
   const deadline = Date.now() + timeout;
   const left = () => Math.max(1, deadline - Date.now());
   let origin = options.mockUrl ? new URL(options.mockUrl).origin : undefined;
-  const result: LoginAsResult = { url: '', loginShown: false, consentShown: false };
+  const result: LoginAsResult = { url: '', loginShown: false, consentShown: false, guardianShown: false };
 
   // Learn the mock's origin from the authorize request even when its redirects pass too fast to see.
   const learn = (request: Request) => {
@@ -107,6 +116,9 @@ export async function loginAs(page: Page, options: LoginAsOptions): Promise<Logi
       if (screen === 'login') {
         result.loginShown = true;
         await afterNavigation(page, left(), () => pickPersona(page, accountId, left()));
+      } else if (screen === 'guardian') {
+        result.guardianShown = true;
+        await afterNavigation(page, left(), () => answerGuardian(page, guardian, left()));
       } else {
         result.consentShown = true;
         await afterNavigation(page, left(), () => answerConsent(page, consent, left()));
@@ -118,11 +130,11 @@ export async function loginAs(page: Page, options: LoginAsOptions): Promise<Logi
 }
 
 async function whichScreen(page: Page, timeout: number): Promise<keyof typeof SCREEN> {
-  const any = page.locator(`${SCREEN.consent}, ${SCREEN.login}, ${SCREEN.error}`).first();
+  const any = page.locator(`${SCREEN.consent}, ${SCREEN.login}, ${SCREEN.guardian}, ${SCREEN.error}`).first();
   await any.waitFor({ state: 'attached', timeout }).catch(() => {
-    throw new KakaoMockLoginError(`loginAs: no kakao-mock login, consent or error page at ${page.url()}`);
+    throw new KakaoMockLoginError(`loginAs: no kakao-mock login, consent, guardian or error page at ${page.url()}`);
   });
-  for (const name of ['error', 'consent', 'login'] as const) {
+  for (const name of ['error', 'consent', 'guardian', 'login'] as const) {
     if ((await page.locator(SCREEN[name]).count()) > 0) return name;
   }
   return whichScreen(page, timeout);
@@ -166,6 +178,18 @@ async function answerConsent(page: Page, consent: 'all' | 'required', timeout: n
     throw new KakaoMockLoginError('loginAs: the consent screen\'s continue button is still disabled after ticking the boxes');
   }
   await button.click({ timeout });
+}
+
+async function answerGuardian(page: Page, answer: 'agree' | 'refuse', timeout: number): Promise<void> {
+  const form = page.locator(SCREEN.guardian);
+  if (answer === 'refuse') {
+    await form.locator('#guardian-refuse').click({ timeout });
+    return;
+  }
+  await form.locator('input[name=guardian_name]').fill('보호자', { timeout });
+  await form.locator('input[name=guardian_phone]').fill('010-0000-0000', { timeout });
+  await form.locator('input[name=guardian_agree]').check({ timeout });
+  await form.locator('#guardian-continue').click({ timeout });
 }
 
 /** Account ids are free text in fixtures: quote them for an attribute selector. */

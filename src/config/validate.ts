@@ -53,6 +53,8 @@ export const AGE_RANGES: readonly string[] = ['0~9', '1~9', '10~14', '15~19', '2
 export const MAX_REDIRECT_URIS = 10;
 export const MAX_SERVICE_TERMS = 10;
 export const MAX_TAG_LENGTH = 100;
+/** The 14+ item's tag when a fixture names none (docs/kakao-wire.md §4.4). */
+export const DEFAULT_AGE14_TAG = 'age_over_14';
 
 const DEFAULT_ADDRESS_UPDATED_AT = 1_704_067_200; // 2024-01-01T00:00:00Z
 
@@ -63,17 +65,34 @@ const titleObject = record<ServiceTerm['title']>({ ko: nonEmpty, en: nonEmpty })
 /** One string stands for both languages. */
 const termTitle = v.lazy((x) => (typeof x === 'string' ? v.pipe(nonEmpty, v.transform((t) => ({ ko: t, en: t }))) : titleObject));
 
+const termTag = rule<string>(`1-${MAX_TAG_LENGTH} characters without spaces or commas`, (x) => typeof x === 'string' && x.length <= MAX_TAG_LENGTH && TAG_PATTERN.test(x));
+
 const serviceTerm = record<ServiceTerm>({
-  tag: rule(`1-${MAX_TAG_LENGTH} characters without spaces or commas`, (x) => typeof x === 'string' && x.length <= MAX_TAG_LENGTH && TAG_PATTERN.test(x)),
+  tag: termTag,
   title: termTitle,
   url: httpUrl,
   required: bool,
 });
 
-const simpleSignup = record<SimpleSignup>({
-  terms: withDefault(list(serviceTerm, { max: MAX_SERVICE_TERMS, maxReason: 'Kakao Sync allows at most 10 service terms per app', identity: (t) => t.tag }), () => []),
-  ageCheck14: withDefault(bool, false),
-});
+const simpleSignup = record<SimpleSignup>(
+  {
+    terms: withDefault(list(serviceTerm, { max: MAX_SERVICE_TERMS, maxReason: 'Kakao Sync allows at most 10 service terms per app', identity: (t) => t.tag }), () => []),
+    ageCheck14: withDefault(bool, false),
+    // Differs from Kakao: the application form has no default tag (the partner types one); a default
+    // keeps fixtures written before the tag existed valid.
+    ageCheck14Tag: withDefault(termTag, DEFAULT_AGE14_TAG),
+  },
+  {
+    checks: [
+      {
+        reads: ['terms', 'ageCheck14', 'ageCheck14Tag'],
+        at: 'ageCheck14Tag',
+        ok: (s) => !s.ageCheck14 || !s.terms.some((t) => t.tag === s.ageCheck14Tag),
+        message: (s) => `"${s.ageCheck14Tag}" is also a service term's tag; tags must be unique per app`,
+      },
+    ],
+  },
+);
 
 const channel = record<Channel>({
   publicId: rule('a channel profile id starting with "_" (e.g. "_ZeUTxl")', (x) => typeof x === 'string' && CHANNEL_PROFILE_ID.test(x)),

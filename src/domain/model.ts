@@ -28,6 +28,11 @@ export interface SimpleSignup {
   terms: ServiceTerm[];
   /** The "만 14세 이상 연령 동의" setting. */
   ageCheck14: boolean;
+  /**
+   * The Tag the 14+ agreement is recorded and reported under, like a term's (the application form
+   * asks one with the setting; docs/kakao-wire.md §4.4). Unique among the app's term tags.
+   */
+  ageCheck14Tag: string;
 }
 
 /** The kind of app key a client_id is: REST API, JavaScript, native (docs/kakao-wire.md §2.7). */
@@ -152,6 +157,11 @@ export interface Link {
   terms: Record<string, TermAgreement>;
   /** Custom user properties (/v1/user/update_profile). */
   properties: Record<string, string>;
+  /**
+   * RFC 3339; when the user ticked the consent screen's channel box. Kept even when the channel was
+   * not added (an account that is not identity-verified, or a minor: docs/kakao-wire.md §4.4).
+   */
+  channelAgreedAt?: string;
 }
 
 export type ChannelRelationState = 'ADDED' | 'BLOCKED' | 'NONE';

@@ -2,23 +2,27 @@
  * Kakao Sync service terms (docs/kakao-wire.md §10.1, §10.2, §10.3, §10.4). Only apps with Simple Signup
  * (`app.simpleSignup`) have terms; the others get -3.
  */
-import type { App, ServiceTerm, Link } from '../domain/model.js';
+import type { App, Link } from '../domain/model.js';
 import { apiErrors } from '../kakao/errors.js';
+import { reportedTerms, type ReportedTerm } from '../kakao/service-terms.js';
 import { commaList, requiredParam } from './params.js';
 import { callerOf } from './auth.js';
 import type { KapiContext } from './types.js';
 import type { KapiDeps, RouteDef } from './route.js';
 
-/** UNCONFIRMED message: Kakao documents the -3 but not its text. */
-function requireSimpleSignup(app: App): ServiceTerm[] {
+/**
+ * The app's terms, the 14+ item among them under its tag (kakao/service-terms.ts).
+ * UNCONFIRMED message: Kakao documents the -3 but not its text.
+ */
+function requireSimpleSignup(app: App): ReportedTerm[] {
   if (!app.simpleSignup) {
     throw apiErrors.notEnabled(`service terms are not available for app(${app.name}). check out if Kakao Sync Simple Signup is enabled.`);
   }
-  return app.simpleSignup.terms;
+  return reportedTerms(app.simpleSignup);
 }
 
 /** Tags that are not configured in the app → -2 with Kakao's sentence for this API (`what`). */
-function checkTags(app: App, terms: ServiceTerm[], tags: string[], what: string): void {
+function checkTags(app: App, terms: ReportedTerm[], tags: string[], what: string): void {
   const unknown = tags.filter((tag) => !terms.some((t) => t.tag === tag));
   if (unknown.length > 0) {
     throw apiErrors.invalidParam(`There is no tags to ${what}. check out to configured this tags([${unknown.join(', ')}]) in app(${app.name}).`);
@@ -30,7 +34,7 @@ function checkTags(app: App, terms: ServiceTerm[], tags: string[], what: string)
  * UNCONFIRMED (docs/kakao-wire.md §10.1): the doc example shows `revocable: true` on a non-agreed optional
  * term; we follow the field table (false).
  */
-function termWire(term: ServiceTerm, link: Link) {
+function termWire(term: ReportedTerm, link: Link) {
   const agreement = link.terms[term.tag];
   return {
     tag: term.tag,

@@ -1,5 +1,5 @@
 /**
- * The texts of kauth's pages (login, account creation, consent, refusal), in Korean and English. The
+ * The texts of kauth's pages (login, account creation, consent, guardian consent, refusal), in Korean and English. The
  * language is picked by http/lang.ts; the KOE error page's texts are in http/koe-page-text.ts.
  */
 import type { Lang } from '../http/lang.js';
@@ -54,6 +54,16 @@ const ko = {
   refusedTitle: '서비스를 이용할 수 없습니다',
   refusedBody: (app: string) => `만 14세 미만은 ${app} 서비스를 이용할 수 없습니다.`,
   missingRequired: '필수 항목에 모두 동의해 주세요.',
+  // The guardian-consent step. UNCONFIRMED wording (docs/unconfirmed.md).
+  guardianTitle: '보호자 동의',
+  guardianIntro: (app: string) => `만 14세 미만 이용자가 ${app} 서비스를 이용하려면 법정대리인(보호자)의 동의가 필요합니다.`,
+  guardianName: '보호자 이름',
+  guardianPhone: '보호자 휴대폰 번호',
+  guardianAgree: (app: string) => `법정대리인으로서 위 이용자가 ${app}에 개인정보를 제공하는 데 동의합니다`,
+  guardianNotice: '이 화면은 kakao-mock의 테스트용 보호자 동의 화면입니다. 보호자 본인인증은 하지 않습니다.',
+  guardianRefuse: '동의하지 않음',
+  guardianContinue: '보호자 동의하기',
+  guardianMissing: '보호자 이름과 휴대폰 번호를 입력하고 동의해 주세요.',
 };
 
 const en: typeof ko = {
@@ -104,6 +114,15 @@ const en: typeof ko = {
   refusedTitle: 'You cannot use this service',
   refusedBody: (app: string) => `Users under 14 cannot use ${app}.`,
   missingRequired: 'Please agree to every required item.',
+  guardianTitle: 'Guardian consent',
+  guardianIntro: (app: string) => `Users under 14 need the consent of a legal guardian to use ${app}.`,
+  guardianName: "Guardian's name",
+  guardianPhone: "Guardian's mobile number",
+  guardianAgree: (app: string) => `As the legal guardian, I agree that this user provides personal information to ${app}`,
+  guardianNotice: "This is the kakao-mock test guardian-consent page. The guardian's identity is not verified.",
+  guardianRefuse: 'Do not agree',
+  guardianContinue: 'Give guardian consent',
+  guardianMissing: "Enter the guardian's name and mobile number, and agree.",
 };
 
 export type Messages = typeof ko;

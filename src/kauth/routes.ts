@@ -82,8 +82,9 @@ export function kauthRouter(deps: KauthRouteDeps): Router {
   router.post('/interaction/:uid/login', pages.submitLogin);
   router.post('/interaction/:uid/create', pages.submitCreate);
   router.post('/interaction/:uid/consent', pages.submitConsent);
+  router.post('/interaction/:uid/guardian', pages.submitGuardian);
   router.post('/interaction/:uid/cancel', pages.cancel);
-  for (const step of ['login', 'create', 'consent', 'cancel']) router.register(`/interaction/:uid/${step}`, otherThan('POST'), notSupported('POST'));
+  for (const step of ['login', 'create', 'consent', 'guardian', 'cancel']) router.register(`/interaction/:uid/${step}`, otherThan('POST'), notSupported('POST'));
 
   // Tokens (docs/kakao-wire.md §5, §6.4): Kakao's checks in Kakao's order, oidc-provider, Kakao's body
   // CORS on every JSON answer, errors included (http/kauth-cors.ts); a browser's preflight answered

@@ -108,6 +108,7 @@ describe('validateFixtures: defaults', () => {
   it('uses a one-string term title for both languages and defaults ageCheck14 to false', () => {
     const signup = validateFixtures(base()).apps[0]?.simpleSignup;
     expect(signup?.ageCheck14).toBe(false);
+    expect(signup?.ageCheck14Tag).toBe('age_over_14');
     expect(signup?.terms[1]?.title).toEqual({ ko: '마케팅', en: '마케팅' });
   });
 
@@ -196,6 +197,8 @@ describe('validateFixtures: each rule names the field path', () => {
     ['term url not http', (f) => (app0(f).simpleSignup.terms[0].url = 'mailto:x@example.com'), 'apps[0].simpleSignup.terms[0].url must be an http(s) URL'],
     ['term required not boolean', (f) => (app0(f).simpleSignup.terms[0].required = 'yes'), 'apps[0].simpleSignup.terms[0].required must be true or false (got "yes")'],
     ['ageCheck14 not boolean', (f) => (app0(f).simpleSignup.ageCheck14 = 1), 'apps[0].simpleSignup.ageCheck14 must be true or false'],
+    ['14+ tag with a space', (f) => (app0(f).simpleSignup.ageCheck14Tag = 'age 14'), 'apps[0].simpleSignup.ageCheck14Tag must be 1-100 characters without spaces or commas'],
+    ['14+ tag equal to a term tag', (f) => Object.assign(app0(f).simpleSignup, { ageCheck14: true, ageCheck14Tag: 'service_20240101' }), 'apps[0].simpleSignup.ageCheck14Tag "service_20240101" is also a service term\'s tag; tags must be unique per app'],
     ['channel publicId without _', (f) => (app0(f).channel.publicId = 'abc'), 'apps[0].channel.publicId must be a channel profile id starting with "_"'],
     ['channel uuid without @', (f) => (app0(f).channel.uuid = 'abc'), 'apps[0].channel.uuid must be a channel search id starting with "@"'],
     ['channel linked to two apps', (f) => (f.apps[1]!.channel = { publicId: '_abc', uuid: '@x', name: 'x' }), 'apps[1].channel.publicId duplicates apps[0].channel.publicId; a channel can be linked to only one app'],

@@ -7,7 +7,7 @@ import { ControlError } from '../../src/control/errors.js';
 import type { Config } from '../../src/config/types.js';
 import { Browser } from '../helpers/browser.js';
 import { login } from '../helpers/flow.js';
-import { CALLBACK, demo } from '../helpers/fixtures.js';
+import { CALLBACK, demo, demoTags } from '../helpers/fixtures.js';
 import { api } from '../helpers/control.js';
 
 describe('the control plane over HTTP', () => {
@@ -84,7 +84,7 @@ describe('the control plane over HTTP', () => {
     expect(body.links).toHaveLength(1);
     const link = body.links[0];
     expect(link).toMatchObject({ appId: demo.appId, appName: demo.name, accountId: 'kim-minji', signedUp: true });
-    expect(Object.keys(link.terms).sort()).toEqual(demo.simpleSignup!.terms.map((t) => t.tag).sort());
+    expect(Object.keys(link.terms).sort()).toEqual([...demoTags].sort());
     expect(link.scopes).toHaveProperty('account_email');
     expect(link.channel).toMatchObject({ publicId: demo.channel!.publicId, relation: 'ADDED' });
   });

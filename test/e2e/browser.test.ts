@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { startKakaoMock, type KakaoMock } from '../../src/index.js';
 import { KakaoMockLoginError, loginAs } from '../../src/playwright.js';
-import { defaults, demo } from '../helpers/fixtures.js';
+import { defaults, demo, plain } from '../helpers/fixtures.js';
 import { exchange } from '../helpers/flow.js';
 
 const CHROMIUM = process.env.KAKAO_MOCK_CHROMIUM || '/usr/bin/chromium';
@@ -67,7 +67,7 @@ describe.skipIf(!haveChromium)('login and consent in Chromium', () => {
     });
     await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
     CALLBACK = `http://localhost:${(app.address() as AddressInfo).port}/auth/kakao/callback`;
-    const fixtures = { ...defaults, apps: defaults.apps.map((a) => (a.appId === demo.appId ? { ...a, redirectUris: [...a.redirectUris, CALLBACK] } : a)) };
+    const fixtures = { ...defaults, apps: defaults.apps.map((a) => (a.appId === demo.appId || a.appId === plain.appId ? { ...a, redirectUris: [...a.redirectUris, CALLBACK] } : a)) };
     [mock, browser] = await Promise.all([startKakaoMock({ fixtures }), chromium.launch({ executablePath: CHROMIUM, args: ARGS })]);
     mkdirSync(SHOTS, { recursive: true });
   });
@@ -354,7 +354,7 @@ describe.skipIf(!haveChromium)('login and consent in Chromium', () => {
       expect(user.kakao_account.email).toBe('minji.kim@example.com');
       expect(user.kakao_account.gender_needs_agreement).toBe(true);
       expect(mock.store.channels.get('kim-minji', demo.channel!.publicId)?.relation ?? 'NONE').not.toBe('ADDED');
-      expect(Object.keys(mock.store.links.get(demo.appId, 'kim-minji')!.terms).sort()).toEqual(['privacy_20240101', 'service_20240101']);
+      expect(Object.keys(mock.store.links.get(demo.appId, 'kim-minji')!.terms).sort()).toEqual([demo.simpleSignup!.ageCheck14Tag, 'privacy_20240101', 'service_20240101'].sort());
     });
 
     it('navigates itself with { url }, agrees to all, and returns at once when the session and consent already exist', async () => {
@@ -390,6 +390,21 @@ describe.skipIf(!haveChromium)('login and consent in Chromium', () => {
       await expect(attempt).rejects.toThrow(KakaoMockLoginError);
       await expect(attempt).rejects.toThrow(/만 14세 미만/);
       expect(callbacks).toHaveLength(0);
+    });
+
+    it('answers the guardian-consent step for the child under 14 on an app without the 14+ setting', async () => {
+      const { page, callbacks } = await open();
+      const plainUrl = authorizeUrl({ client_id: plain.restApiKey });
+      const result = await loginAs(page, { url: plainUrl, accountId: 'jung-haneul' });
+      expect(result).toMatchObject({ loginShown: true, consentShown: true, guardianShown: true });
+      expect(callbacks[0]!.searchParams.get('code')).toBeTruthy();
+      expect(mock.store.links.get(plain.appId, 'jung-haneul')).toBeDefined();
+
+      await mock.reset();
+      const refused = await loginAs(page, { url: plainUrl, accountId: 'jung-haneul', guardian: 'refuse' });
+      expect(refused.guardianShown).toBe(true);
+      expect(new URL(refused.url).searchParams.get('error')).toBe('access_denied');
+      expect(mock.store.links.get(plain.appId, 'jung-haneul')).toBeUndefined();
     });
   });
 });

@@ -63,7 +63,7 @@ export class Browser {
 }
 
 /** Pull the interaction uid out of a login/consent page. */
-export function formAction(html: string, step: 'login' | 'consent' | 'create' | 'cancel'): string {
+export function formAction(html: string, step: 'login' | 'consent' | 'create' | 'guardian' | 'cancel'): string {
   const m = new RegExp(`action="(/interaction/[^"/]+/${step}[^"]*)"`).exec(html) ?? new RegExp(`formaction="(/interaction/[^"/]+/${step}[^"]*)"`).exec(html);
   if (!m) throw new Error(`no ${step} form on the page:\n${html.slice(0, 500)}`);
   return m[1]!.replace(/&amp;/g, '&');

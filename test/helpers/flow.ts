@@ -29,7 +29,14 @@ export function allBoxes(html: string): Record<string, string[]> {
   return out;
 }
 
-/** Drive authorize → login page → consent page → redirect over real HTTP. */
+/** The guardian step's fields: its hidden copy of the consent answer, and a guardian who agrees. */
+export function guardianFields(html: string, guardian: Record<string, string> = { guardian_name: '정보호', guardian_phone: '010-2222-3333', guardian_agree: 'on' }): Record<string, string | string[]> {
+  const out: Record<string, string[]> = {};
+  for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) (out[m[1]!] ??= []).push(m[2]!);
+  return { ...out, ...guardian };
+}
+
+/** Drive authorize → login page → consent page (→ guardian step) → redirect over real HTTP. */
 export async function login(mock: KakaoMock | { url: string }, opts: LoginOptions): Promise<LoginResult> {
   const browser = opts.browser ?? new Browser(mock.url);
   const q = new URLSearchParams({ client_id: opts.clientId, redirect_uri: opts.redirectUri, response_type: 'code', ...opts.query });
@@ -43,6 +50,8 @@ export async function login(mock: KakaoMock | { url: string }, opts: LoginOption
       consentHtml = html;
       const fields = !opts.consent || opts.consent === 'all' ? allBoxes(html) : opts.consent;
       ({ res, url } = await browser.follow(await browser.post(formAction(html, 'consent'), fields)));
+    } else if (html.includes('id="guardian-form"')) {
+      ({ res, url } = await browser.follow(await browser.post(formAction(html, 'guardian'), guardianFields(html))));
     } else {
       ({ res, url } = await browser.follow(await browser.post(formAction(html, 'login'), { account: opts.accountId })));
     }

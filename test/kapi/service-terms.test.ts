@@ -32,8 +32,10 @@ describe('GET /v2/user/service_terms', () => {
 
   it('result=app_service_terms: every term of the app, non-agreed without agreed_at/agreed_by', async () => {
     const res = await h.call('GET', '/v2/user/service_terms', { token, query: { result: 'app_service_terms' } });
-    expect(res.json.service_terms).toHaveLength(4);
-    expect(res.json.service_terms[3]).toEqual({ tag: 'location_20240101', required: false, agreed: false, revocable: false });
+    // The 14+ item first, under its tag (docs/kakao-wire.md §4.4); this link was written without it.
+    expect(res.json.service_terms).toHaveLength(5);
+    expect(res.json.service_terms[0]).toEqual({ tag: 'age14_20240101', required: true, agreed: false, revocable: false });
+    expect(res.json.service_terms[4]).toEqual({ tag: 'location_20240101', required: false, agreed: false, revocable: false });
   });
 
   it('tags narrow within the result list', async () => {
@@ -63,7 +65,7 @@ describe('GET /v1/user/service/terms (legacy)', () => {
         { tag: 'privacy_20240101', agreed_at: agreedAt },
         { tag: 'marketing_20240101', agreed_at: agreedAt },
       ],
-      app_service_terms: [{ tag: 'service_20240101' }, { tag: 'privacy_20240101' }, { tag: 'marketing_20240101' }, { tag: 'location_20240101' }],
+      app_service_terms: [{ tag: 'age14_20240101' }, { tag: 'service_20240101' }, { tag: 'privacy_20240101' }, { tag: 'marketing_20240101' }, { tag: 'location_20240101' }],
     });
     const plain = await h.call('GET', '/v1/user/service/terms', { token });
     expect(plain.json).not.toHaveProperty('app_service_terms');

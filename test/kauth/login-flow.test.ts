@@ -5,7 +5,7 @@ import { startKakaoMock, type KakaoMock } from '../../src/index.js';
 import { appUserId } from '../../src/kakao/user-id.js';
 import { Browser, formAction } from '../helpers/browser.js';
 import { exchange, login } from '../helpers/flow.js';
-import { CALLBACK, demo, plain, second } from '../helpers/fixtures.js';
+import { CALLBACK, demo, demoTags, plain, second } from '../helpers/fixtures.js';
 
 let mock: KakaoMock;
 beforeAll(async () => {
@@ -73,7 +73,7 @@ describe('authorization code flow over HTTP', () => {
     expect(link.userId).toBe(appUserId(mock.config.userIdSecret, demo.appId, 'kim-minji'));
     expect(link.connectedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(link.synchedAt).toBe(link.connectedAt);
-    expect(Object.keys(link.terms).sort()).toEqual(demo.simpleSignup!.terms.map((t) => t.tag).sort());
+    expect(Object.keys(link.terms).sort()).toEqual([...demoTags].sort());
     expect(Object.values(link.terms).every((t) => t.agreedBy === 'KAUTH')).toBe(true);
     expect(link.scopes).toHaveProperty('gender');
     expect(mock.store.channels.get('kim-minji', demo.channel!.publicId)?.relation).toBe('ADDED');

@@ -16,7 +16,7 @@ import type { Fixtures } from '../../src/config/types.js';
 import { DURABLE_FILE, readDurableFiles, readSnapshotFile, SNAPSHOT_FILE } from '../../src/store/index.js';
 import type { Link } from '../../src/domain/model.js';
 import { exchange, login } from '../helpers/flow.js';
-import { CALLBACK, defaults, demo } from '../helpers/fixtures.js';
+import { CALLBACK, defaults, demo, demoTags } from '../helpers/fixtures.js';
 
 const N = 500;
 const DAY = 86_400_000;
@@ -24,8 +24,9 @@ const personas = Array.from({ length: N }, (_, i) => `load-${String(i).padStart(
 
 function fixtures(): Fixtures {
   const f = structuredClone(defaults);
-  // Validation fills every other field with its default (config/validate.ts).
-  const extra = personas.map((id, i) => ({ id, nickname: `부하 ${i}`, email: `${id}@example.com`, ageRange: '20~29', talkUser: true }));
+  // Validation fills every other field with its default (config/validate.ts). Identity-verified adults,
+  // so the channel box adds the channel (docs/kakao-wire.md §4.4).
+  const extra = personas.map((id, i) => ({ id, nickname: `부하 ${i}`, email: `${id}@example.com`, ageRange: '20~29', identityVerified: true, talkUser: true }));
   f.accounts.push(...(extra as unknown as Fixtures['accounts']));
   return f;
 }
@@ -109,7 +110,7 @@ describe(`${N} concurrent first logins and ${N} concurrent refreshes on the file
     // Every link with its consents, every channel relation, no duplicated user id.
     const links = mock.store.links.listByApp(demo.appId).filter((l) => l.accountId.startsWith('load-'));
     expect(links).toHaveLength(N);
-    const terms = demo.simpleSignup!.terms.map((t) => t.tag).sort();
+    const terms = [...demoTags].sort();
     const scopes = Object.keys(demo.consentItems).filter((id) => demo.consentItems[id] !== 'on-use').sort();
     for (const link of links) {
       expect(Object.keys(link.terms).sort()).toEqual(terms);

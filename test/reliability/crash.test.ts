@@ -24,7 +24,7 @@ import { startKakaoMock, type KakaoMock } from '../../src/index.js';
 import { DURABLE_FILE, JOURNAL_FILE, readDurableFiles, readSnapshotFile, SNAPSHOT_FILE } from '../../src/store/index.js';
 import { Browser, formAction } from '../helpers/browser.js';
 import { allBoxes } from '../helpers/flow.js';
-import { CALLBACK, demo } from '../helpers/fixtures.js';
+import { CALLBACK, demo, demoTags } from '../helpers/fixtures.js';
 import { startInteraction } from '../helpers/reliability.js';
 import { killClis, startCli as startCliProcess, type Cli } from '../helpers/cli.js';
 
@@ -192,12 +192,13 @@ describe('SIGKILL in the middle of a write burst', () => {
 
     const missingAccounts = acked.accounts.filter((email) => !mock.store.accounts.findByEmail(email));
     expect(missingAccounts).toEqual([]);
-    const terms = demo.simpleSignup!.terms.map((t) => t.tag).sort();
+    const terms = [...demoTags].sort();
     const missingLinks = acked.links.filter((email) => {
       const account = mock.store.accounts.findByEmail(email);
       const link = account && mock.store.links.get(demo.appId, account.id);
-      const channel = account && mock.store.channels.get(account.id, demo.channel!.publicId);
-      return !link || Object.keys(link.terms).sort().join() !== terms.join() || !link.scopes.profile_nickname || channel?.relation !== 'ADDED';
+      // Accounts made on the login page are not identity-verified: the channel box is recorded on the
+      // link, no relation is written (docs/kakao-wire.md §4.4).
+      return !link || Object.keys(link.terms).sort().join() !== terms.join() || !link.scopes.profile_nickname || !link.channelAgreedAt;
     });
     expect(missingLinks).toEqual([]);
     // The signing keys are durable: ID tokens issued before the kill still verify against the JWKS.
@@ -267,7 +268,7 @@ describe.concurrent.each(['SIGTERM', 'SIGINT'] as const)('%s', (signal) => {
     expect(await meStatus(mock.url, inflightToken!)).toBe(200);
     const account = mock.store.accounts.findByEmail(`${signal}-consent@example.com`);
     expect(account).toBeDefined();
-    expect(Object.keys(mock.store.links.get(demo.appId, account!.id)?.terms ?? {}).sort()).toEqual(demo.simpleSignup!.terms.map((t) => t.tag).sort());
-    expect(mock.store.channels.get(account!.id, demo.channel!.publicId)?.relation).toBe('ADDED');
+    expect(Object.keys(mock.store.links.get(demo.appId, account!.id)?.terms ?? {}).sort()).toEqual([...demoTags].sort());
+    expect(mock.store.links.get(demo.appId, account!.id)?.channelAgreedAt).toBeDefined();
   }, 60_000);
 });

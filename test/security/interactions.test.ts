@@ -152,7 +152,7 @@ describe('required items', () => {
     const { url } = await follow(jar, await jar.post(action, extra));
     expect(url?.searchParams.get('code')).toBeTruthy();
     const link = mock.store.links.get(demo.appId, 'kim-minji')!;
-    expect(Object.keys(link.terms).sort()).toEqual([...requiredTerms].sort());
+    expect(Object.keys(link.terms).sort()).toEqual([...requiredTerms, demo.simpleSignup!.ageCheck14Tag].sort());
     expect(Object.keys(link.scopes).sort()).toEqual([...requiredScopes].sort());
   });
 });

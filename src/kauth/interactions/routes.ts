@@ -11,7 +11,8 @@ import { grantForLink, agreedScopes } from '../grant.js';
 import { pickLang, type Lang } from '../../http/lang.js';
 import { messages } from '../i18n.js';
 import { renderPage } from '../../http/render.js';
-import { agreedFrom, answerFrom, consentScreen, missingRequired } from './consent-model.js';
+import { agreedFrom, answerFrom, consentScreen, missingRequired, type ConsentAnswer } from './consent-model.js';
+import { guardianPage, guardianProblems, needsGuardian } from './guardian-model.js';
 import { recordConsent, type RecordConsentDeps } from './record-consent.js';
 import { createTestAccount } from './create-account.js';
 import { LOGIN_TICKET_PARAM, type ConsentChoice, type LoginQueue } from './login-queue.js';
@@ -30,7 +31,8 @@ const LANG_COOKIE = '_kakao_lang';
 const badInteraction = (description: string) => new KakaoAuthError(400, 'invalid_request', description, 'KOE001');
 
 /**
- * The Kakao Account login page and the consent screen (docs/kakao-wire.md §3.3, §4): GET dispatches
+ * The Kakao Account login page, the consent screen and the guardian-consent step (docs/kakao-wire.md
+ * §3.3, §4): GET dispatches
  * on the pending prompt; each POST re-reads the interaction and checks the prompt it expects, so a
  * form cannot be replayed against another step or another interaction. The handlers are mounted as
  * rows of kauth's route table (kauth/routes.ts).
@@ -186,8 +188,28 @@ export function interactionPages(deps: InteractionDeps) {
     return finishLogin(ctx, created.account.id);
   }
 
-  /** Shared by the form POST and scripted logins: the same rules for both. */
-  async function completeConsent(ctx: Context, details: Details, choice: ConsentChoice | URLSearchParams) {
+  async function showGuardian(ctx: Context, details: Details, agreed: ConsentAnswer, form?: URLSearchParams) {
+    const subject = await consentSubject(ctx, details);
+    if (!subject) return;
+    const { lang, app, account } = subject;
+    await renderPage(ctx, 'guardian', {
+      lang,
+      t: messages[lang],
+      uid: details.uid,
+      app: { name: app.name, iconUrl: app.iconUrl ?? null },
+      account: { nickname: account.nickname, email: account.email },
+      page: guardianPage(agreed, form),
+      error: form ? messages[lang].guardianMissing : null,
+      langQuery: `lang=${lang}`,
+    }, form ? 400 : 200);
+  }
+
+  /**
+   * Shared by the form POSTs (the consent screen's, and the guardian step's, which carries the same
+   * answer again) and scripted logins: the same rules for all. A scripted consent stands for the
+   * guardian's too (docs/kakao-wire.md §4.5).
+   */
+  async function completeConsent(ctx: Context, details: Details, choice: ConsentChoice | URLSearchParams, step: 'consent' | 'guardian' = 'consent') {
     const subject = await consentSubject(ctx, details);
     if (!subject) return;
     const { lang, app, account } = subject;
@@ -198,7 +220,12 @@ export function interactionPages(deps: InteractionDeps) {
       if (!(choice instanceof URLSearchParams)) throw badInteraction(`scripted consent lacks required items: ${missing.join(', ')}`);
       return showConsent(ctx, details, messages[lang].missingRequired);
     }
-    const link = await recordConsent(deps, app, account, agreedFrom(screen, answer));
+    const agreed = agreedFrom(screen, answer);
+    if (choice instanceof URLSearchParams && needsGuardian(app, account, deps.clock.date())) {
+      if (step === 'consent') return showGuardian(ctx, details, agreed);
+      if (guardianProblems(choice).length) return showGuardian(ctx, details, agreed, choice);
+    }
+    const link = await recordConsent(deps, app, account, agreed);
     const clientId = String(details.params.client_id);
     const grant = await grantForLink(provider, details.grantId, account.id, clientId, agreedScopes(link));
     await provider.interactionFinished(ctx.req, ctx.res, { consent: { grantId: grant.jti } }, { mergeWithLastSubmission: true });
@@ -210,10 +237,17 @@ export function interactionPages(deps: InteractionDeps) {
     return completeConsent(ctx, details, await readForm(ctx));
   }
 
+  /** The guardian step's POST: the consent answer again (checked again), and the guardian's. */
+  async function submitGuardian(ctx: Context) {
+    const details = await load(ctx);
+    if (details.prompt.name !== 'consent') throw badInteraction('no consent is pending');
+    return completeConsent(ctx, details, await readForm(ctx), 'guardian');
+  }
+
   async function cancel(ctx: Context) {
     await load(ctx);
     await provider.interactionFinished(ctx.req, ctx.res, { error: 'access_denied', error_description: 'User denied access' }, { mergeWithLastSubmission: false });
   }
 
-  return { showInteraction, submitLogin, submitCreate, submitConsent, cancel };
+  return { showInteraction, submitLogin, submitCreate, submitConsent, submitGuardian, cancel };
 }

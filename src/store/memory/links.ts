@@ -12,6 +12,7 @@ export function shareLinkParts(link: Link): void {
   // Defensive: a data file is only shape-checked on the indexed fields.
   if (typeof link.connectedAt === 'string') link.connectedAt = intern(link.connectedAt);
   if (typeof link.synchedAt === 'string') link.synchedAt = intern(link.synchedAt);
+  if (typeof link.channelAgreedAt === 'string') link.channelAgreedAt = intern(link.channelAgreedAt);
   if (typeof link.scopes === 'object' && link.scopes !== null) {
     for (const [scope, at] of Object.entries(link.scopes)) if (typeof at === 'string') link.scopes[scope] = intern(at);
   }
