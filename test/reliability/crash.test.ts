@@ -4,7 +4,7 @@
  *  - SIGKILL in the middle of a write burst (test accounts created on the login page, first logins
  *    through the Simple Signup screen, token exchanges): after a restart the data files load (the
  *    durable base + its journal, the token snapshot as valid JSON), every durable record whose
- *    response was received is there (account, link with its terms and scopes, channel relation),
+ *    response was received is there (account, link with its terms and scopes, and the channel box's consent),
  *    and every token whose response came more than one snapshot interval (+ write time) before the
  *    kill is there and works.
  *  - SIGTERM and SIGINT: a request still in flight when the signal arrives (its body is still being
