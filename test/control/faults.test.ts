@@ -1,23 +1,14 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
-import { startKakaoMock, type KakaoMock } from '../../src/index.js';
 import { buildConfig } from '../../src/config/load.js';
 import type { Logger } from '../../src/log.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { exchange as postToken, login } from '../helpers/flow.js';
 import { CALLBACK, demo, plain } from '../helpers/fixtures.js';
 import { api, userMe } from '../helpers/control.js';
+import { useMock } from '../helpers/mock.js';
 
-let mock: KakaoMock;
-beforeAll(async () => {
-  mock = await startKakaoMock();
-});
-afterAll(async () => {
-  await mock.close();
-});
-beforeEach(async () => {
-  await mock.reset();
-});
+const mock = useMock();
 
 /** An authorization code for the demo app, as an app gets it on its callback. */
 async function codeFor(accountId: string, clientId = demo.restApiKey): Promise<{ code: string; verifier: string }> {

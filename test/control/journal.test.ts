@@ -1,20 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startKakaoMock, type KakaoMock } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
 import { Journal, kakaoOutcome, redactedPath } from '../../src/control/journal.js';
 import { CALLBACK, demo } from '../helpers/fixtures.js';
 import { api, userMe } from '../helpers/control.js';
 import { exchange } from '../helpers/flow.js';
+import { useMock } from '../helpers/mock.js';
 
-let mock: KakaoMock;
-beforeAll(async () => {
-  mock = await startKakaoMock();
-});
-afterAll(async () => {
-  await mock.close();
-});
-beforeEach(async () => {
-  await mock.reset();
-});
+const mock = useMock();
 
 describe('the request journal', () => {
   it('records kauth and kapi errors with their Kakao codes and the calling app', async () => {

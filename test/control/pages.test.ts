@@ -1,20 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startKakaoMock, type KakaoMock } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { startKakaoMock } from '../../src/index.js';
 import { Browser, formAction } from '../helpers/browser.js';
 import { allBoxes } from '../helpers/flow.js';
 import { demo } from '../helpers/fixtures.js';
 import { api } from '../helpers/control.js';
+import { useMock } from '../helpers/mock.js';
 
-let mock: KakaoMock;
-beforeAll(async () => {
-  mock = await startKakaoMock();
-});
-afterAll(async () => {
-  await mock.close();
-});
-beforeEach(async () => {
-  await mock.reset();
-});
+const mock = useMock();
 
 function expectPageHeaders(res: Response) {
   expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');

@@ -1,20 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeJwt } from 'jose';
-import { startKakaoMock, type KakaoMock } from '../../src/index.js';
 import { demo } from '../helpers/fixtures.js';
 import { api, userMe } from '../helpers/control.js';
 import { exchange } from '../helpers/flow.js';
+import { useMock } from '../helpers/mock.js';
 
-let mock: KakaoMock;
-beforeAll(async () => {
-  mock = await startKakaoMock();
-});
-afterAll(async () => {
-  await mock.close();
-});
-beforeEach(async () => {
-  await mock.reset();
-});
+const mock = useMock();
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

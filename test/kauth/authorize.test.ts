@@ -1,19 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startKakaoMock, type KakaoMock } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
 import { Browser, formAction } from '../helpers/browser.js';
 import { allBoxes, exchange, login } from '../helpers/flow.js';
 import { CALLBACK, demo, plain } from '../helpers/fixtures.js';
+import { useMock } from '../helpers/mock.js';
 
-let mock: KakaoMock;
-beforeAll(async () => {
-  mock = await startKakaoMock();
-});
-afterAll(async () => {
-  await mock.close();
-});
-beforeEach(async () => {
-  await mock.reset();
-});
+const mock = useMock();
 
 const authorize = (params: Record<string, string>, headers: Record<string, string> = {}) =>
   fetch(`${mock.url}/oauth/authorize?${new URLSearchParams(params)}`, { redirect: 'manual', headers });

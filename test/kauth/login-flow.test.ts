@@ -1,22 +1,13 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { startKakaoMock, type KakaoMock } from '../../src/index.js';
 import { appUserId } from '../../src/kakao/user-id.js';
 import { Browser, formAction } from '../helpers/browser.js';
 import { exchange, login } from '../helpers/flow.js';
 import { CALLBACK, demo, demoTags, plain, second } from '../helpers/fixtures.js';
+import { useMock } from '../helpers/mock.js';
 
-let mock: KakaoMock;
-beforeAll(async () => {
-  mock = await startKakaoMock();
-});
-afterAll(async () => {
-  await mock.close();
-});
-beforeEach(async () => {
-  await mock.reset();
-});
+const mock = useMock();
 
 const pkce = () => {
   const verifier = randomBytes(32).toString('base64url');

@@ -1,19 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
-import { startKakaoMock, type KakaoMock } from '../../src/index.js';
 import { exchange, login } from '../helpers/flow.js';
 import { CALLBACK, demo, plain } from '../helpers/fixtures.js';
+import { useMock } from '../helpers/mock.js';
 
-let mock: KakaoMock;
-beforeAll(async () => {
-  mock = await startKakaoMock();
-});
-afterAll(async () => {
-  await mock.close();
-});
-beforeEach(async () => {
-  await mock.reset();
-});
+const mock = useMock();
 
 async function freshCode(extra: Record<string, string> = {}) {
   const flow = await login(mock, { clientId: demo.restApiKey, redirectUri: CALLBACK, accountId: 'kim-minji', query: extra });

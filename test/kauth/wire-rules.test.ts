@@ -1,22 +1,13 @@
 /**
  * Kakao's wire rules on kauth, one test per rule (docs/kakao-wire.md §3.1, §3.4, §6.3, §13.1).
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeJwt } from 'jose';
-import { startKakaoMock, type KakaoMock } from '../../src/index.js';
 import { exchange, login } from '../helpers/flow.js';
 import { CALLBACK, demo } from '../helpers/fixtures.js';
+import { useMock } from '../helpers/mock.js';
 
-let mock: KakaoMock;
-beforeAll(async () => {
-  mock = await startKakaoMock();
-});
-afterAll(async () => {
-  await mock.close();
-});
-beforeEach(async () => {
-  await mock.reset();
-});
+const mock = useMock();
 
 const authorize = (params: Record<string, string>, headers: Record<string, string> = {}) =>
   fetch(`${mock.url}/oauth/authorize?${new URLSearchParams(params)}`, { redirect: 'manual', headers });

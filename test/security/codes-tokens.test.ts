@@ -4,26 +4,17 @@
  * and rotate by Kakao's rule, after which the old one fails; a token revoked by logout or unlink, or
  * expired, fails on every kapi route a user token can call.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import { startKakaoMock, type KakaoMock } from '../../src/index.js';
 import { kapiRoutes, type KapiDeps } from '../../src/kapi/index.js';
 import { exchange } from '../helpers/flow.js';
 import { CALLBACK, demo, plain } from '../helpers/fixtures.js';
 import { issueCode } from '../helpers/reliability.js';
+import { useMock } from '../helpers/mock.js';
 
 const DAY = 86_400_000;
 
-let mock: KakaoMock;
-beforeAll(async () => {
-  mock = await startKakaoMock();
-});
-afterAll(async () => {
-  await mock.close();
-});
-beforeEach(async () => {
-  await mock.reset();
-});
+const mock = useMock();
 
 const codeForm = (issued: { code: string; verifier: string }, extra: Record<string, string> = {}) => ({
   grant_type: 'authorization_code',

@@ -5,23 +5,14 @@
  * Only what the screen showed can be agreed to. The interaction cookies are signed, HttpOnly and
  * SameSite, so another site cannot post a form with them.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startKakaoMock, type KakaoMock } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
 import { Browser, formAction } from '../helpers/browser.js';
 import { allBoxes } from '../helpers/flow.js';
 import { CALLBACK, demo } from '../helpers/fixtures.js';
 import { startInteraction } from '../helpers/reliability.js';
+import { useMock } from '../helpers/mock.js';
 
-let mock: KakaoMock;
-beforeAll(async () => {
-  mock = await startKakaoMock();
-});
-afterAll(async () => {
-  await mock.close();
-});
-beforeEach(async () => {
-  await mock.reset();
-});
+const mock = useMock();
 
 /** Follows our own redirects; stops on a page or at the app's callback. */
 async function follow(jar: Browser, res: Response): Promise<{ res: Response; url: URL | null }> {

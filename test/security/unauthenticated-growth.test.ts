@@ -3,23 +3,14 @@
  * account" form creates one account per login attempt and none past a cap, open login attempts
  * (interactions) expire after 10 minutes and are held at most 10,000 at once, oldest dropped first.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startKakaoMock, type KakaoMock } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
 import { OidcStore } from '../../src/store/oidc-models.js';
 import { validateAccount } from '../../src/config/validate.js';
 import { CALLBACK, defaults, plain } from '../helpers/fixtures.js';
 import { startInteraction } from '../helpers/reliability.js';
+import { useMock } from '../helpers/mock.js';
 
-let mock: KakaoMock;
-beforeAll(async () => {
-  mock = await startKakaoMock();
-});
-afterAll(async () => {
-  await mock.close();
-});
-beforeEach(async () => {
-  await mock.reset();
-});
+const mock = useMock();
 
 const createAction = (uid: string) => `/interaction/${uid}/create`;
 const newAccount = (i: number) => ({ nickname: `새 계정 ${i}`, email: `new-${i}-${Date.now()}@example.com` });
