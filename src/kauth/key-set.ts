@@ -1,5 +1,5 @@
 /**
- * The signing key set (docs/kakao-wire.md §6.2, docs/oidc-provider.md §3): the current key, which
+ * The signing key set (docs/kakao-wire.md §6.2, docs/oidc-provider.md §14): the current key, which
  * signs every ID token, and the keys a rotation retired, each published in the JWKS until its
  * `retire_at` (the mock's clock, so `advance()` retires it) and then gone.
  *
@@ -11,6 +11,9 @@
  * the token endpoint puts that header in front (`withKakaoHeader`, token-response.ts). One RSA
  * signature per ID token, as before. Only the token endpoint issues tokens signed by this key
  * (provider.ts: response type `code` only; userinfo, introspection and logout tokens are off).
+ *
+ * Differs from Kakao: the key rotates only when a test asks (`rotateKeys()`, control/keys.ts); Kakao
+ * rotates on its own schedule, without notice.
  */
 import { createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto';
 import { ExternalSigningKey } from 'oidc-provider';
@@ -82,6 +85,7 @@ export class SigningKeySet implements SigningKeys {
   #current: HeldKey;
   #retiring: HeldKey[];
   #published: { kids: string; jwks: PublicJwks } | undefined;
+  #rotating: Promise<unknown> = Promise.resolve();
 
   /** `signing`: the store's RSA keys; the one without `retire_at` signs. `newKey`: a rotation's key. */
   constructor(store: Store, clock: Clock, signing: Jwk[], newKey: () => Promise<Jwk>) {
@@ -117,7 +121,14 @@ export class SigningKeySet implements SigningKeys {
    * A new key signs from now on; the current one stays published for `graceSeconds` (by the mock's
    * clock). Keys whose grace has ended leave the store here. Durable before it resolves.
    */
-  async rotate(graceSeconds: number): Promise<RotationResult> {
+  rotate(graceSeconds: number): Promise<RotationResult> {
+    // One at a time: each retires the key the previous one made current.
+    const result = this.#rotating.then(() => this.#rotate(graceSeconds));
+    this.#rotating = result.catch(() => undefined);
+    return result;
+  }
+
+  async #rotate(graceSeconds: number): Promise<RotationResult> {
     const next = hold(await this.#newKey());
     const retired = hold({ ...this.#current.jwk, retire_at: this.#clock.epoch() + graceSeconds });
     const now = this.#clock.epoch();

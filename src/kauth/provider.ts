@@ -31,7 +31,7 @@ export function createProvider(config: Config, store: Store, keys: ProviderKeys,
     },
     clients: [],
     findAccount: createFindAccount(store),
-    // One key that follows the signing key set (kauth/key-set.ts, docs/oidc-provider.md §3).
+    // One key that follows the signing key set (kauth/key-set.ts, docs/oidc-provider.md §14).
     jwks: { keys: [keys.signing.signer()] },
     cookies: {
       keys: keys.cookies,
