@@ -7,7 +7,7 @@ import type { Logger } from './log.js';
 import type { Store } from './store/types.js';
 import type { Webhooks } from './webhooks/types.js';
 import { createWebhooks } from './webhooks/index.js';
-import { createKauth } from './kauth/index.js';
+import { createKauth, type SigningKeys } from './kauth/index.js';
 import { createKapiRouter } from './kapi/index.js';
 import type { LoginQueue } from './kauth/interactions/login-queue.js';
 import { CONTROL_PREFIX, createControlPlane, type FaultApi, type MockControl } from './control/index.js';
@@ -40,7 +40,8 @@ export interface KakaoMockApp {
   provider: Provider;
   webhooks: Webhooks;
   loginQueue: LoginQueue;
-  publicJwks: { keys: Record<string, unknown>[] };
+  /** The signing key set: what /.well-known/jwks.json serves, and its rotation. */
+  signingKeys: SigningKeys;
   /** The control plane's operations (also served under /__mock when enabled). */
   control: MockControl;
   /** The fault rules with their shortcuts (KakaoMock.faults). */
@@ -85,7 +86,7 @@ export async function createApp(deps: AppDeps): Promise<KakaoMockApp> {
   const kauth = await createKauth({ config, store, clock, webhooks, urls: { publicUrl, issuer, backchannelUrl } });
   const kapi = createKapiRouter({ config, store, clock, webhooks, log: (level, msg, extra) => log[level](msg, extra as Record<string, unknown>) });
   const app = kauth.provider as unknown as Koa;
-  const plane = createControlPlane({ config, store, clock, webhooks, loginQueue: kauth.loginQueue, log, publicUrl, issuer, publicJwks: kauth.publicJwks, listener: () => app.callback(), selfFetch: deps.selfFetch ?? selfFetch(false) });
+  const plane = createControlPlane({ config, store, clock, webhooks, loginQueue: kauth.loginQueue, log, publicUrl, issuer, signingKeys: kauth.signingKeys, listener: () => app.callback(), selfFetch: deps.selfFetch ?? selfFetch(false) });
 
   // X-Forwarded-* are not trusted: the public URL is configuration (--public-url), never a header.
   app.proxy = false;
@@ -112,5 +113,5 @@ export async function createApp(deps: AppDeps): Promise<KakaoMockApp> {
     // 9. ...oidc-provider's own router (mounted by oidc-provider itself, always last).
   ];
   for (const middleware of pipeline) app.use(middleware);
-  return { app, provider: kauth.provider, webhooks, loginQueue: kauth.loginQueue, publicJwks: kauth.publicJwks, control: plane.control, faults: plane.faultApi };
+  return { app, provider: kauth.provider, webhooks, loginQueue: kauth.loginQueue, signingKeys: kauth.signingKeys, control: plane.control, faults: plane.faultApi };
 }

@@ -17,6 +17,8 @@ import type {
   KakaoTokenResponse,
   MintOptions,
   MockControl,
+  RotateKeysInput,
+  RotationResult,
   UnlinkEventInput,
   UnlinkEventResult,
 } from './control/types.js';
@@ -64,6 +66,12 @@ export interface KakaoMock {
    * `clock.reset()` and `close()` put real time back.
    */
   advance(duration: string | number): ClockState;
+  /**
+   * Rotates the ID token signing key as Kakao may: a new key signs from now on, the old one stays in
+   * /.well-known/jwks.json for `graceSeconds` (default a day) of the virtual clock, so `advance()`
+   * past it retires the key. Resolves with the new `kid` and the keys still retiring.
+   */
+  rotateKeys(input?: RotateKeysInput): Promise<RotationResult>;
   /** Injected failures, consumed once unless persistent (see FaultApi for the shortcuts). */
   faults: FaultApi;
   /** Kakao-side events; each fires the matching webhook and resolves with its delivery. */
@@ -118,6 +126,7 @@ export async function startKakaoMock(options: KakaoMockOptions = {}): Promise<Ka
       return control.mint(running.url, { appId, accountId, ...opts });
     },
     advance: (duration) => control.advance(duration),
+    rotateKeys: (input) => control.rotateKeys(input),
     faults: running.faults,
     events: control.events,
     journal: (query) => control.journal(query),

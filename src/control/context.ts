@@ -6,7 +6,7 @@ import type { RequestListener } from 'node:http';
 import type { Account, App } from '../domain/model.js';
 import { ConfigError } from '../config/errors.js';
 import type { Clock } from '../clock.js';
-import type { LoginQueue } from '../kauth/index.js';
+import type { LoginQueue, SigningKeys } from '../kauth/index.js';
 import type { SelfFetch } from '../http/self-fetch.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/types.js';
@@ -28,6 +28,8 @@ export interface ControlDeps {
   listener: () => RequestListener;
   /** fetch for calls to this server itself (http/self-fetch.ts: over HTTPS, its own certificate). */
   selfFetch: SelfFetch;
+  /** kauth's signing key set: what POST /__mock/keys/rotate rotates (keys.ts). */
+  signingKeys: SigningKeys;
 }
 
 /** The deps, plus the one unlink step every removal shares (the same as POST /v1/user/unlink). */

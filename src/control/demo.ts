@@ -13,7 +13,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
+import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import type { App } from '../domain/model.js';
 import type { Clock } from '../clock.js';
 import { renderPage } from '../http/render.js';
@@ -42,7 +42,8 @@ export interface DemoDeps {
   publicUrl: string;
   /** What ID tokens' `iss` says (`--issuer`). */
   issuer: string;
-  publicJwks: { keys: Record<string, unknown>[] };
+  /** The public keys /.well-known/jwks.json serves now. */
+  jwks: () => JSONWebKeySet;
   /** Called with a function that forgets pending logins (on reset). */
   onReset(hook: () => void): void;
 }
@@ -55,7 +56,6 @@ export function demoPages(deps: DemoDeps) {
   const logoutRedirectUri = `${publicUrl}/__mock/demo`;
   const pending = new Map<string, Pending>();
   deps.onReset(() => pending.clear());
-  const jwks = createLocalJWKSet(deps.publicJwks);
 
   function sweep(): void {
     const now = performance.now();
@@ -177,7 +177,7 @@ export function demoPages(deps: DemoDeps) {
         const payload = decodeJwt(idToken);
         const checks: Array<{ label: string; ok: boolean; detail: string }> = [];
         try {
-          await jwtVerify(idToken, jwks, { issuer, audience: app.restApiKey, currentDate: deps.clock.date(), algorithms: ['RS256'] });
+          await jwtVerify(idToken, createLocalJWKSet(deps.jwks()), { issuer, audience: app.restApiKey, currentDate: deps.clock.date(), algorithms: ['RS256'] });
           checks.push({ label: 'signature, iss, aud, exp', ok: true, detail: `RS256 with kid ${String(header.kid)} from /.well-known/jwks.json` });
         } catch (err) {
           checks.push({ label: 'signature, iss, aud, exp', ok: false, detail: (err as Error).message });

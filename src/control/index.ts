@@ -8,7 +8,7 @@ import type { RequestListener } from 'node:http';
 import type Koa from 'koa';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/types.js';
-import type { LoginQueue } from '../kauth/index.js';
+import type { LoginQueue, SigningKeys } from '../kauth/index.js';
 import type { SelfFetch } from '../http/self-fetch.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/types.js';
@@ -40,7 +40,8 @@ export interface ControlPlaneDeps {
   publicUrl: string;
   /** The OIDC issuer (ID tokens' `iss`): the public URL unless `--issuer` says otherwise. */
   issuer: string;
-  publicJwks: { keys: Record<string, unknown>[] };
+  /** kauth's signing key set: the demo verifies with it, `rotateKeys` rotates it. */
+  signingKeys: SigningKeys;
   /** The whole server's request listener, for mints (control/mint.ts); asked for at the first one. */
   listener: () => RequestListener;
 }
@@ -68,7 +69,7 @@ export function createControlPlane(deps: ControlPlaneDeps): ControlPlane {
         publicUrl: deps.publicUrl,
         pages: [
           inspectorPages(control, { issuer: deps.issuer, tokenRequired: deps.config.control.token !== null, deliveries: wiring.deliveries }),
-          demoPages({ selfFetch: deps.selfFetch, store: deps.store, clock: deps.clock, publicUrl: deps.publicUrl, issuer: deps.issuer, publicJwks: deps.publicJwks, onReset: wiring.onReset }),
+          demoPages({ selfFetch: deps.selfFetch, store: deps.store, clock: deps.clock, publicUrl: deps.publicUrl, issuer: deps.issuer, jwks: () => deps.signingKeys.jwks(), onReset: wiring.onReset }),
         ],
       })
     : null;

@@ -4,7 +4,7 @@
  * ControlError 400 naming the field; the HTTP routes and the in-process API share them.
  */
 import * as v from 'valibot';
-import { check, record } from '../config/schema-kit.js';
+import { check, maybe, record, rule } from '../config/schema-kit.js';
 import type { ConsentChoice } from '../kauth/index.js';
 import { controlErrors } from './errors.js';
 
@@ -59,4 +59,26 @@ export function parseConsent(value: unknown): ConsentChoice | undefined {
     ...(age14 !== undefined ? { age14 } : {}),
     ...(channel !== undefined ? { channel } : {}),
   };
+}
+
+/**
+ * How long a rotated-out key stays in the JWKS when the body does not say. UNCONFIRMED
+ * (docs/unconfirmed.md): Kakao's docs ask clients to cache the keys and not to fetch them per
+ * request, but state no overlap; a day lets a client's cache of that length see the new key before
+ * the old one leaves.
+ */
+export const DEFAULT_KEY_GRACE_SECONDS = 24 * 60 * 60;
+/** A year: longer is no test's need, and keeps `retire_at` a plain date. */
+const MAX_KEY_GRACE_SECONDS = 366 * 24 * 60 * 60;
+
+const ROTATE_KEYS = record<{ graceSeconds: number | undefined }>(
+  { graceSeconds: maybe(rule(`an integer from 0 to ${MAX_KEY_GRACE_SECONDS} (seconds)`, (x) => Number.isSafeInteger(x) && (x as number) >= 0 && (x as number) <= MAX_KEY_GRACE_SECONDS)) },
+  { unknownKeysLast: true },
+);
+
+/** `{ graceSeconds? }` of POST /__mock/keys/rotate and `rotateKeys()`: the grace in seconds. */
+export function parseRotateKeys(value: unknown): number {
+  const result = check(ROTATE_KEYS, value ?? {});
+  if (result.problems) throw controlErrors.badRequest(result.problems.join('; '), result.problems);
+  return result.value.graceSeconds ?? DEFAULT_KEY_GRACE_SECONDS;
 }

@@ -10,7 +10,7 @@ import type { Logger } from '../log.js';
 import { ControlError, controlErrors } from './errors.js';
 import { controlErrorBoundary, queryInt, queryString, readJson, selfUrl, sendJson } from './http.js';
 import { controlGuard } from './guard.js';
-import type { ChannelEventInput, FaultInput, MintInput, MockControl, QueueLoginInput, UnlinkEventInput } from './types.js';
+import type { ChannelEventInput, FaultInput, MintInput, MockControl, QueueLoginInput, RotateKeysInput, UnlinkEventInput } from './types.js';
 
 export const CONTROL_PREFIX = '/__mock';
 
@@ -89,6 +89,8 @@ export function controlRouter(deps: ControlRouterDeps) {
     return control.advance(body.by);
   }));
   api.post('/clock/reset', json(() => control.resetClock()));
+
+  api.post('/keys/rotate', json(async (ctx) => control.rotateKeys((await readJson(ctx)) as RotateKeysInput)));
 
   api.get('/faults', json(() => ({ faults: control.faults.list() })));
   api.post('/faults', json(async (ctx) => control.faults.add((await readJson(ctx)) as FaultInput), 201));

@@ -10,6 +10,7 @@ import type { WebhookDelivery } from '../webhooks/types.js';
 import { accountOperations, appOperations } from './accounts-apps.js';
 import type { ControlContext, ControlDeps } from './context.js';
 import { kakaoEvents } from './events.js';
+import { keyOperations } from './keys.js';
 import { FaultRegistry } from './faults/index.js';
 import { Journal } from './journal.js';
 import { loginOperations } from './logins.js';
@@ -62,6 +63,7 @@ export function createControl(deps: ControlDeps): { control: MockControl; wiring
     tokens: (query) => listTokens(ctx, query),
     ...loginOperations(ctx),
     ...clockOperations(ctx),
+    ...keyOperations(ctx),
     events: kakaoEvents(ctx),
     async webhooks() {
       await webhooks.idle();

@@ -7,7 +7,7 @@
  * src/index.ts as one module (`export type *`) and read as one reference; nothing here runs.
  */
 import type { Account, App, ChannelRelationState, Link } from '../domain/model.js';
-import type { ConsentChoice, QueuedLogin } from '../kauth/index.js';
+import type { ConsentChoice, QueuedLogin, RotationResult } from '../kauth/index.js';
 import type { KeyType } from '../store/types.js';
 import type { UnlinkReferrer, WebhookDelivery } from '../webhooks/types.js';
 
@@ -71,6 +71,11 @@ export interface MockControl {
   advance(by: unknown): ClockState;
   /** The virtual clock back to real time. */
   resetClock(): ClockState;
+  /**
+   * A new signing key signs ID tokens from now on; the current one stays in /.well-known/jwks.json for
+   * `graceSeconds` (default a day) of the virtual clock, then leaves. Durable before it resolves.
+   */
+  rotateKeys(input?: RotateKeysInput): Promise<RotationResult>;
   /** Kakao-side events; each fires the matching webhook and resolves with its delivery. */
   events: {
     /** The user disconnected the app on Kakao's side (or Kakao did): unlink, then the unlink webhook. */
@@ -228,6 +233,14 @@ export interface JournalQuery {
 
 // ---------------------------------------------------------------------------------------------
 // Views of the store
+
+/** POST /__mock/keys/rotate's body and `rotateKeys()`'s argument. */
+export interface RotateKeysInput {
+  /** Seconds the old key stays in the JWKS (virtual clock); default a day, 0 removes it at once. */
+  graceSeconds?: number;
+}
+
+export type { RotationResult } from '../kauth/index.js';
 
 export interface ClockState {
   /** Unix ms on the virtual clock. */

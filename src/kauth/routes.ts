@@ -27,13 +27,15 @@ import type { LoginQueue } from './interactions/login-queue.js';
 import { onlyPostOnToken, prepareTokenRequest } from './token-request.js';
 import { shapeTokenResponse } from './token-response.js';
 import { tokenInfo } from './tokeninfo.js';
+import { serveJwks } from './jwks.js';
+import type { SigningKeys } from './key-set.js';
 
 export interface KauthRouteDeps {
   provider: Provider;
   store: Store;
   urls: KauthUrls;
   loginQueue: LoginQueue;
-  publicJwks: { keys: Record<string, unknown>[] };
+  signingKeys: SigningKeys;
   now: () => number;
   /** oidc-provider's session cookie (kauth/provider.ts), which Kakao Account logout clears. */
   sessionCookie: string;
@@ -69,7 +71,7 @@ export function kauthRouter(deps: KauthRouteDeps): Router {
   // OpenID Connect documents (docs/kakao-wire.md §6.1, §6.2)
   router.get('/.well-known/openid-configuration', kakaoDiscovery(urls));
   router.all('/.well-known/oauth-authorization-server', notAtKakao);
-  router.get('/.well-known/jwks.json', kauthCors, toProvider);
+  router.get('/.well-known/jwks.json', kauthCors, serveJwks(deps.signingKeys));
 
   // Authorization (docs/kakao-wire.md §3): Kakao's checks, then oidc-provider; 303 → 302 on the way out
   router.register('/oauth/authorize', otherThan('GET'), onlyGetOnAuthorize); // HEAD included: first
@@ -91,7 +93,7 @@ export function kauthRouter(deps: KauthRouteDeps): Router {
   router.post('/oauth/token', kauthCors, prepareTokenRequest(store), shapeTokenResponse(), toProvider);
   router.options('/oauth/token', kauthPreflight('POST'), onlyPostOnToken);
   router.register('/oauth/token', otherThan('POST', 'OPTIONS'), onlyPostOnToken);
-  router.post('/oauth/tokeninfo', kauthCors, tokenInfo(urls.issuer, deps.publicJwks as never, deps.now));
+  router.post('/oauth/tokeninfo', kauthCors, tokenInfo(urls.issuer, deps.signingKeys, deps.now));
   router.options('/oauth/tokeninfo', kauthPreflight('POST'), notSupported('POST'));
   router.register('/oauth/tokeninfo', otherThan('POST', 'OPTIONS'), notSupported('POST'));
 

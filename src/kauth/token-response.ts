@@ -1,6 +1,7 @@
 import type { Context, Next } from 'koa';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { KakaoAuthError, authErrors } from '../kakao/errors.js';
+import { withKakaoHeader } from './key-set.js';
 
 interface OidcError {
   error?: string;
@@ -54,7 +55,8 @@ export function shapeTokenResponse() {
     const out: Record<string, unknown> = {
       token_type: 'bearer',
       access_token: body.access_token,
-      ...(body.id_token ? { id_token: body.id_token } : {}),
+      // Kakao's header in front of the signature made for it (kauth/key-set.ts, docs/kakao-wire.md §6.3).
+      ...(typeof body.id_token === 'string' ? { id_token: withKakaoHeader(body.id_token) } : {}),
       // Kakao reports remaining seconds, so a fresh 6-hour token says 21599 (docs/kakao-wire.md §5.4).
       expires_in: Math.max(0, Number(body.expires_in) - 1),
       ...(rotated && body.refresh_token && refresh?.remainingTTL

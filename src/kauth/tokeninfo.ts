@@ -1,12 +1,19 @@
 import type { Context } from 'koa';
-import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
+import { createLocalJWKSet, jwtVerify } from 'jose';
 import { KakaoAuthError } from '../kakao/errors.js';
 import { readForm } from '../http/body.js';
 import { BodyTooLarge } from '../http/body.js';
+import type { PublicJwks, SigningKeys } from './key-set.js';
 
 /** POST /oauth/tokeninfo: the ID token's claims when it verifies (docs/kakao-wire.md §6.4). */
-export function tokenInfo(issuer: string, publicJwks: JSONWebKeySet, now: () => number) {
-  const keySet = createLocalJWKSet(publicJwks);
+export function tokenInfo(issuer: string, signingKeys: SigningKeys, now: () => number) {
+  // The keys published now, a retiring key included; rebuilt only when the set changes (jwks() keeps its object).
+  let verifier: { jwks: PublicJwks; keySet: ReturnType<typeof createLocalJWKSet> } | undefined;
+  const keySet = () => {
+    const jwks = signingKeys.jwks();
+    if (verifier?.jwks !== jwks) verifier = { jwks, keySet: createLocalJWKSet(jwks) };
+    return verifier.keySet;
+  };
   return async function kakaoTokenInfo(ctx: Context): Promise<void> {
     let form: URLSearchParams;
     try {
@@ -19,7 +26,7 @@ export function tokenInfo(issuer: string, publicJwks: JSONWebKeySet, now: () => 
     if (!idToken) throw new KakaoAuthError(400, 'invalid_request', 'id_token is required', 'KOE400');
     try {
       // The virtual clock decides expiry (jose would otherwise read the real time).
-      const { payload } = await jwtVerify(idToken, keySet, { issuer, currentDate: new Date(now()) });
+      const { payload } = await jwtVerify(idToken, keySet(), { issuer, currentDate: new Date(now()) });
       ctx.type = 'application/json;charset=UTF-8';
       ctx.body = JSON.stringify(payload);
     } catch (err) {
