@@ -177,12 +177,22 @@ class SetSigningKey extends ExternalSigningKey {
     return this.#find(this.#set.currentKid).publicKey;
   }
 
-  /** `data` is oidc-provider's `header.payload`; the signature covers Kakao's header instead (see above). */
-  override sign(data: Uint8Array): Buffer {
+  /**
+   * `data` is oidc-provider's `header.payload`; the signature covers Kakao's header instead (see above).
+   * Signed on libuv's thread pool (the callback form), as jose signs oidc-provider's own keys: the
+   * synchronous form blocked the event loop ~1.3 ms per ID token and halved token/s on 2 cores.
+   */
+  override sign(data: Uint8Array): Promise<Buffer> {
     const text = Buffer.from(data).toString('latin1');
     const dot = text.indexOf('.');
     const kid = kidOf(text.slice(0, dot));
     const signingInput = `${kakaoHeaderSegment(kid)}${text.slice(dot)}`;
-    return sign('sha256', Buffer.from(signingInput, 'latin1'), this.#find(kid).privateKey);
+    const privateKey = this.#find(kid).privateKey;
+    return new Promise((resolve, reject) => {
+      sign('sha256', Buffer.from(signingInput, 'latin1'), privateKey, (error, signature) => {
+        if (error) reject(error);
+        else resolve(signature);
+      });
+    });
   }
 }
