@@ -6,25 +6,16 @@
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startKakaoMock, type KakaoMock } from '../../src/index.js';
 import { kakaoErrorBoundary } from '../../src/http/kakao-errors.js';
 import type { Logger } from '../../src/log.js';
 import { StoreWriteError } from '../../src/store/errors.js';
 import { demo } from '../helpers/fixtures.js';
+import { useMock } from '../helpers/mock.js';
 
 const ORIGIN = 'http://app.example';
 
 describe('Kakao "not found" and faults through the whole app', () => {
-  let mock: KakaoMock;
-  beforeAll(async () => {
-    mock = await startKakaoMock();
-  });
-  afterAll(async () => {
-    await mock.close();
-  });
-  beforeEach(async () => {
-    await mock.reset();
-  });
+  const mock = useMock();
 
   it('answers an unknown kapi path with 404, a Kakao JSON body and CORS headers', async () => {
     const res = await fetch(`${mock.url}/v2/user/nope`, { headers: { origin: ORIGIN } });
