@@ -82,3 +82,36 @@ export function parseRotateKeys(value: unknown): number {
   if (result.problems) throw controlErrors.badRequest(result.problems.join('; '), result.problems);
   return result.value.graceSeconds ?? DEFAULT_KEY_GRACE_SECONDS;
 }
+
+/** What `POST /__mock/tokens/expire` and `expireTokens()` take (control/token-expiry.ts). */
+export type ExpireTokensRequest =
+  | { by: 'token'; token: string }
+  | { by: 'link'; appId: number; accountId: string; kinds: Array<'AccessToken' | 'RefreshToken'> };
+
+type ExpireTokensFields = { token: string | undefined; appId: unknown; accountId: string | undefined; kind: 'access' | 'refresh' | 'both' | undefined };
+const EXPIRE_TOKENS = record<ExpireTokensFields>(
+  {
+    token: maybe(rule('a non-empty string (an access or refresh token)', (x) => typeof x === 'string' && x !== '')),
+    appId: maybe(rule('a positive integer', (x) => v.is(POSITIVE_INT, x))),
+    accountId: maybe(rule('a non-empty string', (x) => typeof x === 'string' && x !== '')),
+    kind: maybe(rule('"access", "refresh" or "both"', (x) => x === 'access' || x === 'refresh' || x === 'both')),
+  },
+  {
+    unknownKeysLast: true,
+    checks: [
+      { reads: ['token', 'appId', 'accountId'], at: 'token', ok: (x) => (x.token !== undefined) !== (x.appId !== undefined || x.accountId !== undefined), message: 'or appId with accountId must be given, not both' },
+      { reads: ['appId', 'accountId'], at: 'accountId', ok: (x) => (x.appId === undefined) === (x.accountId === undefined), message: 'and appId go together' },
+      { reads: ['token', 'kind'], at: 'kind', ok: (x) => x.token === undefined || x.kind === undefined, message: 'applies to appId and accountId only (a token is its own kind)' },
+    ],
+  },
+);
+
+/** `{ token }` or `{ appId, accountId, kind? }` (kind default "access"). */
+export function parseExpireTokens(value: unknown): ExpireTokensRequest {
+  const result = check(EXPIRE_TOKENS, value ?? {});
+  if (result.problems) throw controlErrors.badRequest(result.problems.join('; '), result.problems);
+  const { token, appId, accountId, kind = 'access' } = result.value;
+  if (token !== undefined) return { by: 'token', token };
+  const kinds: Array<'AccessToken' | 'RefreshToken'> = kind === 'both' ? ['AccessToken', 'RefreshToken'] : [kind === 'access' ? 'AccessToken' : 'RefreshToken'];
+  return { by: 'link', appId: positiveInt(appId, 'appId'), accountId: accountId ?? '', kinds };
+}

@@ -5,16 +5,25 @@
 import type { RequestListener } from 'node:http';
 import type { Account, App } from '../domain/model.js';
 import { isRecord } from '../config/schema-kit.js';
+import { accessTokenSeconds } from '../kakao/app-keys.js';
 import type { ConsentChoice } from '../kauth/index.js';
 import { accountOr404, appOr404, type ControlContext } from './context.js';
 import { ControlError, controlErrors } from './errors.js';
 import { parseConsent } from './inputs.js';
 import { MintFailed, mintTokens } from './mint.js';
-import type { MockControl, QueueLoginInput } from './types.js';
+import type { KakaoTokenResponse, MockControl, QueueLoginInput } from './types.js';
 
 function checkLoginInput({ store }: ControlContext, input: QueueLoginInput): { app: App; account: Account; consent: ConsentChoice | undefined } {
   if (!isRecord(input)) throw controlErrors.badRequest('expected { appId, accountId, consent? }');
   return { app: appOr404(store, input.appId), account: accountOr404(store, input.accountId), consent: parseConsent(input.consent) };
+}
+
+/** A minted access token that dies `expiresIn` seconds after it was issued (token-expiry.ts's seam). */
+async function shortenAccessToken({ store, clock }: ControlContext, tokens: KakaoTokenResponse, expiresIn: number): Promise<KakaoTokenResponse> {
+  const now = clock.epoch();
+  const issuedAt = store.tokens.accessToken(tokens.access_token)?.iat;
+  await store.tokens.setExpiry('AccessToken', tokens.access_token, (typeof issuedAt === 'number' ? issuedAt : now) + expiresIn, now);
+  return { ...tokens, expires_in: expiresIn };
 }
 
 export function loginOperations(ctx: ControlContext): Pick<MockControl, 'queueLogin' | 'loginQueue' | 'clearLoginQueue' | 'mint'> {
@@ -38,11 +47,16 @@ export function loginOperations(ctx: ControlContext): Pick<MockControl, 'queueLo
       if (input.params !== undefined && (!isRecord(input.params) || !Object.values(input.params).every((v) => typeof v === 'string'))) {
         throw controlErrors.badRequest('params must be an object of string authorize parameters');
       }
+      const lifetime = accessTokenSeconds(keyType);
+      if (input.expiresIn !== undefined && !(Number.isSafeInteger(input.expiresIn) && input.expiresIn >= 0 && input.expiresIn <= lifetime)) {
+        throw controlErrors.badRequest(`expiresIn must be an integer from 0 to ${lifetime} (seconds; the ${keyType} key's access token lifetime)`);
+      }
       if (keyType === 'native' && !app.nativeAppKey) throw controlErrors.conflict(`app ${app.appId} has no native app key to mint tokens with`);
       if (keyType !== 'native' && app.redirectUris.length === 0) throw controlErrors.conflict(`app ${app.appId} has no redirect URI to mint tokens with`);
       try {
         listener ??= ctx.listener();
-        return await mintTokens(listener, baseUrl, loginQueue, app, account.id, { keyType, ...(consent ? { consent } : {}), ...(input.params ? { params: input.params } : {}) });
+        const tokens = await mintTokens(listener, baseUrl, loginQueue, app, account.id, { keyType, ...(consent ? { consent } : {}), ...(input.params ? { params: input.params } : {}) });
+        return input.expiresIn === undefined ? tokens : await shortenAccessToken(ctx, tokens, input.expiresIn);
       } catch (err) {
         if (err instanceof ControlError) throw err;
         // The server failed (a store that cannot write: 5xx), not the request: 503, so a retry is expected.

@@ -10,7 +10,7 @@ import type { Logger } from '../log.js';
 import { ControlError, controlErrors } from './errors.js';
 import { controlErrorBoundary, queryInt, queryString, readJson, selfUrl, sendJson } from './http.js';
 import { controlGuard } from './guard.js';
-import type { ChannelEventInput, FaultInput, MintInput, MockControl, QueueLoginInput, RotateKeysInput, UnlinkEventInput } from './types.js';
+import type { ChannelEventInput, ExpireTokensInput, FaultInput, MintInput, MockControl, QueueLoginInput, RotateKeysInput, UnlinkEventInput } from './types.js';
 
 export const CONTROL_PREFIX = '/__mock';
 
@@ -74,6 +74,7 @@ export function controlRouter(deps: ControlRouterDeps) {
     if (kind !== undefined && kind !== 'AccessToken' && kind !== 'RefreshToken') throw controlErrors.badRequest('kind must be AccessToken or RefreshToken');
     return { tokens: control.tokens({ appId: queryInt(ctx, 'appId'), accountId: queryString(ctx, 'accountId'), kind, limit: queryInt(ctx, 'limit') }) };
   }));
+  api.post('/tokens/expire', json(async (ctx) => control.expireTokens((await readJson(ctx)) as ExpireTokensInput)));
   api.post('/tokens/mint', json(async (ctx) => control.mint(selfUrl(ctx), (await readJson(ctx)) as MintInput)));
 
   api.get('/login/next', json(() => ({ queue: control.loginQueue() })));

@@ -16,6 +16,7 @@ import { Journal } from './journal.js';
 import { loginOperations } from './logins.js';
 import { listLinks, listTokens } from './read-models.js';
 import { resetter } from './reset.js';
+import { expiryOperations } from './token-expiry.js';
 import { clockOperations } from './time.js';
 import type { FaultRules, MockControl } from './types.js';
 
@@ -61,6 +62,7 @@ export function createControl(deps: ControlDeps): { control: MockControl; wiring
     apps: appOperations(ctx),
     links: (query) => listLinks(ctx, query),
     tokens: (query) => listTokens(ctx, query),
+    ...expiryOperations(ctx),
     ...loginOperations(ctx),
     ...clockOperations(ctx),
     ...keyOperations(ctx),

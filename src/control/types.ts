@@ -57,6 +57,12 @@ export interface MockControl {
   links(query?: LinkQuery): LinkView[];
   /** Live access and refresh tokens, most recent first, with the time left on the virtual clock. */
   tokens(query?: TokenQuery): TokenView[];
+  /**
+   * Expires one token (`{ token }`: an access or refresh token) or one user's tokens for one app
+   * (`{ appId, accountId, kind? }`, kind "access" (default), "refresh" or "both") now, on the virtual
+   * clock: kapi then answers -401 and a refresh KOE322. 404 for an unknown token, app or account.
+   */
+  expireTokens(input: ExpireTokensInput): Promise<{ expired: ExpiredToken[] }>;
   /** The next authorize request for the app completes as the account; returns the queue. */
   queueLogin(input: QueueLoginInput): Array<{ appId: number } & QueuedLogin>;
   /** Queued logins not yet taken by an authorize request. */
@@ -132,6 +138,11 @@ export interface MintOptions {
   keyType?: 'rest' | 'js' | 'native';
   /** Extra authorize parameters (scope, service_terms, nonce, ...). */
   params?: Record<string, string>;
+  /**
+   * The access token dies this many seconds after it is minted (virtual clock), instead of the key's
+   * lifetime (21599 s for the REST key): from 0 up to that lifetime. `expires_in` says so.
+   */
+  expiresIn?: number;
 }
 
 export interface MintInput extends QueueLoginInput, MintOptions {}
@@ -272,6 +283,20 @@ export interface TokenView {
   expiresAt: string;
   /** Seconds left on the virtual clock. */
   expiresIn: number;
+}
+
+/** `POST /__mock/tokens/expire`'s body: `{ token }`, or `{ appId, accountId, kind? }`. */
+export interface ExpireTokensInput {
+  token?: string;
+  appId?: number;
+  accountId?: string;
+  /** With appId and accountId: which of the user's tokens for the app. Default "access". */
+  kind?: 'access' | 'refresh' | 'both';
+}
+
+export interface ExpiredToken {
+  kind: 'AccessToken' | 'RefreshToken';
+  token: string;
 }
 
 export interface TokenQuery {

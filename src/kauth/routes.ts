@@ -90,7 +90,7 @@ export function kauthRouter(deps: KauthRouteDeps): Router {
 
   // Tokens (docs/kakao-wire.md §5, §6.4): Kakao's checks in Kakao's order, oidc-provider, Kakao's body
   // CORS on every JSON answer, errors included (http/kauth-cors.ts); a browser's preflight answered
-  router.post('/oauth/token', kauthCors, prepareTokenRequest(store), shapeTokenResponse(), toProvider);
+  router.post('/oauth/token', kauthCors, prepareTokenRequest(store, deps.now), shapeTokenResponse(), toProvider);
   router.options('/oauth/token', kauthPreflight('POST'), onlyPostOnToken);
   router.register('/oauth/token', otherThan('POST', 'OPTIONS'), onlyPostOnToken);
   router.post('/oauth/tokeninfo', kauthCors, tokenInfo(urls.issuer, deps.signingKeys, deps.now));

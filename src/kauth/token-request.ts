@@ -46,7 +46,7 @@ export function onlyPostOnToken(): never {
  * error strings of oidc-provider are not relied on except as a fallback (token-response.ts).
  */
 
-export function prepareTokenRequest(store: Store) {
+export function prepareTokenRequest(store: Store, now: () => number) {
   return async function kakaoTokenRequest(ctx: Context, next: Next) {
     const params = await readTokenForm(ctx);
     for (const [k, v] of Object.entries(ctx.query)) {
@@ -98,6 +98,8 @@ export function prepareTokenRequest(store: Store) {
       if (!refreshToken) throw authErrors.missingRefreshToken();
       const stored = store.tokens.refreshToken(refreshToken);
       if (!stored || stored.consumed || stored.clientId !== clientId) throw authErrors.invalidRefreshToken();
+      // Kept past its exp only when expired early (POST /__mock/tokens/expire): dead all the same.
+      if (typeof stored.exp === 'number' && stored.exp * 1000 <= now()) throw authErrors.invalidRefreshToken();
     }
 
     // oidc-provider reads the pre-parsed body when the request stream is spent (selective_body.js).

@@ -16,6 +16,15 @@ export function tokenRecords(oidc: OidcRepository): TokenRecords {
     refreshToken: (id) => oidc.findSync('RefreshToken', id),
     ofAccount: (kind, accountId) => oidc.listByAccount(kind, accountId),
     revokeAccessToken: (id) => oidc.adapter('AccessToken').destroy(id),
+    async setExpiry(kind, id, exp, nowSeconds) {
+      const record = oidc.findSync(kind, id);
+      if (!record) return false;
+      const oldExp = typeof record.exp === 'number' ? record.exp : exp;
+      // The store's own lifetime (expiresIn) follows the later of the two, so the record is kept
+      // until then and kapi can still tell "already expired" from "does not exist".
+      await oidc.adapter(kind).upsert(id, { ...record, exp }, Math.max(1, Math.max(exp, oldExp) - nowSeconds));
+      return true;
+    },
     endSession: (id) => oidc.adapter('Session').destroy(id),
     async endSessionsOf(accountId) {
       const sessions = oidc.adapter('Session');

@@ -150,6 +150,12 @@ export interface TokenRecords {
   /** An account's live access or refresh tokens (copies). */
   ofAccount(kind: 'AccessToken' | 'RefreshToken', accountId: string): Array<{ id: string; payload: AccessTokenRecord & RefreshTokenRecord }>;
   revokeAccessToken(id: string): Promise<void>;
+  /**
+   * Moves an access or refresh token's `exp` (seconds since the epoch, virtual clock), keeping the
+   * record at least until its old `exp`: a token expired early then reads as expired, not unknown
+   * (docs/storage.md §4). False when there is no such live token.
+   */
+  setExpiry(kind: 'AccessToken' | 'RefreshToken', id: string, exp: number, nowSeconds: number): Promise<boolean>;
   /** Ends one Kakao Account session (the browser's login). */
   endSession(id: string): Promise<void>;
   endSessionsOf(accountId: string): Promise<void>;
