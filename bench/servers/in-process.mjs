@@ -1,6 +1,7 @@
 // The in-process figures (a test suite's view): startKakaoMock() to the first /health 200, starts
 // 2..N in one process, alternating with a bare oidc-provider (new Provider() + listen(0) + its first
-// request); then sequential mintTokens() for a fixed time. Prints one JSON line. Run by bench/run.mjs.
+// request); then sequential mintTokens() for a fixed time, with the server's median time per step of a
+// mint (from the journal). Prints one JSON line. Run by bench/run.mjs.
 import { createServer } from 'node:http';
 import Provider from 'oidc-provider';
 import { startKakaoMock } from '../../dist/index.js';
@@ -49,5 +50,14 @@ while (now() - t < MINT_SECONDS * 1000) {
   mints++;
 }
 const mintPerS = mints / ((now() - t) / 1000);
+// Where a mint's time goes: the server's own time per step (the journal's `ms`) over the last mints.
+// The code exchange alone bounds a sequential mint from above, whatever the pages cost.
+const steps = {};
+for (const entry of mock.journal({ limit: 1000 })) {
+  const step = `${entry.method} ${entry.path.split('?')[0].replace(/\/[^/]{16,}$/, '/:uid')}`;
+  (steps[step] ??= []).push(entry.ms);
+}
+const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+const mintSteps = Object.fromEntries(Object.entries(steps).map(([step, xs]) => [step, median(xs)]));
 await mock.close();
-process.stdout.write(`${JSON.stringify({ first, starts, mints, mintPerS })}\n`);
+process.stdout.write(`${JSON.stringify({ first, starts, mints, mintPerS, mintSteps })}\n`);
