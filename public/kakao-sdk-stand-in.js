@@ -1,7 +1,7 @@
 /*
  * kakao-mock's stand-in for the Kakao JavaScript SDK v2 (kakao.js / kakao.min.js), for tests that
  * cannot load the real file (offline CI). kakao-mock/playwright serves it at the SDK's CDN URLs
- * (routeKakaoSdk, docs/kakao-wire.md §3.4). It offers what a login page uses, with the SDK's own
+ * (routeKakaoSdk, docs/kakao-wire.md §3.6). It offers what a login page uses, with the SDK's own
  * argument checks, request parameters and answer shapes:
  *   Kakao.init / isInitialized / cleanup / VERSION
  *   Kakao.Auth.authorize / setAccessToken / getAccessToken / logout / getStatusInfo

@@ -50,7 +50,7 @@ export const redirectUri = v.pipe(
 
 /**
  * A JavaScript SDK web domain (console: Platform > Web > site domain): an origin, scheme, host and
- * port exactly as browsers send it in `Origin` (docs/kakao-wire.md §9.3), so no path, no trailing slash.
+ * port exactly as browsers send it in `Origin` (docs/kakao-wire.md §8.5), so no path, no trailing slash.
  */
 export const webOrigin = rule<string>('an origin like http://localhost:3000 (scheme, host, port; no path or trailing slash)', (x) => parseHttpUrl(x)?.origin === x);
 

@@ -61,7 +61,7 @@ export interface App {
   logoutRedirectUris: string[];
   /**
    * The JavaScript SDK's site domains (origins): a JavaScript-key token used from another `Origin` is
-   * refused by kapi (docs/kakao-wire.md §9.3). null = not set: not checked (an app stored before the
+   * refused by kapi (docs/kakao-wire.md §8.5). null = not set: not checked (an app stored before the
    * field existed reads as undefined: the same).
    */
   webDomains?: string[] | null;

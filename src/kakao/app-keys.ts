@@ -31,7 +31,7 @@ export function redirectUrisOf(app: App, keyType: KeyType): string[] {
 
 /**
  * Whether the key `keyType` may redeem a code or refresh token issued to the client_id `issuedTo`
- * (docs/kakao-wire.md §2.7): its own, and for the REST key also the JavaScript key's of the same
+ * (docs/kakao-wire.md §2.8): its own, and for the REST key also the JavaScript key's of the same
  * app. That is the JavaScript SDK's flow in Kakao's docs: the page gets the code with
  * `Kakao.Auth.authorize` (JavaScript key), the server requests the token with the REST API key.
  * The other way round (a REST key's code redeemed with the JavaScript key) stays KOE114.

@@ -83,7 +83,7 @@ export const apiErrors = {
   invalidAppKey: (msg = 'wrong appKey(type) or not exist appKey') => new KakaoApiError(401, -401, msg),
   /**
    * A JavaScript-key call from an origin that is not one of the app's web domains (docs/kakao-wire.md
-   * §9.3): the message as Kakao's answers show it. UNCONFIRMED: the HTTP status on kapi (401, as every -401).
+   * §8.5): the message as Kakao's answers show it. UNCONFIRMED: the HTTP status on kapi (401, as every -401).
    */
   domainMismatch: (origin: string) => new KakaoApiError(401, -401, `domain mismatched! caller=${origin}. check out registered web domains.`),
   /**

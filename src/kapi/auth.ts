@@ -81,7 +81,7 @@ export function resolveToken(deps: AuthDeps, tokenId: string): TokenCaller {
 }
 
 /**
- * A JavaScript-key token is bound to its app's web domains (docs/kakao-wire.md §9.3): used from an
+ * A JavaScript-key token is bound to its app's web domains (docs/kakao-wire.md §8.5): used from an
  * `Origin` that is not one of them, -401 `domain mismatched! caller=…`. An app without web domains
  * set (null) is not checked (Differs from Kakao: Kakao needs the Web platform registered for the
  * JavaScript key). UNCONFIRMED: a call without `Origin` (a server using the token) passes.

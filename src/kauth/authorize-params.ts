@@ -15,12 +15,12 @@ const PROMPTS = new Set(['login', 'none', 'create', 'select_account']);
  * SDKs `agt`, ... The channel to offer (`channel_public_id`; the legacy SDK's
  * `extra.plus_friend_public_id`) is ignored too: an app has one channel here, and that one is
  * offered (interactions/consent-model.ts). UNCONFIRMED: what Kakao does with a public id that is not
- * one of the app's channels (docs/kakao-wire.md §3.4).
+ * one of the app's channels (docs/kakao-wire.md §3.6).
  */
 const PASSED = ['client_id', 'redirect_uri', 'state', 'nonce', 'login_hint', 'code_challenge', 'code_challenge_method', 'service_terms', 'lang'];
 
 /**
- * Other spellings of a passed parameter, first one present wins (docs/kakao-wire.md §3.4): the
+ * Other spellings of a passed parameter, first one present wins (docs/kakao-wire.md §3.6): the
  * JavaScript SDK v2 sends the service-terms filter as `extra.service_terms`.
  */
 const ALIASES: Record<string, string[]> = {

@@ -1,5 +1,5 @@
 /**
- * What the Kakao JavaScript SDK v2 sends and expects (docs/kakao-wire.md §3.4, §2.7, §9.3), over HTTP:
+ * What the Kakao JavaScript SDK v2 sends and expects (docs/kakao-wire.md §3.6, §2.8, §8.5), over HTTP:
  * its authorize parameters, the code its page gets with the JavaScript key redeemed by the server
  * with the REST key, and kapi's web-domain rule for JavaScript-key tokens.
  */
