@@ -203,7 +203,7 @@
       xhr.onreadystatechange = function () {
         if (xhr.readyState !== XMLHttpRequest.DONE) return;
         var parsed;
-        try { parsed = JSON.parse(xhr.response); } catch (e) { parsed = xhr.response; }
+        try { parsed = JSON.parse(xhr.response); } catch { parsed = xhr.response; }
         if (xhr.status === 200) resolve(parsed); else reject(parsed);
       };
       xhr.send(rule.method === 'POST' ? body : null);
