@@ -15,6 +15,8 @@
  */
 import type { Page, Request } from 'playwright-core';
 
+export { routeKakaoSdk, type RouteKakaoSdkOptions, type Routable } from './playwright-sdk.js';
+
 export interface LoginAsOptions {
   /** The persona (Kakao Account id in the fixtures), e.g. `kim-minji`. */
   accountId: string;

@@ -33,8 +33,7 @@ import {
   key,
   nonEmpty,
   positiveInt,
-  redirectUri,
-  unixSeconds,
+  redirectUri, unixSeconds, webOrigin,
 } from './value-rules.js';
 
 export { suggest } from './schema-kit.js';
@@ -120,6 +119,7 @@ const app = record<App>({
   redirectUris: list(redirectUri, { max: MAX_REDIRECT_URIS, maxReason: 'Kakao allows at most 10 redirect URIs', identity: (u) => u }),
   // UNCONFIRMED whether Kakao caps logout redirect URIs; we only refuse what could never match.
   logoutRedirectUris: withDefault(list(redirectUri, { identity: (u) => u }), () => []),
+  webDomains: withDefault(v.nullable(list(webOrigin, { identity: (u) => u })), null),
   /** Kakao's default for a new app. */
   oidc: withDefault(bool, false),
   kakaoLogin: withDefault(bool, true),

@@ -48,6 +48,12 @@ export const redirectUri = v.pipe(
   v.check((x) => !x.includes('#'), must('an http(s) URL without a fragment')),
 );
 
+/**
+ * A JavaScript SDK web domain (console: Platform > Web > site domain): an origin, scheme, host and
+ * port exactly as browsers send it in `Origin` (docs/kakao-wire.md §8.5), so no path, no trailing slash.
+ */
+export const webOrigin = rule<string>('an origin like http://localhost:3000 (scheme, host, port; no path or trailing slash)', (x) => parseHttpUrl(x)?.origin === x);
+
 /** The longest address SMTP can carry (RFC 5321: a 256-octet path less its angle brackets) and its local part. */
 export const MAX_EMAIL_LENGTH = 254;
 export const MAX_EMAIL_LOCAL_LENGTH = 64;

@@ -5,7 +5,8 @@
  * call goes over HTTP to this server's own endpoints, so it shows up in the journal and faults apply.
  *
  * Strict like Kakao: the callback `${publicUrl}/__mock/demo/callback` must be a registered redirect URI
- * of the demo app. The shipped fixtures register it for http://localhost:4000 only; on another origin
+ * of the demo app. The shipped fixtures register it for http://localhost:4000 and, for `--tls`,
+ * https://localhost:4000 only; on another origin
  * the page says so and how to fix it, instead of registering it behind the user's back.
  */
 import type { SelfFetch } from '../http/self-fetch.js';

@@ -59,6 +59,12 @@ export interface App {
   clientSecret: string | null;
   redirectUris: string[];
   logoutRedirectUris: string[];
+  /**
+   * The JavaScript SDK's site domains (origins): a JavaScript-key token used from another `Origin` is
+   * refused by kapi (docs/kakao-wire.md §8.5). null = not set: not checked (an app stored before the
+   * field existed reads as undefined: the same).
+   */
+  webDomains?: string[] | null;
   /** The "OpenID Connect" switch. */
   oidc: boolean;
   /** The "Kakao Login" switch; off → KOE004 at authorize. */

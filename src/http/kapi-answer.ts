@@ -28,8 +28,9 @@ export function sendJson(ctx: Context, status: number, body: unknown): void {
 /**
  * CORS for browser calls (the JavaScript SDK calls kapi directly): set by kapi's router on every
  * answer and by the error boundary on kapi errors.
- * Differs from Kakao: Kakao only allows origins registered as the app's Web platform domains; apps
- * have no such setting here, so every origin is echoed.
+ * Differs from Kakao: Kakao only allows origins registered as the app's Web platform domains; here
+ * every origin is echoed, and a JavaScript-key token from an origin the app has not registered gets
+ * kapi's `domain mismatched!` error instead (kapi/auth.ts, docs/kakao-wire.md §8.5), readable by the page.
  */
 export function setCorsHeaders(ctx: Context): void {
   const origin = ctx.get('Origin');

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { Context, Next } from 'koa';
 
 const publicDir = fileURLToPath(new URL('../../public/', import.meta.url));
-const FILES: Record<string, string> = { 'kakao.css': 'text/css; charset=utf-8', 'mock.css': 'text/css; charset=utf-8', 'consent.js': 'text/javascript; charset=utf-8', 'inspector.js': 'text/javascript; charset=utf-8', 'demo.js': 'text/javascript; charset=utf-8' };
+const FILES: Record<string, string> = { 'kakao.css': 'text/css; charset=utf-8', 'mock.css': 'text/css; charset=utf-8', 'consent.js': 'text/javascript; charset=utf-8', 'inspector.js': 'text/javascript; charset=utf-8', 'demo.js': 'text/javascript; charset=utf-8', 'kakao-sdk-stand-in.js': 'text/javascript; charset=utf-8' };
 
 /** GET /static/:file: the few static files the pages use, read once at startup. */
 export function staticFiles() {

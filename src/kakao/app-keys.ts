@@ -29,6 +29,17 @@ export function redirectUrisOf(app: App, keyType: KeyType): string[] {
   return app.redirectUris;
 }
 
+/**
+ * Whether the key `keyType` may redeem a code or refresh token issued to the client_id `issuedTo`
+ * (docs/kakao-wire.md §2.8): its own, and for the REST key also the JavaScript key's of the same
+ * app. That is the JavaScript SDK's flow in Kakao's docs: the page gets the code with
+ * `Kakao.Auth.authorize` (JavaScript key), the server requests the token with the REST API key.
+ * The other way round (a REST key's code redeemed with the JavaScript key) stays KOE114.
+ */
+export function redeems(app: App, keyType: KeyType, issuedTo: unknown): boolean {
+  return issuedTo === clientIdOf(app, keyType) || (keyType === 'rest' && issuedTo === app.javascriptKey);
+}
+
 /** Access-token lifetime in seconds per key (docs/kakao-wire.md §5.4): REST 6 h, JavaScript 2 h, native 12 h. */
 export function accessTokenSeconds(keyType: unknown): number {
   return keyType === 'js' ? 2 * 3600 : keyType === 'native' ? 12 * 3600 : 6 * 3600;

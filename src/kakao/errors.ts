@@ -82,6 +82,11 @@ export const apiErrors = {
   tokenExpired: () => new KakaoApiError(401, -401, 'this access token is already expired'),
   invalidAppKey: (msg = 'wrong appKey(type) or not exist appKey') => new KakaoApiError(401, -401, msg),
   /**
+   * A JavaScript-key call from an origin that is not one of the app's web domains (docs/kakao-wire.md
+   * §8.5): the message as Kakao's answers show it. UNCONFIRMED: the HTTP status on kapi (401, as every -401).
+   */
+  domainMismatch: (origin: string) => new KakaoApiError(401, -401, `domain mismatched! caller=${origin}. check out registered web domains.`),
+  /**
    * -402 with the scopes the API needs (docs/kakao-wire.md §13.2); `allowed` = what the user agreed to.
    * UNCONFIRMED: `api_type` values other than Kakao's message APIs (`TALK_MEMO_DEFAULT_SEND`) are not
    * documented; we name them after the API.

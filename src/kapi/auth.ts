@@ -80,6 +80,19 @@ export function resolveToken(deps: AuthDeps, tokenId: string): TokenCaller {
   return { via: 'token', app: found.app, keyType: found.keyType, account, link, userId: link.userId, tokenId, token };
 }
 
+/**
+ * A JavaScript-key token is bound to its app's web domains (docs/kakao-wire.md §8.5): used from an
+ * `Origin` that is not one of them, -401 `domain mismatched! caller=…`. An app without web domains
+ * set (null) is not checked (Differs from Kakao: Kakao needs the Web platform registered for the
+ * JavaScript key). UNCONFIRMED: a call without `Origin` (a server using the token) passes.
+ */
+function checkWebDomain(ctx: KapiContext, caller: TokenCaller): void {
+  const domains = caller.app.webDomains;
+  const origin = ctx.get('Origin');
+  if (caller.keyType !== 'js' || !domains || !origin) return;
+  if (!domains.includes(origin)) throw apiErrors.domainMismatch(origin);
+}
+
 /** `target_id_type=user_id&target_id=ID` → the linked user, or -2 / -101. */
 export function resolveTarget(deps: AuthDeps, app: App, params: Params): AdminCaller {
   const type = params.target_id_type;
@@ -104,7 +117,9 @@ export function authenticate(deps: AuthDeps, mode: AuthMode, tokenFormatIsParam 
         // The token itself is not even looked up: the kind of credential is wrong.
         throw wrongKind();
       }
-      ctx.state.caller = resolveToken(deps, credential.token);
+      const caller = resolveToken(deps, credential.token);
+      checkWebDomain(ctx, caller);
+      ctx.state.caller = caller;
     } else {
       // Constant-time (store/apps.ts): the key is a secret.
       const app = deps.store.apps.viewByAdminKey(credential.key);

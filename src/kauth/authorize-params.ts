@@ -8,8 +8,24 @@ import { singleParam } from './single-param.js';
 import { LOGIN_TICKET_HEADER, LOGIN_TICKET_PARAM, type LoginQueue } from './interactions/login-queue.js';
 
 const PROMPTS = new Set(['login', 'none', 'create', 'select_account']);
-/** Parameters passed on to oidc-provider; everything else (SDK-internal `ka`, `agt`, ...) is ignored. */
+/**
+ * Parameters passed on to oidc-provider. Everything else is ignored silently, as Kakao's SDKs send
+ * their own: the JavaScript SDK v2 adds `ka`, `auth_tran_id`, `is_popup`, `approval_type`,
+ * `settle_id`, `device_type` (and `approval_window_type` from Kakao Talk's channel home); the mobile
+ * SDKs `agt`, ... The channel to offer (`channel_public_id`; the legacy SDK's
+ * `extra.plus_friend_public_id`) is ignored too: an app has one channel here, and that one is
+ * offered (interactions/consent-model.ts). UNCONFIRMED: what Kakao does with a public id that is not
+ * one of the app's channels (docs/kakao-wire.md §3.6).
+ */
 const PASSED = ['client_id', 'redirect_uri', 'state', 'nonce', 'login_hint', 'code_challenge', 'code_challenge_method', 'service_terms', 'lang'];
+
+/**
+ * Other spellings of a passed parameter, first one present wins (docs/kakao-wire.md §3.6): the
+ * JavaScript SDK v2 sends the service-terms filter as `extra.service_terms`.
+ */
+const ALIASES: Record<string, string[]> = {
+  service_terms: ['service_terms', 'extra.service_terms'],
+};
 
 const page = (code: string, error: string, description: string, app?: App) => new KakaoAuthError(400, error, description, code, app?.name);
 
@@ -72,8 +88,8 @@ export function normaliseAuthorize(store: Store, loginQueue: LoginQueue) {
 
     const out = new URLSearchParams();
     for (const name of PASSED) {
-      const value = single(ctx, name);
-      if (value !== undefined && value !== '') out.set(name, value);
+      const value = (ALIASES[name] ?? [name]).map((spelling) => single(ctx, spelling)).find((v) => v !== undefined && v !== '');
+      if (value !== undefined) out.set(name, value);
     }
     out.set('response_type', 'code');
     out.set('scope', requestScopes(app, asked).join(' '));

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { stringify } from 'node:querystring';
 import type { Context, Next } from 'koa';
+import { redeems } from '../kakao/app-keys.js';
 import { authErrors, KakaoAuthError } from '../kakao/errors.js';
 import type { Store } from '../store/types.js';
 import { BodyTooLarge, readBodyText } from '../http/body.js';
@@ -33,6 +34,18 @@ async function readTokenForm(ctx: Context): Promise<URLSearchParams> {
 }
 
 const one = (params: URLSearchParams, name: string): string | undefined => singleParam(name, params.getAll(name));
+
+/**
+ * The REST key redeeming what the JavaScript key was issued (kakao/app-keys.ts `redeems`): the request
+ * goes on to oidc-provider as the JavaScript key's client (which has no secret), so the tokens are the
+ * JavaScript key's: its `aud`, its 2-hour lifetime. UNCONFIRMED: which key Kakao's tokens carry then
+ * (docs/unconfirmed.md).
+ */
+function redeemAs(params: URLSearchParams, issuedTo: unknown): void {
+  if (typeof issuedTo !== 'string' || params.get('client_id') === issuedTo) return;
+  params.set('client_id', issuedTo);
+  params.delete('client_secret');
+}
 
 /** Any other method on /oauth/token (an OPTIONS that is not a CORS preflight included: http/kauth-cors.ts). */
 export function onlyPostOnToken(): never {
@@ -76,12 +89,13 @@ export function prepareTokenRequest(store: Store, now: () => number) {
       const code = one(params, 'code') ?? '';
       const stored = code ? store.tokens.authorizationCode(code) : undefined;
       if (!stored || stored.consumed) throw authErrors.codeNotFound(code);
-      if (stored.clientId !== clientId) {
+      if (!redeems(app, keyType, stored.clientId)) {
         const owner = store.apps.byClientId(String(stored.clientId));
-        // A code issued to the other key of the same app (JS vs REST) is KOE114; another app's is "not found".
+        // A code of another key of the same app that this key may not redeem is KOE114; another app's is "not found".
         if (owner?.app.appId === app.appId) throw authErrors.applicationMismatch();
         throw authErrors.codeNotFound(code);
       }
+      redeemAs(params, stored.clientId);
       if ((one(params, 'redirect_uri') ?? '') !== stored.redirectUri) throw authErrors.redirectUriMismatch();
       const verifier = one(params, 'code_verifier');
       if (stored.codeChallenge) {
@@ -97,9 +111,10 @@ export function prepareTokenRequest(store: Store, now: () => number) {
       const refreshToken = one(params, 'refresh_token');
       if (!refreshToken) throw authErrors.missingRefreshToken();
       const stored = store.tokens.refreshToken(refreshToken);
-      if (!stored || stored.consumed || stored.clientId !== clientId) throw authErrors.invalidRefreshToken();
+      if (!stored || stored.consumed || !redeems(app, keyType, stored.clientId)) throw authErrors.invalidRefreshToken();
       // Kept past its exp only when expired early (POST /__mock/tokens/expire): dead all the same.
       if (typeof stored.exp === 'number' && stored.exp * 1000 <= now()) throw authErrors.invalidRefreshToken();
+      redeemAs(params, stored.clientId);
     }
 
     // oidc-provider reads the pre-parsed body when the request stream is spent (selective_body.js).

@@ -68,6 +68,7 @@ describe('validateFixtures: defaults', () => {
       clientSecret: null,
       redirectUris: [],
       logoutRedirectUris: [],
+      webDomains: null,
       oidc: false,
       kakaoLogin: true,
       autoLink: true,

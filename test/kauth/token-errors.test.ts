@@ -44,11 +44,11 @@ describe('POST /oauth/token errors', () => {
     expect(refresh.status).toBe(200);
   });
 
-  it('answers a code issued to the JavaScript key of the same app with KOE114', async () => {
+  it('redeems a code issued to the JavaScript key of the same app with the REST key (the JavaScript SDK\'s flow)', async () => {
     const flow = await login(mock, { clientId: demo.javascriptKey, redirectUri: CALLBACK, accountId: 'kim-minji' });
     const res = await exchange(mock, { ...base(), code: flow.code! });
-    expect(res.status).toBe(400);
-    expect(res.body.error_code).toBe('KOE114');
+    expect(res.status).toBe(200);
+    expect(res.body.expires_in).toBe(7199);
   });
 
   it('answers another app\'s code with KOE320', async () => {
