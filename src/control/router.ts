@@ -122,6 +122,10 @@ export function controlRouter(deps: ControlRouterDeps) {
     return { entries: [] };
   }));
 
+  api.get('/messages', json((ctx) => ({
+    messages: control.messages({ appId: queryInt(ctx, 'appId'), accountId: queryString(ctx, 'accountId'), receiver: queryString(ctx, 'receiver') }),
+  })));
+
   for (const register of deps.pages) register(api);
 
   const boundary = controlErrorBoundary(deps.log);
