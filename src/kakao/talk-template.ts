@@ -59,7 +59,10 @@ const RULES: Record<TemplateType, (t: Json, at: string) => void> = {
     object(t, 'header_link', at);
     const contents = t.contents;
     if (!Array.isArray(contents) || contents.length < 2 || contents.length > 3) throw bad(`${at}.contents must be an array of 2 to 3 content objects.`);
-    contents.forEach((_, i) => content(contents as unknown as Json, String(i), `${at}.contents`));
+    contents.forEach((c: unknown, i) => {
+      if (!isObject(c)) throw bad(`${at}.contents[${i}] must be an object.`);
+      object(c, 'link', `${at}.contents[${i}]`);
+    });
   },
   location(t, at) {
     content(t, 'content', at);
