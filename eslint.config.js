@@ -123,6 +123,11 @@ export default tseslint.config(
     files: ['src/domain/**/*.ts'],
     rules: { 'no-restricted-imports': restrict([{ regex: '^\\.\\./', message: 'src/domain imports nothing of src/ but itself (docs/architecture.md §2).' }]) },
   },
+  {
+    // The sent-messages sink stands alone: kapi records into it, the control plane reads it.
+    files: ['src/messages/**/*.ts'],
+    rules: { 'no-restricted-imports': restrict([{ regex: '^\\.\\./', message: 'src/messages imports nothing of src/ but itself (docs/architecture.md §2).' }]) },
+  },
   { files: ['src/control/**/*.ts'], rules: { 'no-restricted-imports': controlRule() } },
   ...Object.entries(CONTROL_DEBT).map(([file, allowed]) => ({
     files: [file],

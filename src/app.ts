@@ -7,6 +7,7 @@ import type { Logger } from './log.js';
 import type { Store } from './store/types.js';
 import type { Webhooks } from './webhooks/types.js';
 import { createWebhooks } from './webhooks/index.js';
+import { createSentMessages } from './messages/index.js';
 import { createKauth, type SigningKeys } from './kauth/index.js';
 import { createKapiRouter } from './kapi/index.js';
 import type { LoginQueue } from './kauth/interactions/login-queue.js';
@@ -84,9 +85,10 @@ export async function createApp(deps: AppDeps): Promise<KakaoMockApp> {
   const { config, store, clock, log, publicUrl, issuer, backchannelUrl } = deps;
   const webhooks = deps.webhooks ?? createWebhooks({ clock, log: (level, msg, extra) => log[level](msg, extra as Record<string, unknown>) });
   const kauth = await createKauth({ config, store, clock, webhooks, urls: { publicUrl, issuer, backchannelUrl } });
-  const kapi = createKapiRouter({ config, store, clock, webhooks, log: (level, msg, extra) => log[level](msg, extra as Record<string, unknown>) });
+  const messages = createSentMessages(() => clock.now());
+  const kapi = createKapiRouter({ config, store, clock, webhooks, messages, log: (level, msg, extra) => log[level](msg, extra as Record<string, unknown>) });
   const app = kauth.provider as unknown as Koa;
-  const plane = createControlPlane({ config, store, clock, webhooks, loginQueue: kauth.loginQueue, log, publicUrl, issuer, signingKeys: kauth.signingKeys, listener: () => app.callback(), selfFetch: deps.selfFetch ?? selfFetch(false) });
+  const plane = createControlPlane({ config, store, clock, webhooks, messages, loginQueue: kauth.loginQueue, log, publicUrl, issuer, signingKeys: kauth.signingKeys, listener: () => app.callback(), selfFetch: deps.selfFetch ?? selfFetch(false) });
 
   // X-Forwarded-* are not trusted: the public URL is configuration (--public-url), never a header.
   app.proxy = false;

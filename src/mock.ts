@@ -16,8 +16,10 @@ import type {
   JournalQuery,
   KakaoTokenResponse,
   MintOptions,
+  MessageQuery,
   MockControl,
   RotateKeysInput,
+  SentMessage,
   RotationResult,
   UnlinkEventInput,
   UnlinkEventResult,
@@ -87,6 +89,8 @@ export interface KakaoMock {
   journal(query?: JournalQuery): JournalEntry[];
   /** Webhook deliveries, oldest first, once those in flight have finished. */
   webhooks(): Promise<WebhookDelivery[]>;
+  /** Kakao Talk messages the apps sent (to themselves or to friends), oldest first; filter by app, sender, receiver. */
+  messages(query?: MessageQuery): SentMessage[];
   /** Every control-plane operation (accounts, apps, links, tokens, ...): what /__mock serves. */
   control: MockControl;
   /** Back to the fixtures and real time: no queued logins, faults, webhook deliveries or journal. */
@@ -131,6 +135,7 @@ export async function startKakaoMock(options: KakaoMockOptions = {}): Promise<Ka
     events: control.events,
     journal: (query) => control.journal(query),
     webhooks: () => control.webhooks(),
+    messages: (query) => control.messages(query),
     control,
     reset: () => control.reset(),
     close: () => running.close(),

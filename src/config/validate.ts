@@ -14,6 +14,7 @@ import { ConfigError } from './errors.js';
 import { type CrossCheck, check, isRecord, list, maybe, oneOf, orNull, record, rule, withDefault } from './schema-kit.js';
 import type { Account, App, Channel, ServiceTerm, ShippingAddress, SimpleSignup } from '../domain/model.js';
 import type { Fixtures } from './types.js';
+import { friendChecks, friendCrossChecks, friendFields } from './friend-rules.js';
 import {
   CHANNEL_PROFILE_ID,
   KEY_RULE,
@@ -35,7 +36,6 @@ import {
   positiveInt,
   redirectUri, unixSeconds, webOrigin,
 } from './value-rules.js';
-
 export { suggest } from './schema-kit.js';
 export { MAX_EMAIL_LENGTH, MAX_EMAIL_LOCAL_LENGTH, isEmailAddress } from './value-rules.js';
 
@@ -171,6 +171,7 @@ const accountChecks: CrossCheck<Account>[] = [
     ok: (a) => a.shippingAddresses.filter((s) => s.isDefault).length <= 1,
     message: (a) => `must have at most one default address (got ${a.shippingAddresses.filter((s) => s.isDefault).length})`,
   },
+  ...friendChecks,
 ];
 
 const account = record<Account>(
@@ -196,10 +197,8 @@ const account = record<Account>(
     ci: withDefault(orNull<string>('a non-empty string', (x) => typeof x === 'string' && x.trim() !== ''), null),
     identityVerified: withDefault(bool, false),
     talkUser: withDefault(bool, true),
-    addedChannels: withDefault(
-      list(rule<string>('a channel profile id starting with "_"', (x) => typeof x === 'string' && CHANNEL_PROFILE_ID.test(x)), { identity: (c) => c }),
-      () => [],
-    ),
+    addedChannels: withDefault(list(rule<string>('a channel profile id starting with "_"', (x) => typeof x === 'string' && CHANNEL_PROFILE_ID.test(x)), { identity: (c) => c }), () => []),
+    ...friendFields,
     shippingAddresses: withDefault(list(shippingAddress, { identity: (a) => String(a.id) }), () => []),
     description: maybe(anyString),
   },
@@ -269,6 +268,7 @@ function crossChecks(input: Record<string, unknown>, problems: string[]): void {
       else emails.set(normalised, `${at}.email`);
     }
   });
+  friendCrossChecks(accounts, add);
 }
 
 function run<T>(schema: v.GenericSchema<unknown, T>, input: unknown, heading: string, extra?: (problems: string[]) => void): T {

@@ -11,6 +11,7 @@ import type { SelfFetch } from '../http/self-fetch.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/types.js';
 import type { Webhooks } from '../webhooks/types.js';
+import type { SentMessages } from '../messages/index.js';
 import { controlErrors } from './errors.js';
 import { nonEmptyString, positiveInt } from './inputs.js';
 
@@ -19,6 +20,8 @@ export interface ControlDeps {
   store: Store;
   clock: Clock;
   webhooks: Webhooks;
+  /** The Kakao Talk messages kapi recorded (messages.ts reads them, reset clears them). */
+  messages: SentMessages;
   loginQueue: LoginQueue;
   log: Logger;
   /**

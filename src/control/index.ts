@@ -13,6 +13,7 @@ import type { SelfFetch } from '../http/self-fetch.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/types.js';
 import type { Webhooks } from '../webhooks/types.js';
+import type { SentMessages } from '../messages/index.js';
 import { demoPages } from './demo.js';
 import { faultApi, faultInjector, type FaultApi } from './faults/index.js';
 import { inspectorPages } from './inspector.js';
@@ -33,6 +34,8 @@ export interface ControlPlaneDeps {
   store: Store;
   clock: Clock;
   webhooks: Webhooks;
+  /** The Kakao Talk messages kapi recorded. */
+  messages: SentMessages;
   loginQueue: LoginQueue;
   log: Logger;
   selfFetch: SelfFetch;

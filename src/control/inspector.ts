@@ -8,7 +8,7 @@ import type { Context } from 'koa';
 import { toKakaoTime } from '../clock.js';
 import { renderPage } from '../http/render.js';
 import type { WebhookDelivery } from '../webhooks/types.js';
-import type { Fault, MockControl } from './types.js';
+import type { Fault, MockControl, SentMessage } from './types.js';
 
 /** "5h 59m", "29d 23h", "42s": the time left on a token, to the two largest units. */
 export function humanDuration(seconds: number): string {
@@ -33,6 +33,18 @@ function describeFault(fault: Fault): { match: string; action: string; remaining
   const action =
     a.kind === 'delay' ? `delay ${a.ms} ms` : a.kind === 'server-error' ? 'server error (KOE003 / -1)' : a.kind === 'kauth-error' ? `kauth ${a.code}` : `kapi ${a.code}`;
   return { match: `${m.method ?? 'ANY'} ${m.path}${who ? ` (${who})` : ''}`, action, remaining: fault.remaining === null ? 'until removed' : String(fault.remaining) };
+}
+
+/** One line for a sent message: its template type and text or title, the template id, or the scraped URL. */
+function describeMessage(m: SentMessage): string {
+  if (m.templateObject) {
+    const t = m.templateObject;
+    const content = t.content as { title?: unknown } | undefined;
+    const words = typeof t.text === 'string' ? t.text : typeof t.header_title === 'string' ? t.header_title : typeof content?.title === 'string' ? content.title : '';
+    return `${String(t.object_type)}${words ? `: ${words}` : ''}`;
+  }
+  const template = m.templateId !== undefined ? `template ${m.templateId}${m.templateArgs ? ` ${JSON.stringify(m.templateArgs)}` : ''}` : '';
+  return [m.requestUrl ? `scrap ${m.requestUrl}` : '', template].filter(Boolean).join(', ');
 }
 
 const short = (token: string) => (token.length > 14 ? `${token.slice(0, 6)}…${token.slice(-4)}` : token);
@@ -118,6 +130,14 @@ export function inspectorModel(control: MockControl, opts: InspectorOptions) {
       error: d.error ?? '',
       payload: Object.entries(d.payload).map(([k, v]) => `${k}=${v}`).join(' '),
       latency: `${d.latencyMs} ms`,
+    })),
+    messages: control.messages().slice(-50).reverse().map((m) => ({
+      at: at(m.at),
+      app: `${m.appId} ${appName.get(m.appId) ?? ''}`,
+      api: `${m.target === 'memo' ? 'to me' : 'to friends'} (${m.kind})`,
+      from: m.accountId,
+      to: m.receivers.join(', '),
+      content: describeMessage(m),
     })),
     journal: control.journal({ limit: 100 }).reverse().map((j) => ({
       at: at(j.at),

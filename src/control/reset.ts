@@ -7,13 +7,13 @@ import type { FaultRegistry } from './faults/index.js';
 import type { Journal } from './journal.js';
 
 export interface Resetter {
-  /** No tokens, links, queued logins, faults, deliveries or journal; real time. */
+  /** No tokens, links, queued logins, faults, deliveries, sent messages or journal; real time. */
   reset: () => Promise<void>;
   /** Runs the hook on every reset. */
   onReset: (hook: () => void) => void;
 }
 
-export function resetter({ clock, loginQueue, webhooks, store }: ControlContext, faults: FaultRegistry, journal: Journal): Resetter {
+export function resetter({ clock, loginQueue, webhooks, messages, store }: ControlContext, faults: FaultRegistry, journal: Journal): Resetter {
   const hooks: Array<() => void> = [];
   return {
     async reset() {
@@ -23,6 +23,7 @@ export function resetter({ clock, loginQueue, webhooks, store }: ControlContext,
       journal.clear();
       await webhooks.idle();
       webhooks.clear();
+      messages.clear();
       for (const hook of hooks) hook();
       await store.reset();
     },

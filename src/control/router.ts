@@ -86,8 +86,9 @@ export function controlRouter(deps: ControlRouterDeps) {
 
   api.get('/clock', json(() => control.clock()));
   api.post('/clock/advance', json(async (ctx) => {
-    const body = (await readJson(ctx)) as { by?: unknown };
-    return control.advance(body.by);
+    // A JSON `null` body reads as no field (400 from the operation's check), not a TypeError.
+    const body = (await readJson(ctx)) as { by?: unknown } | null;
+    return control.advance(body?.by);
   }));
   api.post('/clock/reset', json(() => control.resetClock()));
 
@@ -106,8 +107,8 @@ export function controlRouter(deps: ControlRouterDeps) {
 
   api.post('/events/unlink', json(async (ctx) => control.events.unlink((await readJson(ctx)) as UnlinkEventInput)));
   api.post('/events/account-delete', json(async (ctx) => {
-    const body = (await readJson(ctx)) as { accountId?: unknown };
-    return control.events.accountDelete(body.accountId as string);
+    const body = (await readJson(ctx)) as { accountId?: unknown } | null;
+    return control.events.accountDelete(body?.accountId as string);
   }));
   api.post('/events/channel', json(async (ctx) => control.events.channel((await readJson(ctx)) as ChannelEventInput)));
 
@@ -122,6 +123,10 @@ export function controlRouter(deps: ControlRouterDeps) {
     control.clearJournal();
     return { entries: [] };
   }));
+
+  api.get('/messages', json((ctx) => ({
+    messages: control.messages({ appId: queryInt(ctx, 'appId'), accountId: queryString(ctx, 'accountId'), receiver: queryString(ctx, 'receiver') }),
+  })));
 
   for (const register of deps.pages) register(api);
 

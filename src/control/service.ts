@@ -14,6 +14,7 @@ import { keyOperations } from './keys.js';
 import { FaultRegistry } from './faults/index.js';
 import { Journal } from './journal.js';
 import { loginOperations } from './logins.js';
+import { messageOperations } from './messages.js';
 import { listLinks, listTokens } from './read-models.js';
 import { resetter } from './reset.js';
 import { expiryOperations } from './token-expiry.js';
@@ -78,6 +79,7 @@ export function createControl(deps: ControlDeps): { control: MockControl; wiring
     clearJournal: () => {
       journal.clear();
     },
+    ...messageOperations(ctx),
     reset,
   };
   return { control, wiring: { faults, journal, onReset, deliveries: () => webhooks.deliveries() } };

@@ -10,6 +10,7 @@ import type { Account, App, ChannelRelationState, Link } from '../domain/model.j
 import type { ConsentChoice, QueuedLogin, RotationResult } from '../kauth/index.js';
 import type { KeyType } from '../store/types.js';
 import type { UnlinkReferrer, WebhookDelivery } from '../webhooks/types.js';
+import type { MessageQuery, SentMessage } from '../messages/index.js';
 
 // ---------------------------------------------------------------------------------------------
 // The operations
@@ -99,6 +100,11 @@ export interface MockControl {
   journal(query?: JournalQuery): JournalEntry[];
   /** Empties the journal. */
   clearJournal(): void;
+  /**
+   * Kakao Talk messages apps sent through kapi ("send to me" and to friends), oldest first, filtered
+   * by app, sender (`accountId`) and receiver. Recorded, never delivered; reset clears them.
+   */
+  messages(query?: MessageQuery): SentMessage[];
   /** Back to the fixtures and real time: no tokens, links, queued logins, faults, deliveries or journal. */
   reset(): Promise<void>;
 }
@@ -356,3 +362,8 @@ export interface ChannelEventResult {
   /** The channel webhook (`added` / `blocked`), null when the app has no channel callback URL. */
   webhook: WebhookDelivery | null;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Kakao Talk messages
+
+export type { MessageKind, MessageQuery, MessageTarget, SentMessage } from '../messages/index.js';

@@ -133,6 +133,13 @@ export interface Account {
   talkUser: boolean;
   /** Channel public ids this account added before any app asked. */
   addedChannels: string[];
+  /**
+   * Kakao Talk friends: ids of other accounts. Friendship is mutual, so naming it on either side makes
+   * both friends (docs/kakao-wire.md §15.2). Optional: accounts stored before the field existed lack it.
+   */
+  talkFriends?: string[];
+  /** Of this account's friends, those it marked as favourites (each person has their own). */
+  favoriteFriends?: string[];
   shippingAddresses: ShippingAddress[];
   /** Shown on the persona picker; not a Kakao field. */
   description?: string;

@@ -99,6 +99,8 @@ export const apiErrors = {
     }),
   underAge: () => new KakaoApiError(401, -406, 'underage user can not use this service'),
   notTalkUser: () => new KakaoApiError(400, -501, 'given account is not connected to any talk user.'),
+  /** -502: a message receiver who is not the sender's friend (Kakao Talk Message's error table). UNCONFIRMED message. */
+  notFriend: () => new KakaoApiError(400, -502, 'receiver is not a friend of the sender.'),
   quota: () => new KakaoApiError(429, -10, 'API limit has been exceeded.'),
   maintenance: () => new KakaoApiError(503, -9798, 'service is under maintenance.'),
 };

@@ -1,5 +1,5 @@
 /**
- * kapi.kakao.com: user, consent, Kakao Sync, channel and admin APIs (docs/kakao-wire.md §8–§11).
+ * kapi.kakao.com: user, consent, Kakao Sync, channel, Kakao Talk and admin APIs (docs/kakao-wire.md §8–§11, §15).
  * Mounted in the Koa app before kauth's table and oidc-provider (app.ts); paths it does not know
  * fall through, and the error boundary answers them with a kapi-shaped 404.
  */
@@ -13,6 +13,10 @@ import { oidcUserinfoRoutes } from './oidc-userinfo.js';
 import type { KapiDeps, RouteDef } from './route.js';
 import { scopeRoutes } from './scopes.js';
 import { serviceTermsRoutes } from './service-terms.js';
+import { talkFriendsRoutes } from './talk-friends.js';
+import { talkMemoRoutes } from './talk-memo.js';
+import { talkMessageRoutes } from './talk-messages.js';
+import { talkProfileRoutes } from './talk-profile.js';
 import { terminatedRoutes } from './terminated.js';
 import type { KapiContext, KapiState } from './types.js';
 import { userRoutes } from './user.js';
@@ -26,6 +30,10 @@ export function kapiRoutes(deps: KapiDeps): RouteDef[] {
     ...scopeRoutes(deps),
     ...serviceTermsRoutes(deps),
     ...channelRoutes(deps),
+    ...talkProfileRoutes(),
+    ...talkMemoRoutes(deps),
+    ...talkFriendsRoutes(deps),
+    ...talkMessageRoutes(deps),
     ...adminRoutes(deps),
     ...oidcUserinfoRoutes(deps),
     ...terminatedRoutes(),

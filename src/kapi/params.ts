@@ -190,3 +190,36 @@ export function commaList(value: string | undefined): string[] {
     .map((s) => s.trim())
     .filter(Boolean);
 }
+
+/** One of `values`; missing or empty → fallback; anything else → -2 naming the choices. */
+export function enumParam<T extends string>(params: Params, name: string, values: readonly T[], fallback: T): T {
+  const value = params[name];
+  if (value === undefined || value === '') return fallback;
+  if (!(values as readonly string[]).includes(value)) throw bad(`${name} must be one of ${values.join(', ')}. (given: ${truncate(value)})`);
+  return value as T;
+}
+
+/** A required absolute http(s) URL (`request_url` of the scrap messages). */
+export function httpUrlParam(params: Params, name: string): string {
+  const value = requiredParam(params, name);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw bad(`${name} must be an absolute http or https URL. (given: ${truncate(value)})`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw bad(`${name} must be an absolute http or https URL. (given: ${truncate(value)})`);
+  return value;
+}
+
+/**
+ * `receiver_uuids=["a","b"]`: a JSON array of 1 to `max` uuids, duplicates dropped (Kakao: at most
+ * five friends per message, docs/kakao-wire.md §15.4).
+ */
+export function receiverUuidsParam(params: Params, max = 5): string[] {
+  requiredParam(params, 'receiver_uuids');
+  const uuids = [...new Set(jsonStringArray(params, 'receiver_uuids'))];
+  if (uuids.length === 0) throw bad('receiver_uuids must name at least one receiver.');
+  if (uuids.length > max) throw bad(`receiver_uuids can name at most ${max} receivers. (given: ${uuids.length})`);
+  return uuids;
+}

@@ -1,5 +1,6 @@
 import type { Config } from '../config/types.js';
 import type { Clock } from '../clock.js';
+import type { SentMessages } from '../messages/index.js';
 import type { Store } from '../store/types.js';
 import type { Webhooks } from '../webhooks/types.js';
 import type { AuthMode, KapiContext, Log } from './types.js';
@@ -9,6 +10,8 @@ export interface KapiDeps {
   store: Store;
   clock: Clock;
   webhooks: Webhooks;
+  /** Where the Kakao Talk message APIs record what they sent (docs/kakao-wire.md §15.5). */
+  messages: SentMessages;
   log: Log;
 }
 

@@ -35,6 +35,8 @@ const KNOWN_CROSSINGS: string[] = [
 const WALLS: { from: string; not: string[]; except?: string[]; exceptUnder?: string }[] = [
   // The domain is the floor: it imports nothing of src/ but itself.
   { from: 'domain/', not: [''], exceptUnder: 'domain/' },
+  // The sent-messages sink stands alone: kapi records into it, the control plane reads it.
+  { from: 'messages/', not: [''], exceptUnder: 'messages/' },
   { from: 'store/', not: ['kauth/', 'kapi/', 'control/', 'http/'] },
   { from: 'kakao/', not: ['kauth/', 'kapi/', 'control/'] },
   // HTTP infrastructure (the error boundary, pages, bodies) serves the surfaces; it knows none of them.

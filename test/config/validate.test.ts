@@ -240,11 +240,26 @@ describe('validateFixtures: each rule names the field path', () => {
       (f) => (acc0(f).shippingAddresses = [{ id: 1, type: 'ROAD', name: 'a', baseAddress: 'b', receiverName: 'c', receiverPhoneNumber1: '010-1-2' }]),
       'accounts[0].shippingAddresses[0].type must be one of "OLD", "NEW"',
     ],
+    ['a Talk friend who is not an account', (f) => (acc0(f).talkFriends = ['nobody']), 'accounts[0].talkFriends names "nobody", which is not an account of the fixtures'],
+    ['an account its own Talk friend', (f) => (acc0(f).talkFriends = ['minji']), 'accounts[0].talkFriends must not name the account itself'],
+    [
+      'Talk friends on a non-Talk user',
+      (f) => Object.assign(acc0(f), { talkUser: false, talkFriends: ['jun'] }),
+      'accounts[0].talkFriends needs talkUser: true (only Kakao Talk users have Talk friends)',
+    ],
+    ['a favourite who is not a friend', (f) => (acc0(f).favoriteFriends = ['jun']), 'accounts[0].favoriteFriends names "jun", which is not a Talk friend of this account'],
   ])('reports %s', (_name, change, expected) => {
     const problems = problemsAfter(change);
     expect(problems).toEqual(expect.arrayContaining([expect.stringContaining(expected)]));
     // Each case breaks exactly one rule, so exactly one problem is reported.
     expect(problems).toHaveLength(1);
+  });
+
+  it('Talk friendship named on one side makes a favourite valid on the other', () => {
+    const f = base();
+    f.accounts[1]!.talkFriends = ['minji'];
+    f.accounts[0]!.favoriteFriends = ['jun'];
+    expect(() => validateFixtures(f)).not.toThrow();
   });
 
   it('reports a non-object document at the root', () => {

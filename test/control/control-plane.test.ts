@@ -22,6 +22,13 @@ describe('the control plane over HTTP', () => {
     await mock.reset();
   });
 
+  it('answers a JSON null body with 400, not 500 (clock/advance, events/account-delete)', async () => {
+    for (const path of ['/__mock/clock/advance', '/__mock/events/account-delete']) {
+      const res = await api(mock.url, 'POST', path, null);
+      expect(res.status, path).toBe(400);
+    }
+  });
+
   it('creates, reads, changes and deletes a persona, validated like the fixtures', async () => {
     const created = await api(mock.url, 'POST', '/__mock/accounts', { id: 'new-persona', email: 'new@example.com', nickname: '새사람' });
     expect(created.status).toBe(201);

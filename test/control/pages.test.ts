@@ -42,6 +42,21 @@ describe('the inspector', () => {
     expect(html).not.toMatch(/<script>|style="/);
   });
 
+  it('shows the Kakao Talk messages the apps sent, newest first', async () => {
+    const token = (await mock.mintTokens(1003, 'kim-minji', { params: { scope: 'talk_message' } })).access_token;
+    const template = JSON.stringify({ object_type: 'text', text: '<b>장보기</b> 목록', link: { web_url: 'https://example.com' } });
+    const sent = await fetch(`${mock.url}/v2/api/talk/memo/default/send`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ template_object: template }).toString(),
+    });
+    expect(sent.status).toBe(200);
+    const html = await (await fetch(`${mock.url}/__mock/`)).text();
+    expect(html).toContain('Kakao Talk messages sent <span class="count">1</span>');
+    expect(html).toContain('to me (default)');
+    expect(html).toContain('text: &lt;b&gt;장보기&lt;/b&gt; 목록');
+  });
+
   it('escapes every value: a persona named <script> created through the control plane', async () => {
     const evil = '<script>alert(1)</script>';
     const created = await api(mock.url, 'POST', '/__mock/accounts', { id: 'xss', nickname: evil, email: 'xss@example.com', description: '"><img src=x onerror=alert(1)>' });

@@ -10,8 +10,8 @@
  * Chromium comes from the OS (`apt-get install chromium`), never from Playwright's downloader; set
  * KAKAO_MOCK_CHROMIUM to use another binary. Without one the suite is skipped on a laptop and FAILS in
  * CI (CI set), so CI never passes by skipping it. Screenshots (login, consent in Korean and English, the
- * refusal page) go to test-results/screenshots/; UPDATE_SCREENSHOTS=1 also refreshes the README's
- * docs/images/consent-ko.png and consent-en.png.
+ * refusal page, the guardian-consent step) go to test-results/screenshots/; UPDATE_SCREENSHOTS=1 also
+ * refreshes the README's docs/images/consent-ko.png, consent-en.png, guardian-ko.png and refused-ko.png.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -32,7 +32,7 @@ const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking'
 const SHOTS = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
 /** The screenshots the README shows, refreshed with UPDATE_SCREENSHOTS=1. */
 const DOCS = fileURLToPath(new URL('../../docs/images/', import.meta.url));
-const DOC_SHOTS = new Set(['consent-ko', 'consent-en']);
+const DOC_SHOTS = new Set(['consent-ko', 'consent-en', 'guardian-ko', 'refused-ko']);
 const updateDocs = process.env.UPDATE_SCREENSHOTS === '1';
 
 if (!haveChromium && !inCi) {
@@ -297,6 +297,26 @@ describe.skipIf(!haveChromium)('login and consent in Chromium', () => {
     expect(user.kakao_account).not.toHaveProperty('gender');
     expect(user.kakao_account.email).toBe('minji.kim@example.com');
     expect(user.kakao_account.age_range_needs_agreement).toBe(false);
+  });
+
+  it('shows the guardian-consent step after the consent screen to the child under 14 on an app without the 14+ setting', async () => {
+    const { page, callbacks } = await open();
+    await page.goto(authorizeUrl({ client_id: plain.restApiKey }));
+    await pickPersona(page, 'jung-haneul');
+    await page.locator('#consent-form').waitFor();
+    await page.locator('#agree-all').check();
+    await page.locator('#continue').click();
+    const form = page.locator('#guardian-form');
+    await form.waitFor();
+    expect(await form.innerText()).toContain(plain.name);
+    await page.locator('input[name=guardian_name]').fill('정보호');
+    await page.locator('input[name=guardian_phone]').fill('010-2222-3333');
+    await page.locator('input[name=guardian_agree]').check();
+    await shot(page, 'guardian-ko');
+    await page.locator('#guardian-continue').click();
+    await page.locator('#app').waitFor();
+    expect(callbacks[0]!.searchParams.get('code')).toBeTruthy();
+    expect(mock.store.links.get(plain.appId, 'jung-haneul')).toBeDefined();
   });
 
   it('sends access_denied with the state when the user cancels', async () => {

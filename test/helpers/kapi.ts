@@ -17,6 +17,8 @@ import { kakaoErrorBoundary } from '../../src/http/kakao-errors.js';
 import { createStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/types.js';
 import type { Webhooks } from '../../src/webhooks/types.js';
+import { createSentMessages } from '../../src/messages/index.js';
+import type { SentMessages } from '../../src/messages/index.js';
 import { defaults } from './fixtures.js';
 
 /** App 1004: auto-link off, CI, talk_message, every personal item, user properties. */
@@ -67,6 +69,8 @@ export interface Harness {
   store: Store;
   clock: Clock;
   webhookCalls: Array<{ kind: string; appId: number; userId: number }>;
+  /** What the Kakao Talk message APIs recorded. */
+  messages: SentMessages;
   app(appId: number): App;
   userId(appId: number, accountId: string): number;
   /** Put a Link; scopes/terms given as lists are agreed "now". */
@@ -134,11 +138,13 @@ export async function startHarness(fixtures: Fixtures = testFixtures()): Promise
   const webhookCalls: Harness['webhookCalls'] = [];
   const errors: unknown[] = [];
   const koa = new Koa();
+  const messages = createSentMessages(() => clock.now());
   const router = createKapiRouter({
     config,
     store,
     clock,
     webhooks: fakeWebhooks(webhookCalls),
+    messages,
     log: (level, msg, extra) => {
       if (level === 'error') errors.push({ msg, extra });
     },
@@ -169,6 +175,7 @@ export async function startHarness(fixtures: Fixtures = testFixtures()): Promise
     store,
     clock,
     webhookCalls,
+    messages,
     app: appOf,
     userId: userIdOf,
     async link(appId, accountId, opts = {}) {

@@ -83,6 +83,42 @@ describe('the 14+ item is a tagged term (docs/kakao-wire.md §4.4, §10)', () =>
     expect(legacy.json.app_service_terms[0]).toEqual({ tag: AGE_TAG });
   });
 
+  it('service_terms=<its tag> asks it again like a required term when the Link has no agreement under the tag', async () => {
+    await tokenFor('kim-minji');
+    // A link made before the app had the 14+ setting: no agreement under its tag.
+    const link = mock.store.links.get(demo.appId, 'kim-minji')!;
+    delete link.terms[AGE_TAG];
+    await mock.store.links.put(link);
+
+    const asked = await login(mock, { clientId: demo.restApiKey, redirectUri: CALLBACK, accountId: 'kim-minji', query: { service_terms: AGE_TAG } });
+    expect(asked.consentShown).toBe(true);
+    expect(allBoxes(asked.consentHtml!)).toMatchObject({ age14: ['on'] });
+    expect(asked.consentHtml).not.toContain('name="terms"');
+    expect(mock.store.links.get(demo.appId, 'kim-minji')!.terms[AGE_TAG]).toMatchObject({ agreedBy: 'KAUTH' });
+
+    // Agreed now: the same request shows no screen; an unknown tag is ignored as before.
+    const again = await login(mock, { clientId: demo.restApiKey, redirectUri: CALLBACK, accountId: 'kim-minji', query: { service_terms: AGE_TAG } });
+    expect(again.consentShown).toBe(false);
+    expect(again.code).not.toBeNull();
+  });
+
+  it('the screen\'s POST still requires the 14+ box when only its tag was asked', async () => {
+    await tokenFor('kim-minji');
+    const link = mock.store.links.get(demo.appId, 'kim-minji')!;
+    delete link.terms[AGE_TAG];
+    await mock.store.links.put(link);
+    const browser = new Browser(mock.url);
+    const q = new URLSearchParams({ client_id: demo.restApiKey, redirect_uri: CALLBACK, response_type: 'code', service_terms: AGE_TAG });
+    let { res } = await browser.follow(await browser.get(`/oauth/authorize?${q}`));
+    let html = await res.text();
+    ({ res } = await browser.follow(await browser.post(formAction(html, 'login'), { account: 'kim-minji' })));
+    html = await res.text();
+    expect(html).toContain('id="consent-form"');
+    const refused = await browser.post(formAction(html, 'consent'), {});
+    expect(refused.status).toBe(400);
+    expect(mock.store.links.get(demo.appId, 'kim-minji')!.terms[AGE_TAG]).toBeUndefined();
+  });
+
   it('cannot be revoked: it is required, like a required term', async () => {
     const token = await tokenFor('kim-minji');
     const revoke = await kapi('POST', '/v2/user/revoke/service_terms', token, { tags: `${AGE_TAG},marketing_20240101` });

@@ -89,7 +89,7 @@ export function consentScreen(store: Store, app: App, account: Account, needs: C
     : null;
 
   const terms = termsShown.map((t) => ({ tag: t.tag, title: t.title[lang], url: t.url, required: t.required }));
-  const age14 = sync && needs.firstLink && !!app.simpleSignup?.ageCheck14;
+  const age14 = sync && needs.age14;
   return { sync, firstLink: needs.firstLink, terms, items, age14, channel, layout: layoutOf(items, terms, age14) };
 }
 
