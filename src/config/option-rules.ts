@@ -90,3 +90,16 @@ export const hostNames = v.pipe(
   }),
 );
 
+
+/** A Redis URL (`redis://`, `rediss://`; user, password and db in the URL), or null for the embedded store. */
+export const redisUrl = parsed<string | null>('a redis:// or rediss:// URL, e.g. redis://localhost:6379/0', (raw) => {
+  if (raw === null) return null;
+  if (typeof raw !== 'string') return undefined;
+  try {
+    const url = new URL(raw);
+    if ((url.protocol !== 'redis:' && url.protocol !== 'rediss:') || url.hostname === '' || !/^(\/\d*)?$/.test(url.pathname)) return undefined;
+    return raw;
+  } catch {
+    return undefined;
+  }
+});

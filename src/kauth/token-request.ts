@@ -6,6 +6,7 @@ import type { Store } from '../store/types.js';
 import { BodyTooLarge, readBodyText } from '../http/body.js';
 import { sameSecret } from '../http/secrets.js';
 import { singleParam } from './single-param.js';
+import { rotatesRefreshToken } from './refresh-rotation.js';
 
 const LIMIT = 56 * 1024; // oidc-provider's own body limit
 
@@ -72,6 +73,8 @@ export function prepareTokenRequest(store: Store) {
     // accepted unchecked; Kakao compares them with the app's platform settings, which the mock has
     // not (docs/kakao-wire.md §2.7).
 
+    /** The credential this redemption uses up, claimed below (single use across instances). */
+    let claim: { model: 'AuthorizationCode' | 'RefreshToken'; id: string; lost: () => KakaoAuthError } | null = null;
     if (grantType === 'authorization_code') {
       const code = one(params, 'code') ?? '';
       const stored = code ? store.tokens.authorizationCode(code) : undefined;
@@ -93,12 +96,21 @@ export function prepareTokenRequest(store: Store) {
         // No challenge was sent at authorize: Kakao does not check a verifier then.
         params.delete('code_verifier');
       }
+      claim = { model: 'AuthorizationCode', id: code, lost: () => authErrors.codeNotFound(code) };
     } else {
       const refreshToken = one(params, 'refresh_token');
       if (!refreshToken) throw authErrors.missingRefreshToken();
       const stored = store.tokens.refreshToken(refreshToken);
       if (!stored || stored.consumed || stored.clientId !== clientId) throw authErrors.invalidRefreshToken();
+      // Only a refresh that rotates uses the token up; one that does not may run any number of times.
+      // Date.now is the mock's clock here (docs/oidc-provider.md §10).
+      if (typeof stored.exp === 'number' && rotatesRefreshToken(stored.exp - Date.now() / 1000)) {
+        claim = { model: 'RefreshToken', id: refreshToken, lost: () => authErrors.invalidRefreshToken() };
+      }
     }
+    // Of two requests redeeming one credential at once (on one instance or several), exactly one
+    // goes on; the other answers as for a used one. A redemption that then fails gives it back.
+    if (claim !== null && !(await store.oidc.claim(claim.model, claim.id))) throw claim.lost();
 
     // oidc-provider reads the pre-parsed body when the request stream is spent (selective_body.js).
     (ctx.request as unknown as { body: unknown }).body = stringify(Object.fromEntries(params));
@@ -107,6 +119,13 @@ export function prepareTokenRequest(store: Store) {
     delete ctx.req.headers.authorization;
     // Errors must be JSON even for browsers (oidc-provider renders HTML for Accept: text/html).
     ctx.req.headers.accept = 'application/json';
-    return next();
+    if (claim === null) return next();
+    let redeemed = false;
+    try {
+      await next();
+      redeemed = ctx.status === 200;
+    } finally {
+      if (!redeemed) await store.oidc.unclaim(claim.model, claim.id).catch(() => undefined);
+    }
   };
 }

@@ -1,0 +1,125 @@
+/**
+ * Catch-up (docs/storage.md §10.3): before a request runs, one XREAD from this instance's last id
+ * brings in what the other instances wrote, so a write acknowledged anywhere is seen here by the next
+ * request (read-your-writes across instances). Also one GET of the trim point in the same round trip
+ * (node-redis pipelines commands sent in one tick): an instance that fell behind a trim reloads.
+ *
+ * Entries this instance wrote itself are already in its memory: they are skipped, not applied again.
+ * An entry of another instance about a record this instance has changed and whose own entry it has
+ * not read back yet is older than that change (the stream is one order, and our entry comes later),
+ * so it is skipped too: last writer in log order wins on every instance.
+ */
+import type { RedisLink } from './client.js';
+import { idAfter, opKey, parseXread, type LogEntry, type LogOp } from './log.js';
+
+const READ_COUNT = 1000;
+
+export interface CatchUpOptions {
+  link: RedisLink;
+  logKey: string;
+  trimKey: string;
+  /** This instance's id, the `s` field of the entries it writes. */
+  me: string;
+  /** Applies another instance's op to memory (without writing it again). */
+  apply: (op: LogOp) => void;
+  /** Throws away memory and loads base + log again; resolves to the last id it covers. */
+  reload: () => Promise<string>;
+  /** Called with how many entries a sync brought in (compaction counts them). */
+  onEntries?: (count: number) => void;
+}
+
+export class CatchUp {
+  lastId: string;
+  readonly #o: CatchUpOptions;
+  /** Record key → own entries written (or being written) and not read back yet. */
+  readonly #pending = new Map<string, number>();
+  #reloadNeeded = false;
+  #running: Promise<void> | null = null;
+  #next: Promise<void> | null = null;
+
+  constructor(options: CatchUpOptions, lastId: string) {
+    this.#o = options;
+    this.lastId = lastId;
+  }
+
+  /** Own changes are pending from before their XADD until this instance reads them back. */
+  get pendingOwn(): number {
+    return this.#pending.size;
+  }
+
+  /** Writes one op; resolves once it is in the log. On failure memory is suspect: reload before the next request. */
+  async append(op: LogOp): Promise<void> {
+    const key = opKey(op);
+    if (key !== null) this.#pending.set(key, (this.#pending.get(key) ?? 0) + 1);
+    try {
+      await this.#o.link.send(['XADD', this.#o.logKey, '*', 's', this.#o.me, 'o', JSON.stringify(op)]);
+    } catch (error) {
+      // Timed out or refused: it may still have reached Redis. Either way, this instance's memory
+      // is rebuilt from Redis before its next request (the caller also undid its change).
+      if (key !== null) this.#release(key);
+      this.#reloadNeeded = true;
+      throw error;
+    }
+  }
+
+  /**
+   * Brings memory up to the log. Requests arriving while a read is under way share the next one,
+   * sent after they arrived (the one under way may predate a write they must see).
+   */
+  sync(): Promise<void> {
+    if (this.#running === null) {
+      this.#running = this.#read().finally(() => {
+        this.#running = null;
+      });
+      return this.#running;
+    }
+    this.#next ??= this.#running
+      .catch(() => undefined)
+      .then(() => {
+        this.#next = null;
+        return this.sync();
+      });
+    return this.#next;
+  }
+
+  async #read(): Promise<void> {
+    if (this.#reloadNeeded) {
+      this.lastId = await this.#o.reload();
+      this.#pending.clear();
+      this.#reloadNeeded = false;
+    }
+    let total = 0;
+    for (;;) {
+      const [reply, trimmed] = await Promise.all([
+        this.#o.link.send(['XREAD', 'COUNT', String(READ_COUNT), 'STREAMS', this.#o.logKey, this.lastId]),
+        this.#o.link.send(['GET', this.#o.trimKey]),
+      ]);
+      if (typeof trimmed === 'string' && idAfter(trimmed, this.lastId)) {
+        // Entries this instance has not read were trimmed away: start again from the base.
+        this.#reloadNeeded = true;
+        return this.#read();
+      }
+      const entries = parseXread(reply);
+      for (const entry of entries) this.#take(entry);
+      total += entries.length;
+      if (entries.length < READ_COUNT) break;
+    }
+    if (total > 0) this.#o.onEntries?.(total);
+  }
+
+  #take(entry: LogEntry): void {
+    const key = opKey(entry.op);
+    if (entry.source === this.#o.me) {
+      if (key !== null) this.#release(key);
+    } else if (key === null || !this.#pending.has(key)) {
+      this.#o.apply(entry.op);
+    }
+    this.lastId = entry.id;
+  }
+
+  #release(key: string): void {
+    const left = (this.#pending.get(key) ?? 0) - 1;
+    if (left > 0) this.#pending.set(key, left);
+    else this.#pending.delete(key);
+  }
+}
