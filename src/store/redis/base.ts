@@ -30,6 +30,7 @@ export interface RedisKeys {
   log: string;
   base: string;
   trimmed: string;
+  epoch: string;
   compactLock: string;
   keysInit: string;
   claim: (model: string, id: string) => string;
@@ -40,6 +41,7 @@ export function redisKeys(prefix: string): RedisKeys {
     log: `${prefix}log`,
     base: `${prefix}base`,
     trimmed: `${prefix}trimmed`,
+    epoch: `${prefix}epoch`,
     compactLock: `${prefix}compact-lock`,
     keysInit: `${prefix}keys-init`,
     claim: (model, id) => `${prefix}claim:${model}:${id}`,
@@ -67,12 +69,19 @@ export async function readBaseAndLog(link: RedisLink, keys: RedisKeys): Promise<
 
 /**
  * Writes `base()` as the new base if this instance gets the lease, then trims the log up to the
- * base it replaces. Resolves to whether it wrote one. Off the request path. The lease is not
- * released: it also spaces bases out (at most one per lease period in the deployment).
+ * base it replaces. Resolves to whether it wrote one. Off the request path.
  */
 export async function compact(link: RedisLink, keys: RedisKeys, me: string, base: () => Base | null): Promise<boolean> {
   const got = await link.send(['SET', keys.compactLock, me, 'NX', 'PX', String(COMPACT_LEASE_MS)]);
   if (got !== 'OK') return false;
+  try {
+    return await writeBase(link, keys, base);
+  } finally {
+    await link.send(['DEL', keys.compactLock]).catch(() => undefined);
+  }
+}
+
+async function writeBase(link: RedisLink, keys: RedisKeys, base: () => Base | null): Promise<boolean> {
   const previous = await link.send(['GET', keys.base]);
   const previousId = typeof previous === 'string' ? (JSON.parse(previous) as Base).id : null;
   // null: this instance has changes of its own not read back from the log yet; the next one writes it.

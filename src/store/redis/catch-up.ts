@@ -18,12 +18,17 @@ export interface CatchUpOptions {
   link: RedisLink;
   logKey: string;
   trimKey: string;
+  /** `{prefix}epoch`: set once per Redis data set; gone or changed = Redis lost its data (restarted without persistence, flushed). */
+  epochKey: string;
   /** This instance's id, the `s` field of the entries it writes. */
   me: string;
   /** Applies another instance's op to memory (without writing it again). */
   apply: (op: LogOp) => void;
-  /** Throws away memory and loads base + log again; resolves to the last id it covers. */
-  reload: () => Promise<string>;
+  /**
+   * Throws away memory and loads base + log again; resolves to the last id it covers. `lost`: Redis
+   * lost its data (the epoch changed), so the records this instance held are gone from the store of record.
+   */
+  reload: (lost: boolean) => Promise<string>;
   /** Called with how many entries a sync brought in (compaction counts them). */
   onEntries?: (count: number) => void;
 }
@@ -34,6 +39,8 @@ export class CatchUp {
   /** Record key → own entries written (or being written) and not read back yet. */
   readonly #pending = new Map<string, number>();
   #reloadNeeded = false;
+  #epoch: string | null = null;
+  #lost = false;
   #running: Promise<void> | null = null;
   #next: Promise<void> | null = null;
 
@@ -82,18 +89,44 @@ export class CatchUp {
     return this.#next;
   }
 
+  /** This data set's epoch, made by the first instance; resolves once this instance knows it. */
+  async joinEpoch(): Promise<void> {
+    const mine = `${Date.now()}-${this.#o.me}`;
+    await this.#o.link.send(['SET', this.#o.epochKey, mine, 'NX']);
+    const epoch = await this.#o.link.send(['GET', this.#o.epochKey]);
+    this.#epoch = typeof epoch === 'string' ? epoch : mine;
+  }
+
   async #read(): Promise<void> {
     if (this.#reloadNeeded) {
-      this.lastId = await this.#o.reload();
+      const lost = this.#lost;
+      if (lost) await this.joinEpoch();
+      this.lastId = await this.#o.reload(lost);
       this.#pending.clear();
       this.#reloadNeeded = false;
+      this.#lost = false;
     }
     let total = 0;
     for (;;) {
-      const [reply, trimmed] = await Promise.all([
-        this.#o.link.send(['XREAD', 'COUNT', String(READ_COUNT), 'STREAMS', this.#o.logKey, this.lastId]),
-        this.#o.link.send(['GET', this.#o.trimKey]),
-      ]);
+      let replies: unknown[];
+      try {
+        replies = await Promise.all([
+          this.#o.link.send(['XREAD', 'COUNT', String(READ_COUNT), 'STREAMS', this.#o.logKey, this.lastId]),
+          this.#o.link.send(['GET', this.#o.trimKey]),
+          this.#o.link.send(['GET', this.#o.epochKey]),
+        ]);
+      } catch (error) {
+        // Redis may come back another (restarted, failed over): look again before the next request.
+        this.#reloadNeeded = true;
+        throw error;
+      }
+      const [reply, trimmed, epoch] = replies;
+      if (epoch !== this.#epoch) {
+        // Redis lost its data: what this instance holds is not the store of record any more.
+        this.#lost = true;
+        this.#reloadNeeded = true;
+        return this.#read();
+      }
       if (typeof trimmed === 'string' && idAfter(trimmed, this.lastId)) {
         // Entries this instance has not read were trimmed away: start again from the base.
         this.#reloadNeeded = true;

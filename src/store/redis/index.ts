@@ -26,6 +26,7 @@ const DEFAULT_COMPACT_EVERY = 10_000;
 const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
 /** How long an instance waits for the one that claimed the signing keys' creation. */
 const KEYS_WAIT_MS = 30_000;
+const HEALTH_PROBE_MS = 5_000;
 
 export async function createRedisStore(options: StoreOptions, now: () => number, log: StoreLog): Promise<Store> {
   const url = options.redisUrl!;
@@ -58,9 +59,17 @@ export async function createRedisStore(options: StoreOptions, now: () => number,
       throw error;
     }
   });
-  const reload = async (): Promise<string> => {
+  const reload = async (lost: boolean): Promise<string> => {
+    const held = records.keys.raw();
     const { base, entries } = await readBaseAndLog(link, keys);
-    return records.load(base, entries);
+    const last = records.load(base, entries);
+    if (lost) {
+      log('error', 'kakao-mock store: Redis lost its data (restarted without persistence, or flushed): this instance starts over from what Redis holds');
+      // The signing keys outlive it: tokens and ID tokens already handed out keep verifying, and
+      // every instance keeps signing with the key oidc-provider holds.
+      if (records.keys.get() === undefined && held !== null) await records.keys.put(held);
+    }
+    return last;
   };
   let sinceBase = 0;
   let compacting = false;
@@ -79,6 +88,7 @@ export async function createRedisStore(options: StoreOptions, now: () => number,
       link,
       logKey: keys.log,
       trimKey: keys.trimmed,
+      epochKey: keys.epoch,
       me,
       apply: (op) => records.apply(op),
       reload,
@@ -91,7 +101,8 @@ export async function createRedisStore(options: StoreOptions, now: () => number,
   );
 
   try {
-    catchUp.lastId = await reload();
+    await catchUp.joinEpoch();
+    catchUp.lastId = await reload(false);
     await awaitSigningKeys();
   } catch (error) {
     await link.close();
@@ -115,6 +126,9 @@ export async function createRedisStore(options: StoreOptions, now: () => number,
   const oidc = new SharedOidc(records.oidc, link, keys, now, (op) => catchUp.append(op));
   const sweeper = setInterval(() => oidc.sweep(), options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS);
   sweeper.unref();
+  // health() follows Redis without waiting for traffic: a PING every few seconds.
+  const prober = setInterval(() => void link.send(['PING']).catch(() => undefined), HEALTH_PROBE_MS);
+  prober.unref();
 
   return {
     accounts: records.accounts,
@@ -141,6 +155,7 @@ export async function createRedisStore(options: StoreOptions, now: () => number,
     sync: () => catchUp.sync(),
     async close() {
       clearInterval(sweeper);
+      clearInterval(prober);
       await link.close();
     },
   };
