@@ -36,8 +36,13 @@ export interface CatchUpOptions {
 export class CatchUp {
   lastId: string;
   readonly #o: CatchUpOptions;
-  /** Record key → own entries written (or being written) and not read back yet. */
-  readonly #pending = new Map<string, number>();
+  /** Record key ('*' for ops of many records) → own entries written (or being written) and not read back yet. */
+  #pending = new Map<string, number>();
+  /**
+   * The same, for own entries that were in flight when memory was rebuilt: the rebuild may not have
+   * had them, so they are applied when read back, not skipped.
+   */
+  #replay = new Map<string, number>();
   #reloadNeeded = false;
   #epoch: string | null = null;
   #lost = false;
@@ -51,19 +56,20 @@ export class CatchUp {
 
   /** Own changes are pending from before their XADD until this instance reads them back. */
   get pendingOwn(): number {
-    return this.#pending.size;
+    return this.#pending.size + this.#replay.size;
   }
 
   /** Writes one op; resolves once it is in the log. On failure memory is suspect: reload before the next request. */
   async append(op: LogOp): Promise<void> {
-    const key = opKey(op);
-    if (key !== null) this.#pending.set(key, (this.#pending.get(key) ?? 0) + 1);
+    const key = opKey(op) ?? '*';
+    this.#pending.set(key, (this.#pending.get(key) ?? 0) + 1);
     try {
       await this.#o.link.send(['XADD', this.#o.logKey, '*', 's', this.#o.me, 'o', JSON.stringify(op)]);
     } catch (error) {
       // Timed out or refused: it may still have reached Redis. Either way, this instance's memory
       // is rebuilt from Redis before its next request (the caller also undid its change).
-      if (key !== null) this.#release(key);
+      // (Moved to #replay if a rebuild happened while it was in flight.)
+      this.#release(this.#pending.has(key) ? this.#pending : this.#replay, key);
       this.#reloadNeeded = true;
       throw error;
     }
@@ -101,8 +107,9 @@ export class CatchUp {
     if (this.#reloadNeeded) {
       const lost = this.#lost;
       if (lost) await this.joinEpoch();
+      for (const [key, count] of this.#pending) this.#replay.set(key, (this.#replay.get(key) ?? 0) + count);
+      this.#pending = new Map();
       this.lastId = await this.#o.reload(lost);
-      this.#pending.clear();
       this.#reloadNeeded = false;
       this.#lost = false;
     }
@@ -142,17 +149,22 @@ export class CatchUp {
 
   #take(entry: LogEntry): void {
     const key = opKey(entry.op);
-    if (entry.source === this.#o.me) {
-      if (key !== null) this.#release(key);
-    } else if (key === null || !this.#pending.has(key)) {
+    const slot = key ?? '*';
+    if (entry.source !== this.#o.me) {
+      // Another instance's: skipped when older than a change of ours to the same record (see top).
+      if (key === null || !this.#pending.has(key)) this.#o.apply(entry.op);
+    } else if (this.#replay.has(slot)) {
+      this.#release(this.#replay, slot);
       this.#o.apply(entry.op);
+    } else {
+      this.#release(this.#pending, slot);
     }
     this.lastId = entry.id;
   }
 
-  #release(key: string): void {
-    const left = (this.#pending.get(key) ?? 0) - 1;
-    if (left > 0) this.#pending.set(key, left);
-    else this.#pending.delete(key);
+  #release(counts: Map<string, number>, key: string): void {
+    const left = (counts.get(key) ?? 0) - 1;
+    if (left > 0) counts.set(key, left);
+    else counts.delete(key);
   }
 }
