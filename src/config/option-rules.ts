@@ -103,3 +103,14 @@ export const redisUrl = parsed<string | null>('a redis:// or rediss:// URL, e.g.
     return undefined;
   }
 });
+
+/** A Redis URL as messages and the banner show it: the password as `***`. */
+export function safeRedisUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparsable URL)';
+  }
+}

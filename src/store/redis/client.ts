@@ -7,6 +7,7 @@
  * connected, a lost connection is retried with backoff forever, commands fail at once while it is
  * down (no offline queue) and every command has COMMAND_TIMEOUT_MS, so no request hangs.
  */
+import { safeRedisUrl } from '../../config/option-rules.js';
 import { StoreUnavailableError } from '../errors.js';
 
 const CONNECT_TIMEOUT_MS = 3_000;
@@ -18,17 +19,6 @@ export interface RedisLink {
   send(args: readonly string[]): Promise<unknown>;
   /** The command failed or timed out: whether the connection is up again is the client's business. */
   close(): Promise<void>;
-}
-
-/** `redis://user:pass@host:6379/2` without the password, for messages. */
-export function safeUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== '') parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unparsable URL)';
-  }
 }
 
 export async function connectRedis(url: string, onError: (message: string) => void): Promise<RedisLink> {
@@ -65,7 +55,7 @@ export async function connectRedis(url: string, onError: (message: string) => vo
       // nothing left to close
     }
     const why = error instanceof Error ? error.message : String(error);
-    throw new Error(`--store ${safeUrl(url)}: cannot use Redis (${why})`, { cause: error });
+    throw new Error(`--store ${safeRedisUrl(url)}: cannot use Redis (${why})`, { cause: error });
   }
   connected = true;
   return {
@@ -78,10 +68,15 @@ export async function connectRedis(url: string, onError: (message: string) => vo
     },
     close: async () => {
       connected = false;
-      try {
-        await client.close();
-      } catch {
-        client.destroy();
+      // close() waits for commands in flight; a Redis that is down must not hold up a shutdown.
+      const gaveUp = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), COMMAND_TIMEOUT_MS).unref());
+      const closed = client.close().then(() => 'closed' as const, () => 'late' as const);
+      if ((await Promise.race([closed, gaveUp])) === 'late') {
+        try {
+          client.destroy();
+        } catch {
+          // already closed
+        }
       }
     },
   };

@@ -17,7 +17,8 @@ import { tokenRecords } from '../oidc-records.js';
 import type { Store, StoreHealth, StoreOptions } from '../types.js';
 import { compact, readBaseAndLog, redisKeys } from './base.js';
 import { CatchUp } from './catch-up.js';
-import { connectRedis, safeUrl, type RedisLink } from './client.js';
+import { safeRedisUrl } from '../../config/option-rules.js';
+import { connectRedis, type RedisLink } from './client.js';
 import { Records } from './records.js';
 import { SharedOidc } from './shared-oidc.js';
 
@@ -106,7 +107,7 @@ export async function createRedisStore(options: StoreOptions, now: () => number,
     await awaitSigningKeys();
   } catch (error) {
     await link.close();
-    throw new Error(`--store ${safeUrl(url)}: ${asError(error).message}`, { cause: error });
+    throw new Error(`--store ${safeRedisUrl(url)}: ${asError(error).message}`, { cause: error });
   }
 
   /**
