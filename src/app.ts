@@ -11,11 +11,12 @@ import { createSentMessages } from './messages/index.js';
 import { createKauth, type SigningKeys } from './kauth/index.js';
 import { createKapiRouter } from './kapi/index.js';
 import type { LoginQueue } from './kauth/interactions/login-queue.js';
-import { CONTROL_PREFIX, createControlPlane, type FaultApi, type MockControl } from './control/index.js';
+import { CONTROL_PREFIX, controlErrorBoundary, createControlPlane, type FaultApi, type MockControl } from './control/index.js';
 import { health } from './http/health.js';
 import { isInfrastructurePath } from './http/paths.js';
 import { kakaoErrorBoundary } from './http/kakao-errors.js';
 import { mountAt } from './http/mount.js';
+import { storeCatchUp } from './http/store-catch-up.js';
 import { selfFetch, type SelfFetch } from './http/self-fetch.js';
 import { staticFiles } from './http/static.js';
 
@@ -95,6 +96,9 @@ export async function createApp(deps: AppDeps): Promise<KakaoMockApp> {
 
   // Every request meets these in this order.
   const pipeline: Koa.Middleware[] = [
+    // 0. The shared store's catch-up (http/store-catch-up.ts): this instance's records made current
+    //    before anything reads them; nothing to do for the embedded store. Not for /health, /static.
+    storeCatchUp(store, log, controlErrorBoundary(log)) as Koa.Middleware,
     // 1. One log line per request, with the status the client got.
     requestLog(log),
     // 2. The journal of Kakao calls (control/journal.ts); skips /__mock, records final answers.

@@ -55,7 +55,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   const clock = createClock();
   let store: Store;
   try {
-    store = await createStore({ fixtures: config.fixtures, dataDir: config.dataDir, snapshotDelayMs: config.snapshotDelayMs, now: () => clock.now(), log: (level, message) => log[level](message), ...storeHooks });
+    store = await createStore({ fixtures: config.fixtures, dataDir: config.dataDir, redisUrl: config.store, redisPrefix: config.storePrefix, snapshotDelayMs: config.snapshotDelayMs, now: () => clock.now(), log: (level, message) => log[level](message), ...storeHooks });
   } catch (err) {
     clock.release();
     throw err;

@@ -49,6 +49,10 @@ export interface ConfigOptions {
   snapshotDelayMs?: number;
   /** How long close() lets requests in flight finish before closing their connections. */
   shutdownTimeoutMs?: number;
+  /** `redis://…` / `rediss://…`: the Redis store shared by several instances (docs/storage.md §10); null = the data folder. */
+  store?: string | null;
+  /** Prefix of every Redis key (default `kakao-mock:`). */
+  storePrefix?: string;
   control?: {
     enabled?: boolean;
     token?: string | null;

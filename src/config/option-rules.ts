@@ -90,3 +90,27 @@ export const hostNames = v.pipe(
   }),
 );
 
+
+/** A Redis URL (`redis://`, `rediss://`; user, password and db in the URL), or null for the embedded store. */
+export const redisUrl = parsed<string | null>('a redis:// or rediss:// URL, e.g. redis://localhost:6379/0', (raw) => {
+  if (raw === null) return null;
+  if (typeof raw !== 'string') return undefined;
+  try {
+    const url = new URL(raw);
+    if ((url.protocol !== 'redis:' && url.protocol !== 'rediss:') || url.hostname === '' || !/^(\/\d*)?$/.test(url.pathname)) return undefined;
+    return raw;
+  } catch {
+    return undefined;
+  }
+});
+
+/** A Redis URL as messages and the banner show it: the password as `***`. */
+export function safeRedisUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparsable URL)';
+  }
+}

@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import * as v from 'valibot';
 import { loadFixtures } from './fixtures-file.js';
-import { baseUrl, bool, folder, hostNames, integer, issuerUrl, parsed, text } from './option-rules.js';
+import { baseUrl, bool, folder, hostNames, integer, issuerUrl, parsed, redisUrl, text } from './option-rules.js';
 import { loadTlsCert, loadTlsKey, tlsPairProblem } from './tls-files.js';
 import type { Config, LogLevel, SigningKeyPolicy } from './types.js';
 
@@ -279,6 +279,27 @@ const ROWS = [
     default: 5000,
     rule: integer(0, MAX_TIMER_MS, ' (milliseconds)'),
     help: 'on SIGTERM/SIGINT, how long requests in flight may take before their connections are closed',
+  }),
+  row({
+    key: 'store',
+    kind: 'value',
+    flag: 'store',
+    env: 'KAKAO_MOCK_STORE',
+    arg: '<url>',
+    default: null,
+    defaultText: 'the data folder',
+    rule: redisUrl,
+    help: 'redis://[user:password@]host:port[/db] (or rediss://): share the state with other instances through Redis',
+  }),
+  row({
+    key: 'storePrefix',
+    kind: 'value',
+    flag: 'store-prefix',
+    env: 'KAKAO_MOCK_STORE_PREFIX',
+    arg: '<prefix>',
+    default: 'kakao-mock:',
+    rule: text(/^[\x21-\x7e]{1,64}$/, 'printable ASCII without spaces, at most 64 characters'),
+    help: 'with --store: prefix of every Redis key, so deployments can share one Redis',
   }),
 
 ] as const;

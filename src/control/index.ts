@@ -27,6 +27,7 @@ export type { FaultApi } from './faults/index.js';
 export { FaultRegistry } from './faults/index.js';
 export { CONTROL_PREFIX } from './router.js';
 export { Journal } from './journal.js';
+export { controlErrorBoundary } from './http.js';
 export type * from './types.js';
 
 export interface ControlPlaneDeps {

@@ -171,6 +171,13 @@ describe('src/ imports', () => {
     expect(KNOWN_CROSSINGS.filter((c) => !found.includes(c)), 'a known crossing is gone: delete its line here and in eslint.config.js').toEqual([]);
   });
 
+  it('imports the Redis client only in src/store/redis/ (docs/storage.md §10), and only lazily', () => {
+    const importers = sourceFiles(SRC).filter((file) => specifiers(file).some((spec) => spec === 'redis' || spec.startsWith('@redis/')));
+    expect(importers.map(rel)).toEqual(['src/store/redis/client.ts']);
+    // A static import would load node-redis with every embedded store too.
+    expect(readFileSync(join(SRC, 'store/redis/client.ts'), 'utf8')).not.toMatch(/^import [^;]*from 'redis'/m);
+  });
+
   it('would catch a cycle and a crossing (the checks themselves)', () => {
     const g = new Map([
       ['src/a.ts', ['src/b.ts']],
