@@ -232,6 +232,7 @@ describe('loadConfig: errors', () => {
     ['negative snapshot delay', [], { KAKAO_MOCK_SNAPSHOT_DELAY: '-5' }, 'KAKAO_MOCK_SNAPSHOT_DELAY must be an integer 0-2147483647 (milliseconds)'],
     ['shutdown timeout as a duration', ['--shutdown-timeout', '5s'], {}, '--shutdown-timeout must be an integer 0-2147483647 (milliseconds) (got "5s")'],
     ['store that is not Redis', ['--store', 'http://localhost:6379'], {}, '--store must be a redis:// or rediss:// URL, e.g. redis://localhost:6379/0 (got "http://localhost:6379")'],
+    ['store URL whose password is never echoed', [], { KAKAO_MOCK_STORE: 'redis://app:s3cret@redis:6379/x' }, 'KAKAO_MOCK_STORE must be a redis:// or rediss:// URL, e.g. redis://localhost:6379/0 (got "redis://app:***@redis:6379/x")'],
     ['store prefix with a space', ['--store-prefix', 'a b'], {}, '--store-prefix must be printable ASCII without spaces, at most 64 characters (got "a b")'],
     ['control token with a space', ['--control-token', 'a b'], {}, '--control-token must be printable ASCII without spaces'],
     ['unreadable boolean variable', [], { KAKAO_MOCK_IN_MEMORY: 'maybe' }, 'KAKAO_MOCK_IN_MEMORY must be one of 1, true, yes, on, 0, false, no, off (got "maybe")'],
