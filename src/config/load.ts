@@ -49,6 +49,10 @@ export interface ConfigOptions {
   snapshotDelayMs?: number;
   /** How long close() lets requests in flight finish before closing their connections. */
   shutdownTimeoutMs?: number;
+  /** A sandbox unused for this long is deleted: "30m", "90s" or ms (default 30 minutes). */
+  sandboxIdle?: string | number;
+  /** How many sandboxes may exist at once (default 1000). */
+  sandboxMax?: number;
   control?: {
     enabled?: boolean;
     token?: string | null;

@@ -58,6 +58,10 @@ export interface Config {
    * connections still open then are closed and the store is flushed.
    */
   shutdownTimeoutMs: number;
+  /** A sandbox unused for this long (ms) is deleted (docs/architecture.md §5). */
+  sandboxIdle: number;
+  /** How many sandboxes may exist at once. */
+  sandboxMax: number;
   control: {
     enabled: boolean;
     /** When set, /__mock requires `Authorization: Bearer <token>`. */

@@ -5,6 +5,7 @@
  * and the demo client. app.ts mounts the pieces; mock.ts exposes the same operations in-process.
  */
 import type { RequestListener } from 'node:http';
+import type Router from '@koa/router';
 import type Koa from 'koa';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/types.js';
@@ -14,9 +15,9 @@ import type { Logger } from '../log.js';
 import type { Store } from '../store/types.js';
 import type { Webhooks } from '../webhooks/types.js';
 import { demoPages } from './demo.js';
-import { faultApi, faultInjector, type FaultApi } from './faults/index.js';
+import { faultApi, faultInjector, type FaultApi, type FaultRegistry } from './faults/index.js';
 import { inspectorPages } from './inspector.js';
-import { journalRecorder } from './journal.js';
+import { journalRecorder, type Journal } from './journal.js';
 import { controlRouter } from './router.js';
 import { createControl } from './service.js';
 import type { MockControl } from './types.js';
@@ -26,6 +27,7 @@ export type { FaultApi } from './faults/index.js';
 export { FaultRegistry } from './faults/index.js';
 export { CONTROL_PREFIX } from './router.js';
 export { Journal } from './journal.js';
+export { readJson, sendJson } from './http.js';
 export type * from './types.js';
 
 export interface ControlPlaneDeps {
@@ -44,6 +46,11 @@ export interface ControlPlaneDeps {
   signingKeys: SigningKeys;
   /** The whole server's request listener, for mints (control/mint.ts); asked for at the first one. */
   listener: () => RequestListener;
+  /** The fault rules and the journal (default: new ones); src/sandbox/ gives ones that follow the world. */
+  faults?: FaultRegistry;
+  journal?: Journal;
+  /** More /__mock routes (src/sandbox/routes.ts: /__mock/sandboxes). */
+  routes?: Array<(router: Router) => void>;
 }
 
 export interface ControlPlane {
@@ -68,6 +75,7 @@ export function createControlPlane(deps: ControlPlaneDeps): ControlPlane {
         log: deps.log,
         publicUrl: deps.publicUrl,
         pages: [
+          ...(deps.routes ?? []),
           inspectorPages(control, { issuer: deps.issuer, tokenRequired: deps.config.control.token !== null, deliveries: wiring.deliveries }),
           demoPages({ selfFetch: deps.selfFetch, store: deps.store, clock: deps.clock, publicUrl: deps.publicUrl, issuer: deps.issuer, jwks: () => deps.signingKeys.jwks(), onReset: wiring.onReset }),
         ],

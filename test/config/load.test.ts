@@ -60,6 +60,8 @@ describe('loadConfig: defaults', () => {
       signingKey: 'shared',
       snapshotDelayMs: 250,
       shutdownTimeoutMs: 5000,
+      sandboxIdle: 1_800_000,
+      sandboxMax: 1000,
       control: { enabled: true, token: null, tokenGenerated: false, allowRemote: false, allowedHosts: [] },
     });
     expect(config.fixtures.apps.map((a) => a.appId)).toEqual([1001, 1002, 1003]);
@@ -94,6 +96,8 @@ describe('loadConfig: environment and flags', () => {
     KAKAO_MOCK_SIGNING_KEY: 'fresh',
     KAKAO_MOCK_SNAPSHOT_DELAY: '1000',
     KAKAO_MOCK_SHUTDOWN_TIMEOUT: '2500',
+    KAKAO_MOCK_SANDBOX_IDLE: '5m',
+    KAKAO_MOCK_SANDBOX_MAX: '20',
   };
 
   it('reads every setting from its environment variable', async () => {
@@ -115,6 +119,8 @@ describe('loadConfig: environment and flags', () => {
       signingKey: 'fresh',
       snapshotDelayMs: 1000,
       shutdownTimeoutMs: 2500,
+      sandboxIdle: 300_000,
+      sandboxMax: 20,
       control: { enabled: true, token: 'env-token', tokenGenerated: false, allowRemote: true, allowedHosts: ['kakao', '.mock.example'] },
     });
   });
@@ -142,6 +148,10 @@ describe('loadConfig: environment and flags', () => {
         '0',
         '--shutdown-timeout',
         '0',
+        '--sandbox-idle',
+        '90s',
+        '--sandbox-max',
+        '5',
         '--control-allow-remote',
         '--control-allowed-hosts',
         'kakao-mock',
@@ -165,6 +175,8 @@ describe('loadConfig: environment and flags', () => {
       signingKey: 'fresh',
       snapshotDelayMs: 0,
       shutdownTimeoutMs: 0,
+      sandboxIdle: 90_000,
+      sandboxMax: 5,
       control: { enabled: true, token: 'flag-token', tokenGenerated: false, allowRemote: true, allowedHosts: ['kakao-mock'] },
     });
   });
@@ -272,8 +284,8 @@ describe('loadConfig: errors', () => {
   });
 
   it('documents every flag and environment variable in the usage text', () => {
-    const flags = ['--port', '--host', '--public-url', '--issuer', '--backchannel-url', '--data', '--in-memory', '--fixtures', '--log-level', '--control-token', '--no-control', '--control-allow-remote', '--control-allowed-hosts', '--user-id-secret', '--signing-key', '--snapshot-delay', '--shutdown-timeout', '--help'];
-    const vars = ['KAKAO_MOCK_PORT', 'KAKAO_MOCK_HOST', 'KAKAO_MOCK_PUBLIC_URL', 'KAKAO_MOCK_ISSUER', 'KAKAO_MOCK_BACKCHANNEL_URL', 'KAKAO_MOCK_DATA', 'KAKAO_MOCK_IN_MEMORY', 'KAKAO_MOCK_FIXTURES', 'KAKAO_MOCK_LOG_LEVEL', 'KAKAO_MOCK_CONTROL_TOKEN', 'KAKAO_MOCK_CONTROL=off', 'KAKAO_MOCK_CONTROL_ALLOW_REMOTE', 'KAKAO_MOCK_CONTROL_ALLOWED_HOSTS', 'KAKAO_MOCK_USER_ID_SECRET', 'KAKAO_MOCK_SIGNING_KEY', 'KAKAO_MOCK_SNAPSHOT_DELAY', 'KAKAO_MOCK_SHUTDOWN_TIMEOUT'];
+    const flags = ['--port', '--host', '--public-url', '--issuer', '--backchannel-url', '--data', '--in-memory', '--fixtures', '--log-level', '--control-token', '--no-control', '--control-allow-remote', '--control-allowed-hosts', '--user-id-secret', '--signing-key', '--snapshot-delay', '--shutdown-timeout', '--sandbox-idle', '--sandbox-max', '--help'];
+    const vars = ['KAKAO_MOCK_PORT', 'KAKAO_MOCK_HOST', 'KAKAO_MOCK_PUBLIC_URL', 'KAKAO_MOCK_ISSUER', 'KAKAO_MOCK_BACKCHANNEL_URL', 'KAKAO_MOCK_DATA', 'KAKAO_MOCK_IN_MEMORY', 'KAKAO_MOCK_FIXTURES', 'KAKAO_MOCK_LOG_LEVEL', 'KAKAO_MOCK_CONTROL_TOKEN', 'KAKAO_MOCK_CONTROL=off', 'KAKAO_MOCK_CONTROL_ALLOW_REMOTE', 'KAKAO_MOCK_CONTROL_ALLOWED_HOSTS', 'KAKAO_MOCK_USER_ID_SECRET', 'KAKAO_MOCK_SIGNING_KEY', 'KAKAO_MOCK_SNAPSHOT_DELAY', 'KAKAO_MOCK_SHUTDOWN_TIMEOUT', 'KAKAO_MOCK_SANDBOX_IDLE', 'KAKAO_MOCK_SANDBOX_MAX'];
     for (const name of [...flags, ...vars]) expect(USAGE).toContain(name);
   });
 });
