@@ -51,6 +51,8 @@ export interface ControlPlaneDeps {
   journal?: Journal;
   /** More /__mock routes (src/sandbox/routes.ts: /__mock/sandboxes). */
   routes?: Array<(router: Router) => void>;
+  /** The sandboxes, for the inspector's table. */
+  sandboxes?: () => Array<{ id: string; url: string; createdAt: string; lastUsedAt: string }>;
 }
 
 export interface ControlPlane {
@@ -76,7 +78,7 @@ export function createControlPlane(deps: ControlPlaneDeps): ControlPlane {
         publicUrl: deps.publicUrl,
         pages: [
           ...(deps.routes ?? []),
-          inspectorPages(control, { issuer: deps.issuer, tokenRequired: deps.config.control.token !== null, deliveries: wiring.deliveries }),
+          inspectorPages(control, { issuer: deps.issuer, tokenRequired: deps.config.control.token !== null, deliveries: wiring.deliveries, ...(deps.sandboxes ? { sandboxes: deps.sandboxes } : {}) }),
           demoPages({ selfFetch: deps.selfFetch, store: deps.store, clock: deps.clock, publicUrl: deps.publicUrl, issuer: deps.issuer, jwks: () => deps.signingKeys.jwks(), onReset: wiring.onReset }),
         ],
       })

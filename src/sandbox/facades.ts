@@ -24,15 +24,27 @@ export function delegate<T extends object>(current: () => T): T {
  * oidc-provider keeps the adapter it made per model for good, so the adapter itself must follow
  * the world; `onUpsert` sees every record a world stores (the credential map of set-up B).
  */
-function worldAdapter(current: () => World, model: string): OidcAdapter {
+function worldAdapter(current: () => World, model: string, hooks: RecordHooks): OidcAdapter {
   const of = (): OidcAdapter => current().store.oidc.adapter(model);
   return {
-    upsert: (id, payload, expiresIn) => of().upsert(id, payload, expiresIn),
+    async upsert(id, payload, expiresIn) {
+      const world = current();
+      await world.store.oidc.adapter(model).upsert(id, payload, expiresIn);
+      hooks.stored(world, model, id);
+    },
     find: (id) => of().find(id),
     findByUserCode: (code) => of().findByUserCode(code),
     findByUid: (uid) => of().findByUid(uid),
-    consume: (id) => of().consume(id),
-    destroy: (id) => of().destroy(id),
+    async consume(id) {
+      const world = current();
+      await world.store.oidc.adapter(model).consume(id);
+      hooks.dropped(world, id);
+    },
+    async destroy(id) {
+      const world = current();
+      await world.store.oidc.adapter(model).destroy(id);
+      hooks.dropped(world, id);
+    },
     revokeByGrantId: (grantId) => of().revokeByGrantId(grantId),
   };
 }
@@ -42,14 +54,21 @@ function worldAdapter(current: () => World, model: string): OidcAdapter {
  * the current world's; the signing keys, flush, close and health are the default world's (one key
  * set for all worlds; sandboxes are memory only).
  */
-export function storeFacade(defaultWorld: World): Store {
+/** What a world's records do that set-up B's credential map follows (registry.ts). */
+export interface RecordHooks {
+  stored(world: World, model: string, id: string): void;
+  dropped(world: World, id: string): void;
+  emptied(world: World): void;
+}
+
+export function storeFacade(defaultWorld: World, hooks: RecordHooks): Store {
   const current = (): World => worldOf(defaultWorld);
   const base = defaultWorld.store;
   const adapters = new Map<string, OidcAdapter>();
   const oidc: OidcRepository = {
     adapter(model) {
       let adapter = adapters.get(model);
-      if (adapter === undefined) adapters.set(model, (adapter = worldAdapter(current, model)));
+      if (adapter === undefined) adapters.set(model, (adapter = worldAdapter(current, model, hooks)));
       return adapter;
     },
     findSync: (model, id) => current().store.oidc.findSync(model, id),
@@ -76,7 +95,11 @@ export function storeFacade(defaultWorld: World): Store {
     get tokens() {
       return current().store.tokens;
     },
-    reset: (fixtures) => current().store.reset(fixtures),
+    async reset(fixtures) {
+      const world = current();
+      await world.store.reset(fixtures);
+      hooks.emptied(world);
+    },
     flush: () => base.flush(),
     close: () => base.close(),
     health: () => base.health(),

@@ -72,7 +72,7 @@ export function createWorlds(deps: WorldsDeps): Worlds {
   const registry = createSandboxRegistry({ defaultWorld, clock: deps.clock, fixtures: deps.config.fixtures, log: deps.log, idleMs: deps.config.sandboxIdle, max: deps.config.sandboxMax });
   return {
     facades: {
-      store: storeFacade(defaultWorld),
+      store: storeFacade(defaultWorld, registry),
       webhooks: delegate(() => current().webhooks),
       loginQueue: delegate(() => current().loginQueue),
       faults: delegate(() => current().faults),

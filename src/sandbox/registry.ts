@@ -12,6 +12,7 @@ import { createLoginQueue } from '../kauth/index.js';
 import { createStore } from '../store/index.js';
 import { createWebhooks } from '../webhooks/index.js';
 import type { Logger } from '../log.js';
+import { createCredentialMap, CREDENTIAL_MODELS } from './credentials.js';
 import { realTime, type World } from './world.js';
 
 export const SANDBOX_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -32,6 +33,19 @@ export interface SandboxRegistry {
   create(id?: string): Promise<World>;
   get(id: string): World | undefined;
   list(): World[];
+  size(): number;
+  /**
+   * The sandbox as set-up B sees it (one shared base URL): the same records, clock and rules, under
+   * the server's own URLs and issuer, since the app there knows only those.
+   */
+  shared(world: World): World;
+  /** Set-up B: the sandbox whose code, access or refresh token this is (credentials.ts). */
+  byCredential(id: string): World | undefined;
+  /** The world's store stored (or dropped) a record: credentials.ts keeps the credential map. */
+  stored(world: World, model: string, id: string): void;
+  dropped(world: World, id: string): void;
+  /** The world's store was reset: none of its credentials are left. */
+  emptied(world: World): void;
   delete(id: string): Promise<boolean>;
   info(world: World): SandboxInfo;
   /** Delete every sandbox and stop the idle timer (server close). */
@@ -57,9 +71,12 @@ export function createSandboxRegistry(deps: RegistryDeps): SandboxRegistry {
   // The server's clock reads the current world's time line, so one clock object serves every world.
   const { clock } = deps;
   let timer: NodeJS.Timeout | undefined;
+  const credentials = createCredentialMap();
+  const views = new WeakMap<World, World>();
 
   async function drop(world: World): Promise<void> {
     worlds.delete(world.id!);
+    credentials.forgetWorld(world.id!);
     dropTimeLine(world.time);
     world.loginQueue.clear();
     world.faults.clear();
@@ -72,7 +89,9 @@ export function createSandboxRegistry(deps: RegistryDeps): SandboxRegistry {
     for (const world of [...worlds.values()]) {
       if (world.lastUsedAt > before) continue;
       deps.log.info('sandbox expired', { id: world.id });
-      void drop(world);
+      drop(world).catch((err: unknown) => {
+        deps.log.warn('sandbox store did not close', { id: world.id, error: String(err) });
+      });
     }
     if (worlds.size === 0 && timer) {
       clearInterval(timer);
@@ -121,6 +140,40 @@ export function createSandboxRegistry(deps: RegistryDeps): SandboxRegistry {
     },
     get: (id) => worlds.get(id),
     list: () => [...worlds.values()],
+    size: () => worlds.size,
+    shared(world) {
+      let view = views.get(world);
+      if (view === undefined) {
+        // Everything but the URLs and issuer read through to the sandbox itself (lastUsedAt included).
+        view = Object.create(world, {
+          basePath: { value: '' },
+          publicUrl: { value: defaultWorld.publicUrl },
+          backchannelUrl: { value: defaultWorld.backchannelUrl },
+          issuer: { value: defaultWorld.issuer },
+          lastUsedAt: {
+            get: () => world.lastUsedAt,
+            set: (at: number) => {
+              world.lastUsedAt = at;
+            },
+          },
+        }) as World;
+        views.set(world, view);
+      }
+      return view;
+    },
+    byCredential(id) {
+      const worldId = credentials.worldOf(id);
+      return worldId === undefined ? undefined : worlds.get(worldId);
+    },
+    stored(world, model, id) {
+      if (world.id !== null && CREDENTIAL_MODELS.has(model)) credentials.remember(id, world.id);
+    },
+    dropped(world, id) {
+      if (world.id !== null) credentials.forget(id);
+    },
+    emptied(world) {
+      if (world.id !== null) credentials.forgetWorld(world.id);
+    },
     async delete(id) {
       const world = worlds.get(id);
       if (!world) return false;

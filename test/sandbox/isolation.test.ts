@@ -34,10 +34,11 @@ describe('sandboxes', () => {
     const emails = await Promise.all([me(ua, ta.access_token), me(ub, tb.access_token), me(ud, td.access_token)]);
     const emailOf = (id: string) => defaults.accounts.find((acc) => acc.id === id)!.email;
     expect(emails.map((e) => e.body.kakao_account.email)).toEqual([emailOf('kim-minji'), emailOf('choi-yuna'), emailOf('park-seoyeon')]);
-    // A sandbox's token is unknown elsewhere.
+    // A sandbox's token is unknown under another sandbox's URL (the prefix decides), and the default
+    // world's token under a sandbox's; at the shared URL a sandbox's token finds its sandbox (set-up B).
     expect((await me(ub, ta.access_token)).body.code).toBe(-401);
-    expect((await me(ud, ta.access_token)).body.code).toBe(-401);
     expect((await me(ua, td.access_token)).body.code).toBe(-401);
+    expect((await me(ud, ta.access_token)).body.kakao_account.email).toBe(emailOf('kim-minji'));
 
     // A fault in A: B and the default world do not see it; A does, once.
     a.faults.failNextUserMe();
@@ -108,8 +109,8 @@ describe('sandboxes', () => {
     expect(idClaims.iss).toBe(`${mock.issuer}/sandboxes/http-a`);
     const info = await call(base, '/oauth/tokeninfo', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ id_token: token.body.id_token }) });
     expect(info.status).toBe(200);
-    // The default world knows neither the token nor the link.
-    expect((await me(mock.url, token.body.access_token)).body.code).toBe(-401);
+    // The default world holds neither the token nor the link.
+    expect(mock.control.tokens({ appId: demo.appId })).toEqual([]);
     expect(mock.control.links({ appId: demo.appId })).toEqual([]);
     expect((await control(base, 'GET', '/links')).body.links).toHaveLength(1);
     expect((await control(mock.url, 'DELETE', '/sandboxes/http-a')).status).toBe(200);

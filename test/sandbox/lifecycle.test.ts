@@ -77,3 +77,14 @@ describe('sandbox lifecycle', () => {
     await expect(startKakaoMock({ sandboxIdle: 'soon' })).rejects.toThrow(/sandboxIdle.*duration/);
   });
 });
+
+describe('the inspector', () => {
+  it('lists the sandboxes', async () => {
+    const sandbox = await mock.sandbox('shown');
+    const html = await (await fetch(`${mock.url}/__mock/`)).text();
+    expect(html).toContain('id="sandboxes"');
+    expect(html).toContain(sandbox.url);
+    await sandbox.close();
+    expect(await (await fetch(`${mock.url}/__mock/`)).text()).not.toContain('id="sandboxes"');
+  });
+});
