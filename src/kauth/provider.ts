@@ -15,7 +15,6 @@ import { skipProviderAsyncLocalStorage } from './oidc-als.js';
 
 const DAY = 86_400;
 
-
 /** Token lifetimes per key type (docs/kakao-wire.md §5.4). */
 export const accessTokenTtl: (keyType: unknown) => number = accessTokenSeconds;
 
