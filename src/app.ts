@@ -19,6 +19,7 @@ import { mountAt } from './http/mount.js';
 import { storeCatchUp } from './http/store-catch-up.js';
 import { selfFetch, type SelfFetch } from './http/self-fetch.js';
 import { staticFiles } from './http/static.js';
+import { createWorlds, sandboxRoutes, type SandboxRegistry } from './sandbox/index.js';
 
 export interface AppDeps {
   config: Config;
@@ -48,6 +49,8 @@ export interface KakaoMockApp {
   control: MockControl;
   /** The fault rules with their shortcuts (KakaoMock.faults). */
   faults: FaultApi;
+  /** The sandboxes: other worlds on this server (src/sandbox/, docs/architecture.md §5). */
+  sandboxes: SandboxRegistry;
 }
 
 /**
@@ -83,13 +86,19 @@ function infrastructureRoutes(store: Store): Koa.Middleware {
  * (docs/oidc-provider.md, docs/architecture.md §3).
  */
 export async function createApp(deps: AppDeps): Promise<KakaoMockApp> {
-  const { config, store, clock, log, publicUrl, issuer, backchannelUrl } = deps;
-  const webhooks = deps.webhooks ?? createWebhooks({ clock, log: (level, msg, extra) => log[level](msg, extra as Record<string, unknown>) });
-  const kauth = await createKauth({ config, store, clock, webhooks, urls: { publicUrl, issuer, backchannelUrl } });
+  const { config, clock, log, publicUrl, issuer, backchannelUrl } = deps;
+  const defaultWebhooks = deps.webhooks ?? createWebhooks({ clock, log: (level, msg, extra) => log[level](msg, extra as Record<string, unknown>) });
+  // Everyone gets facades that reach the request's world: the default world's objects, or a
+  // sandbox's inside its requests (src/sandbox/, docs/architecture.md §5).
+  const worlds = createWorlds({ config, store: deps.store, clock, log, webhooks: defaultWebhooks, publicUrl, issuer, backchannelUrl });
+  const { store, webhooks, loginQueue, faults, journal, urls } = worlds.facades;
+  const kauth = await createKauth({ config, store, clock, webhooks, urls, loginQueue });
+  // oidc-provider sets `issuer` once in its constructor; each world has its own.
+  Object.defineProperty(kauth.provider, 'issuer', { get: worlds.facades.issuer, configurable: true });
   const messages = createSentMessages(() => clock.now());
   const kapi = createKapiRouter({ config, store, clock, webhooks, messages, log: (level, msg, extra) => log[level](msg, extra as Record<string, unknown>) });
   const app = kauth.provider as unknown as Koa;
-  const plane = createControlPlane({ config, store, clock, webhooks, messages, loginQueue: kauth.loginQueue, log, publicUrl, issuer, signingKeys: kauth.signingKeys, listener: () => app.callback(), selfFetch: deps.selfFetch ?? selfFetch(false) });
+  const plane = createControlPlane({ config, store, clock, webhooks, messages, loginQueue, faults, journal, log, publicUrl, issuer, signingKeys: kauth.signingKeys, listener: () => app.callback(), selfFetch: deps.selfFetch ?? selfFetch(false), routes: [sandboxRoutes(worlds.registry)], sandboxes: () => worlds.registry.list().map((w) => worlds.registry.info(w)) });
 
   // X-Forwarded-* are not trusted: the public URL is configuration (--public-url), never a header.
   app.proxy = false;
@@ -98,7 +107,9 @@ export async function createApp(deps: AppDeps): Promise<KakaoMockApp> {
   const pipeline: Koa.Middleware[] = [
     // 0. The shared store's catch-up (http/store-catch-up.ts): this instance's records made current
     //    before anything reads them; nothing to do for the embedded store. Not for /health, /static.
-    storeCatchUp(store, log, controlErrorBoundary(log)) as Koa.Middleware,
+    storeCatchUp(deps.store, log, controlErrorBoundary(log)) as Koa.Middleware,
+    // 0b. Which world: a request under /sandboxes/{id} enters that sandbox (src/sandbox/resolve.ts).
+    worlds.resolve as Koa.Middleware,
     // 1. One log line per request, with the status the client got.
     requestLog(log),
     // 2. The journal of Kakao calls (control/journal.ts); skips /__mock, records final answers.
@@ -119,5 +130,5 @@ export async function createApp(deps: AppDeps): Promise<KakaoMockApp> {
     // 9. ...oidc-provider's own router (mounted by oidc-provider itself, always last).
   ];
   for (const middleware of pipeline) app.use(middleware);
-  return { app, provider: kauth.provider, webhooks, loginQueue: kauth.loginQueue, signingKeys: kauth.signingKeys, control: plane.control, faults: plane.faultApi };
+  return { app, provider: kauth.provider, webhooks, loginQueue: kauth.loginQueue, signingKeys: kauth.signingKeys, control: plane.control, faults: plane.faultApi, sandboxes: worlds.registry };
 }

@@ -114,6 +114,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       await closed;
       // Webhook deliveries in flight (each with its own timeout) get until the same deadline.
       await Promise.race([built.webhooks.idle(), main.connections.deadline]);
+      await built.sandboxes.close();
       await store.close();
       clock.release();
     })();

@@ -53,6 +53,10 @@ export interface ConfigOptions {
   store?: string | null;
   /** Prefix of every Redis key (default `kakao-mock:`). */
   storePrefix?: string;
+  /** A sandbox unused for this long is deleted: "30m", "90s" or ms (default 30 minutes). */
+  sandboxIdle?: string | number;
+  /** How many sandboxes may exist at once (default 1000). */
+  sandboxMax?: number;
   control?: {
     enabled?: boolean;
     token?: string | null;

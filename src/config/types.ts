@@ -65,6 +65,10 @@ export interface Config {
   store: string | null;
   /** Prefix of every Redis key, so several deployments can share one Redis. */
   storePrefix: string;
+  /** A sandbox unused for this long (ms) is deleted (docs/architecture.md §5). */
+  sandboxIdle: number;
+  /** How many sandboxes may exist at once. */
+  sandboxMax: number;
   control: {
     enabled: boolean;
     /** When set, /__mock requires `Authorization: Bearer <token>`. */

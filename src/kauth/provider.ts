@@ -97,7 +97,9 @@ export function createProvider(config: Config, store: Store, keys: ProviderKeys,
     sectorIdentifierUriValidate: () => false,
     interactions: {
       policy: kakaoPolicy(store),
-      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+      // Under the path a request came in on (a sandbox's /sandboxes/{id}, docs/architecture.md §5),
+      // koa-mount's ctx.mountPath, where oidc-provider's own urlFor finds it; '' for every other request.
+      url: (ctx, interaction) => `${(ctx as { mountPath?: string }).mountPath ?? ''}/interaction/${interaction.uid}`,
     },
     loadExistingGrant: createLoadExistingGrant(store),
     ttl: {

@@ -45,6 +45,10 @@ const WALLS: { from: string; not: string[]; except?: string[]; exceptUnder?: str
   { from: 'kauth/', not: ['kapi/'] },
   // Control sees kauth and kapi through their faces only.
   { from: 'control/', not: ['kauth/', 'kapi/'], except: ['kauth/index.ts', 'kapi/index.ts'] },
+  // Sandboxes (docs/architecture.md §5): wired by app.ts, imported by no folder; they reach the
+  // surfaces through their faces.
+  ...['domain/', 'config/', 'store/', 'kakao/', 'http/', 'kapi/', 'kauth/', 'control/', 'webhooks/'].map((from) => ({ from, not: ['sandbox/'] })),
+  { from: 'sandbox/', not: ['kauth/', 'kapi/', 'control/'], except: ['kauth/index.ts', 'kapi/index.ts', 'control/index.ts'] },
 ];
 
 const rel = (abs: string): string => relative(ROOT, abs).split(sep).join('/');

@@ -62,6 +62,8 @@ describe('loadConfig: defaults', () => {
       shutdownTimeoutMs: 5000,
       store: null,
       storePrefix: 'kakao-mock:',
+      sandboxIdle: 1_800_000,
+      sandboxMax: 1000,
       control: { enabled: true, token: null, tokenGenerated: false, allowRemote: false, allowedHosts: [] },
     });
     expect(config.fixtures.apps.map((a) => a.appId)).toEqual([1001, 1002, 1003]);
@@ -98,6 +100,8 @@ describe('loadConfig: environment and flags', () => {
     KAKAO_MOCK_SHUTDOWN_TIMEOUT: '2500',
     KAKAO_MOCK_STORE: 'redis://env-redis:6379/1',
     KAKAO_MOCK_STORE_PREFIX: 'env:',
+    KAKAO_MOCK_SANDBOX_IDLE: '5m',
+    KAKAO_MOCK_SANDBOX_MAX: '20',
   };
 
   it('reads every setting from its environment variable', async () => {
@@ -121,6 +125,8 @@ describe('loadConfig: environment and flags', () => {
       shutdownTimeoutMs: 2500,
       store: 'redis://env-redis:6379/1',
       storePrefix: 'env:',
+      sandboxIdle: 300_000,
+      sandboxMax: 20,
       control: { enabled: true, token: 'env-token', tokenGenerated: false, allowRemote: true, allowedHosts: ['kakao', '.mock.example'] },
     });
   });
@@ -152,6 +158,10 @@ describe('loadConfig: environment and flags', () => {
         'rediss://user:secret@flag-redis:6380/2',
         '--store-prefix',
         'flag:',
+        '--sandbox-idle',
+        '90s',
+        '--sandbox-max',
+        '5',
         '--control-allow-remote',
         '--control-allowed-hosts',
         'kakao-mock',
@@ -177,6 +187,8 @@ describe('loadConfig: environment and flags', () => {
       shutdownTimeoutMs: 0,
       store: 'rediss://user:secret@flag-redis:6380/2',
       storePrefix: 'flag:',
+      sandboxIdle: 90_000,
+      sandboxMax: 5,
       control: { enabled: true, token: 'flag-token', tokenGenerated: false, allowRemote: true, allowedHosts: ['kakao-mock'] },
     });
   });
@@ -287,8 +299,8 @@ describe('loadConfig: errors', () => {
   });
 
   it('documents every flag and environment variable in the usage text', () => {
-    const flags = ['--port', '--host', '--public-url', '--issuer', '--backchannel-url', '--data', '--in-memory', '--fixtures', '--log-level', '--control-token', '--no-control', '--control-allow-remote', '--control-allowed-hosts', '--user-id-secret', '--signing-key', '--snapshot-delay', '--shutdown-timeout', '--help'];
-    const vars = ['KAKAO_MOCK_PORT', 'KAKAO_MOCK_HOST', 'KAKAO_MOCK_PUBLIC_URL', 'KAKAO_MOCK_ISSUER', 'KAKAO_MOCK_BACKCHANNEL_URL', 'KAKAO_MOCK_DATA', 'KAKAO_MOCK_IN_MEMORY', 'KAKAO_MOCK_FIXTURES', 'KAKAO_MOCK_LOG_LEVEL', 'KAKAO_MOCK_CONTROL_TOKEN', 'KAKAO_MOCK_CONTROL=off', 'KAKAO_MOCK_CONTROL_ALLOW_REMOTE', 'KAKAO_MOCK_CONTROL_ALLOWED_HOSTS', 'KAKAO_MOCK_USER_ID_SECRET', 'KAKAO_MOCK_SIGNING_KEY', 'KAKAO_MOCK_SNAPSHOT_DELAY', 'KAKAO_MOCK_SHUTDOWN_TIMEOUT'];
+    const flags = ['--port', '--host', '--public-url', '--issuer', '--backchannel-url', '--data', '--in-memory', '--fixtures', '--log-level', '--control-token', '--no-control', '--control-allow-remote', '--control-allowed-hosts', '--user-id-secret', '--signing-key', '--snapshot-delay', '--shutdown-timeout', '--sandbox-idle', '--sandbox-max', '--help'];
+    const vars = ['KAKAO_MOCK_PORT', 'KAKAO_MOCK_HOST', 'KAKAO_MOCK_PUBLIC_URL', 'KAKAO_MOCK_ISSUER', 'KAKAO_MOCK_BACKCHANNEL_URL', 'KAKAO_MOCK_DATA', 'KAKAO_MOCK_IN_MEMORY', 'KAKAO_MOCK_FIXTURES', 'KAKAO_MOCK_LOG_LEVEL', 'KAKAO_MOCK_CONTROL_TOKEN', 'KAKAO_MOCK_CONTROL=off', 'KAKAO_MOCK_CONTROL_ALLOW_REMOTE', 'KAKAO_MOCK_CONTROL_ALLOWED_HOSTS', 'KAKAO_MOCK_USER_ID_SECRET', 'KAKAO_MOCK_SIGNING_KEY', 'KAKAO_MOCK_SNAPSHOT_DELAY', 'KAKAO_MOCK_SHUTDOWN_TIMEOUT', 'KAKAO_MOCK_SANDBOX_IDLE', 'KAKAO_MOCK_SANDBOX_MAX'];
     for (const name of [...flags, ...vars]) expect(USAGE).toContain(name);
   });
 });
