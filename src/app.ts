@@ -7,7 +7,6 @@ import type { Logger } from './log.js';
 import type { Store } from './store/types.js';
 import type { Webhooks } from './webhooks/types.js';
 import { createWebhooks } from './webhooks/index.js';
-import { createSentMessages } from './messages/index.js';
 import { createKauth, type SigningKeys } from './kauth/index.js';
 import { createKapiRouter } from './kapi/index.js';
 import type { LoginQueue } from './kauth/interactions/login-queue.js';
@@ -91,11 +90,10 @@ export async function createApp(deps: AppDeps): Promise<KakaoMockApp> {
   // Everyone gets facades that reach the request's world: the default world's objects, or a
   // sandbox's inside its requests (src/sandbox/, docs/architecture.md §5).
   const worlds = createWorlds({ config, store: deps.store, clock, log, webhooks: defaultWebhooks, publicUrl, issuer, backchannelUrl });
-  const { store, webhooks, loginQueue, faults, journal, urls } = worlds.facades;
+  const { store, webhooks, messages, loginQueue, faults, journal, urls } = worlds.facades;
   const kauth = await createKauth({ config, store, clock, webhooks, urls, loginQueue });
   // oidc-provider sets `issuer` once in its constructor; each world has its own.
   Object.defineProperty(kauth.provider, 'issuer', { get: worlds.facades.issuer, configurable: true });
-  const messages = createSentMessages(() => clock.now());
   const kapi = createKapiRouter({ config, store, clock, webhooks, messages, log: (level, msg, extra) => log[level](msg, extra as Record<string, unknown>) });
   const app = kauth.provider as unknown as Koa;
   const plane = createControlPlane({ config, store, clock, webhooks, messages, loginQueue, faults, journal, log, publicUrl, issuer, signingKeys: kauth.signingKeys, listener: () => app.callback(), selfFetch: deps.selfFetch ?? selfFetch(false), routes: [sandboxRoutes(worlds.registry)], sandboxes: () => worlds.registry.list().map((w) => worlds.registry.info(w)) });

@@ -9,6 +9,7 @@ import type { Config } from '../config/types.js';
 import { FaultRegistry, Journal } from '../control/index.js';
 import { createLoginQueue, type LoginQueue } from '../kauth/index.js';
 import type { Logger } from '../log.js';
+import { createSentMessages, type SentMessages } from '../messages/index.js';
 import type { Store } from '../store/types.js';
 import type { Webhooks } from '../webhooks/types.js';
 import { delegate, storeFacade } from './facades.js';
@@ -36,6 +37,7 @@ export interface WorldsDeps {
 export interface WorldFacades {
   store: Store;
   webhooks: Webhooks;
+  messages: SentMessages;
   loginQueue: LoginQueue;
   faults: FaultRegistry;
   journal: Journal;
@@ -61,6 +63,7 @@ export function createWorlds(deps: WorldsDeps): Worlds {
     journal: new Journal(),
     loginQueue: createLoginQueue(),
     webhooks: deps.webhooks,
+    messages: createSentMessages(() => deps.clock.now()),
     basePath: '',
     publicUrl: deps.publicUrl,
     backchannelUrl: deps.backchannelUrl,
@@ -74,6 +77,7 @@ export function createWorlds(deps: WorldsDeps): Worlds {
     facades: {
       store: storeFacade(defaultWorld, registry),
       webhooks: delegate(() => current().webhooks),
+      messages: delegate(() => current().messages),
       loginQueue: delegate(() => current().loginQueue),
       faults: delegate(() => current().faults),
       journal: delegate(() => current().journal),

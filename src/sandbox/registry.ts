@@ -8,6 +8,7 @@ import { clearInterval, setInterval } from 'node:timers';
 import { dropTimeLine, timeOf, type Clock, type TimeLine } from '../clock.js';
 import type { Fixtures } from '../config/types.js';
 import { ControlError, FaultRegistry, Journal } from '../control/index.js';
+import { createSentMessages } from '../messages/index.js';
 import { createLoginQueue } from '../kauth/index.js';
 import { createStore } from '../store/index.js';
 import { createWebhooks } from '../webhooks/index.js';
@@ -124,6 +125,7 @@ export function createSandboxRegistry(deps: RegistryDeps): SandboxRegistry {
         journal: new Journal(),
         loginQueue: createLoginQueue(),
         webhooks: createWebhooks({ clock, log: (level, msg, extra) => deps.log[level](msg, extra as Record<string, unknown>) }),
+        messages: createSentMessages(() => clock.now()),
         basePath,
         publicUrl: defaultWorld.publicUrl + basePath,
         backchannelUrl: defaultWorld.backchannelUrl + basePath,

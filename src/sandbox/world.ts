@@ -11,6 +11,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { useTimeLines, type TimeLine } from '../clock.js';
 import type { FaultRegistry, Journal } from '../control/index.js';
 import type { LoginQueue } from '../kauth/index.js';
+import type { SentMessages } from '../messages/index.js';
 import type { Store } from '../store/types.js';
 import type { Webhooks } from '../webhooks/types.js';
 
@@ -25,6 +26,8 @@ export interface World {
   journal: Journal;
   loginQueue: LoginQueue;
   webhooks: Webhooks;
+  /** The Kakao Talk messages the world's apps sent. */
+  messages: SentMessages;
   /** '' for the default world, `/sandboxes/{id}` for a sandbox. */
   basePath: string;
   publicUrl: string;

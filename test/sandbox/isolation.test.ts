@@ -116,3 +116,23 @@ describe('sandboxes', () => {
     expect((await control(mock.url, 'DELETE', '/sandboxes/http-a')).status).toBe(200);
   });
 });
+
+describe('a sandbox\'s Kakao Talk messages', () => {
+  it('are its own: sent in a sandbox, listed by its control plane only', async () => {
+    const COMMUNITY = 1003;
+    const a = await mock.sandbox('talk-a');
+    const tokens = await a.mintTokens(COMMUNITY, 'kim-minji', { params: { scope: 'talk_message' } });
+    const sent = await call(reach(a.url), '/v2/api/talk/memo/default/send', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens.access_token}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ template_object: JSON.stringify({ object_type: 'text', text: '샌드박스', link: {} }) }).toString(),
+    });
+    expect(sent.body).toEqual({ result_code: 0 });
+    expect(a.control.messages()).toMatchObject([{ appId: COMMUNITY, accountId: 'kim-minji', receivers: ['kim-minji'] }]);
+    expect((await control(reach(a.url), 'GET', '/messages')).body.messages).toHaveLength(1);
+    expect(mock.control.messages()).toEqual([]);
+    expect((await control(mock.url, 'GET', '/messages')).body.messages).toEqual([]);
+    await a.reset();
+    expect(a.control.messages()).toEqual([]);
+  });
+});
