@@ -81,6 +81,11 @@ const version = await new Promise((resolve) => {
   c.stdout.on('data', (d) => (out += d));
   c.on('exit', () => resolve(out.trim()));
 });
+// bench/run.mjs reads this line (phase `sandboxes`).
+if (process.env.BENCH_JSON) {
+  console.log(JSON.stringify({ node: version, rounds: ROUNDS, seconds: SECONDS, rows: Object.fromEntries(rows) }));
+  process.exit(0);
+}
 console.log(`node ${version}, ${SECONDS}s per figure, median of ${ROUNDS} interleaved rounds`);
 console.log('| case | me/s | server CPU ms per me | vs none | flows/s | server CPU ms per flow | vs none | other load (cores) |');
 console.log('|---|---|---|---|---|---|---|---|');
