@@ -8,12 +8,15 @@
 // store the run left) vs a bare oidc-provider → kakao-mock on a pre-filled store (100k personas,
 // links and grants, 100k live tokens) → in-process (startKakaoMock() starts vs a bare in-process
 // oidc-provider, sequential mintTokens() vs the server's token/s; bench/servers/in-process.mjs) → sandboxes (flows with
-// 100 sandboxes vs one world, memory per idle sandbox; bench/sandbox-cost.mjs) → the table. Profiling: BENCH_CPU_PROF, then
+// 100 sandboxes vs one world, memory per idle sandbox; bench/sandbox-cost.mjs) → Redis
+// (skipped without redis-server: the same figures with 1 and with 2 instances on one Redis, the 2
+// behind a round-robin balancer, bench/servers/round-robin.mjs; Redis commands per request type,
+// bench/lib/redis.mjs) → the table. Profiling: BENCH_CPU_PROF, then
 // `node bench/cpuprofile-top.mjs <dir>/<empty|grown>.cpuprofile 30 --phase me`.
 //
 // Environment (all optional):
 //   BENCH_SECONDS=4         measured seconds per throughput figure (plus BENCH_WARMUP=1 of warm-up)
-//   BENCH_ONLY=a,b          run only some phases: baselines, empty, startup, growth, inprocess, sandboxes
+//   BENCH_ONLY=a,b          run only some phases: baselines, empty, startup, growth, inprocess, sandboxes, redis
 //   BENCH_SANDBOX_ROUNDS=3  interleaved rounds of the sandbox cases (bench/sandbox-cost.mjs)
 //   BENCH_CPU_PROF=dir      start kakao-mock with --cpu-prof, profiles (and phase windows) to dir
 //   BENCH_KEEP=1            keep the temp dir (data files, server logs)
@@ -30,6 +33,7 @@ import { writeFixtures, writeGrownStore } from './lib/data.mjs';
 import { codeFromSession, fullLogin, pool, refreshForm, send, tokenForm } from './lib/http.mjs';
 import { fixedLoad, flowLoad } from './lib/load.mjs';
 import { freePort, rssMb, startAndWait, stop, waitIdle, waitQuiet, withCpu } from './lib/proc.mjs';
+import { commandsPer, haveRedis, REDIS_SERVER, startRedisServer } from './lib/redis.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MAIN = join(ROOT, 'dist', 'main.js');
@@ -180,7 +184,7 @@ async function settle(pids) {
 async function phase(phases, name, fn, pid) {
   // The server's own leftovers first (a snapshot write the previous figure made due), then others'.
   const idleS = await waitIdle(pid);
-  await settle([pid]);
+  await settle([pid].flat());
   const fromUs = monoUs();
   try {
     const result = await withCpu(pid, fn);
@@ -191,18 +195,20 @@ async function phase(phases, name, fn, pid) {
   }
 }
 
-async function measureKakaoMock(label, dataDir, grown) {
-  const srv = await startKakaoMock(dataDir, label);
+async function measureKakaoMock(label, dataDir, grown, start = () => startKakaoMock(dataDir, label)) {
+  const srv = await start();
+  // A deployment on Redis is several processes: its instances, Redis, the balancer.
+  const pids = srv.pids ?? srv.child.pid;
   const out = { startMs: srv.ms };
   const phases = [];
-  const ph = (name, fn) => phase(phases, name, fn, srv.child.pid);
+  const ph = (name, fn) => phase(phases, name, fn, pids);
   const { origin } = srv;
   const p = pool(origin, Math.max(FLOW_CONCURRENCY, CONNECTIONS));
   try {
     // Idle means idle: a loaded store settles in the background (its records parsed and re-keyed,
     // then one GC) after /health answers.
     await sleep(1000);
-    out.settleS = await waitIdle(srv.child.pid);
+    out.settleS = await waitIdle(pids);
     out.rssIdle = rssMb(srv.child.pid);
 
     if (grown) {
@@ -270,7 +276,7 @@ async function measureKakaoMock(label, dataDir, grown) {
     out.rssEnd = rssMb(srv.child.pid);
   } finally {
     await p.close();
-    await stop(srv.child);
+    await (srv.stopAll ?? (() => stop(srv.child)))();
     if (PROF) await writeFile(join(PROF, `${label}.phases.json`), JSON.stringify(phases));
   }
   return out;
@@ -321,6 +327,96 @@ async function startupOn(dataDir, fixtures) {
   return { ours, bare, oursMs: median(ours), bareMs: median(bare), store: await describeStore(dataDir) };
 }
 
+// ---------------------------------------------------------------------------------------------
+// Redis (docs/storage.md §10): the same figures on `--store redis://…`, and commands per request.
+
+/** Its own redis-server (persistence off) and `instances` kakao-mock processes on it; 2+ behind a round-robin balancer. */
+async function redisDeployment(label, instances) {
+  const redis = await startRedisServer(await freePort());
+  children.add(redis.child);
+  const front = instances > 1 ? await freePort() : null;
+  const started = performance.now();
+  const srvs = [];
+  try {
+    for (let i = 0; i < instances; i++) {
+      const port = await freePort();
+      const args = [...kakaoMockArgs(port, join(tmp, `data-${label}-${i}`)), '--store', redis.url, ...(front === null ? [] : ['--public-url', `http://127.0.0.1:${front}`])];
+      // A longer bound than the embedded store's: on a loaded 2-core machine an instance that
+      // loads node-redis and reads the log was seen to take over 20 s.
+      srvs.push({ ...(await launch({ args, port, path: '/health', name: `kakao-mock-${label}-${i}`, limitMs: 60_000 })), port });
+    }
+  } catch (error) {
+    for (const srv of srvs) await stop(srv.child);
+    await stop(redis.child);
+    throw error;
+  }
+  let lb = null;
+  if (front !== null) lb = await launch({ args: [join(ROOT, 'bench', 'servers', 'round-robin.mjs'), String(front), ...srvs.map((s) => String(s.port))], port: front, path: '/health', name: `round-robin-${label}` });
+  const port = front ?? srvs[0].port;
+  return {
+    child: srvs[0].child,
+    ms: performance.now() - started,
+    port,
+    origin: `http://127.0.0.1:${port}`,
+    redisPort: redis.port,
+    pids: [...srvs.map((s) => s.child.pid), redis.child.pid, ...(lb ? [lb.child.pid] : [])],
+    async stopAll() {
+      if (lb) await stop(lb.child);
+      for (const srv of srvs) await stop(srv.child);
+      await stop(redis.child);
+    },
+  };
+}
+
+const ROUND_TRIP_N = 100;
+/** Redis commands per request type, one instance, requests one at a time (no shared catch-up). */
+async function commandsPerRequest(srv, p, first) {
+  const out = {};
+  const jars = [];
+  out.flow = await commandsPer(srv.redisPort, 20, async (i) => {
+    jars.push((await fullLogin(p, srv.origin, APP, `bench-${first + i}`, { me: false })).jar);
+  });
+  const codes = [];
+  out.authorize = await commandsPer(srv.redisPort, ROUND_TRIP_N, async (i) => codes.push(await codeFromSession(p, srv.origin, APP, jars[i % jars.length])));
+  const tokens = [];
+  out.token = await commandsPer(srv.redisPort, ROUND_TRIP_N, async (i) => {
+    const r = await send(p, { method: 'POST', path: '/oauth/token', body: tokenForm(APP, codes[i]) });
+    if (r.status !== 200) throw new Error(`/oauth/token: ${r.status} ${r.text.slice(0, 200)}`);
+    tokens.push(JSON.parse(r.text));
+  });
+  out.me = await commandsPer(srv.redisPort, ROUND_TRIP_N, async (i) => {
+    const r = await send(p, { path: '/v2/user/me', headers: { authorization: `Bearer ${tokens[i].access_token}` } });
+    if (r.status !== 200) throw new Error(`/v2/user/me: ${r.status}`);
+  });
+  out.refresh = await commandsPer(srv.redisPort, ROUND_TRIP_N, async (i) => {
+    const r = await send(p, { method: 'POST', path: '/oauth/token', body: refreshForm(APP, tokens[i].refresh_token) });
+    if (r.status !== 200) throw new Error(`refresh: ${r.status} ${r.text.slice(0, 200)}`);
+  });
+  return out;
+}
+
+async function redisPhase() {
+  const out = {};
+  log('redis: 1 instance');
+  out.one = await measureKakaoMock('redis-1', null, null, () => redisDeployment('redis-1', 1));
+  log('redis: 2 instances behind a round-robin balancer');
+  out.two = await measureKakaoMock('redis-2', null, null, () => redisDeployment('redis-2', 2));
+  log('redis: commands per request type, on an empty store and after a burst of flows');
+  const srv = await redisDeployment('redis-rt', 1);
+  const p = pool(srv.origin, FLOW_CONCURRENCY);
+  try {
+    // Personas from the end of the generated ones for the counted logins; the burst takes the others.
+    out.commands = { empty: await commandsPerRequest(srv, p, FLOW_PERSONAS - 20) };
+    const fill = await flowLoad({ task: (i) => fullLogin(p, srv.origin, APP, `bench-${i}`, { me: false }), concurrency: FLOW_CONCURRENCY, limit: FLOW_PERSONAS - 40, seconds: SECONDS * 2, warmupS: 0 });
+    out.fillFlows = fill.results.length;
+    out.commands.filled = await commandsPerRequest(srv, p, FLOW_PERSONAS - 40);
+  } finally {
+    await p.close();
+    await srv.stopAll();
+  }
+  return out;
+}
+
 /** In a child process of its own, so the bench's own load generator and heap stay out of it. */
 async function inProcess() {
   await settle([]);
@@ -354,7 +450,7 @@ const emptyDir = join(tmp, 'data-empty');
 const grownDir = join(tmp, 'data-grown');
 try {
   if (runs('baselines')) await baselines();
-  if (runs('empty') || runs('startup') || runs('growth')) {
+  if (runs('empty') || runs('startup') || runs('growth') || runs('redis')) {
     log('kakao-mock, empty store');
     results.empty = await measureKakaoMock('empty', emptyDir, null);
   }
@@ -387,6 +483,10 @@ try {
   if (runs('sandboxes')) {
     log('sandboxes: flows with 100 sandboxes vs one world, memory per idle sandbox');
     results.sandboxes = await sandboxes();
+  }
+  if (runs('redis')) {
+    if (haveRedis()) results.redis = await redisPhase();
+    else log(`redis: SKIPPED, no redis-server at ${REDIS_SERVER} (apt-get install redis-server)`);
   }
 } finally {
   for (const c of children) await stop(c);
@@ -512,6 +612,33 @@ if (S) {
     `RSS ${fmt(S.memory.rssKbPerSandbox, 1)} KB per sandbox over ${S.memory.sandboxes} sandboxes (each used once, then idle; after full collections); creating one ${fmt(S.memory.createMsMedian, 2)} ms (median)`,
   );
 }
+const R = results.redis;
+if (R && E) {
+  const onRedis = (name, key, n, target, min) => {
+    const r = R[n === 1 ? 'one' : 'two'][key];
+    row(`${name} on Redis, ${n} instance${n === 1 ? '' : 's'}`, thr(r), r.p99, target, min === undefined ? undefined : r.rps >= min * E[key].rps, `${ratio(r.rps, E[key].rps)} embedded${n === 2 ? '; through a round-robin balancer (one more hop, and one more process on the cores)' : ''}${warn(r)}`);
+  };
+  for (const n of [1, 2]) {
+    onRedis('flows/s', 'flows', n, '≥ 0.6× embedded', 0.6);
+    onRedis('token/s', 'token', n, '', undefined);
+    onRedis('refresh/s', 'refresh', n, '', undefined);
+    onRedis('me/s', 'me', n, '≥ 0.5× embedded', 0.5);
+  }
+  const kinds = [
+    ['flow', 'a whole login (authorize, login page + post, consent page + post, code exchange)'],
+    ['authorize', 'authorize with a live Kakao session (→ code)'],
+    ['token', 'POST /oauth/token, code'],
+    ['refresh', 'POST /oauth/token, refresh'],
+    ['me', 'GET /v2/user/me'],
+  ];
+  const same = (a, b) => Math.abs(a.total - b.total) < 0.25;
+  const detail = (c) => Object.entries(c.per).map(([k, v]) => `${k} ${fmt(v, 1)}`).join(', ');
+  for (const [kind, what] of kinds) {
+    const e = R.commands.empty[kind];
+    const f = R.commands.filled[kind];
+    row(`Redis commands per request: ${what}`, `${fmt(e.total, 1)} → ${fmt(f.total, 1)}`, undefined, 'not growing with the data', same(e, f), `empty: ${detail(e)}; after ${fmt(R.fillFlows)} more flows: ${detail(f)}`);
+  }
+}
 
 const cpu = (await readFile('/proc/cpuinfo', 'utf8').catch(() => '')).match(/model name\s*:\s*(.*)/)?.[1] ?? cpus()[0]?.model ?? '?';
 const lines = [];
@@ -526,6 +653,13 @@ lines.push(
     'the CPU each figure saw (server, generator, other processes) is in its notes, DISTURBED where others took > 0.3 cores.',
 );
 lines.push(`kakao-mock: node dist/main.js --data <temp dir> --fixtures <shipped apps + ${FLOW_PERSONAS} fresh personas>, defaults otherwise (file-backed store, log level info to a file).`);
+if (R) {
+  lines.push(
+    `redis: its own redis-server (persistence off) on a free port per deployment, kakao-mock --store redis://… with the same fixtures; 2 instances behind bench/servers/round-robin.mjs; ` +
+      `ratios to the embedded empty-store figures of this run; "server" CPU sums the instances, Redis and the balancer. Commands per request from INFO commandstats over ${ROUND_TRIP_N} sequential requests ` +
+      "(20 for a whole login; PING, the health probe, left out): the catch-up's XREAD and its 2 GETs travel in one round trip (pipelined), each XADD and claim is one.",
+  );
+}
 if (results.grownCounts) {
   const c = results.grownCounts;
   lines.push(

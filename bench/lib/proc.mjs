@@ -108,13 +108,16 @@ function cpuNow(pids) {
  * else on the machine ("other": work that competed with the bench and makes its figures low).
  */
 export async function withCpu(serverPid, fn) {
-  const pids = [serverPid, process.pid];
+  // Several processes may be the server (instances, their Redis, a load balancer): summed.
+  const servers = [serverPid].flat();
+  const pids = [process.pid, ...servers];
   const a = cpuNow(pids);
   const result = await fn();
   const b = cpuNow(pids);
   const s = (b.at - a.at) / 1000;
-  const server = (b.per[0] - a.per[0]) / s;
-  const bench = (b.per[1] - a.per[1]) / s;
+  let server = 0;
+  for (let k = 1; k < pids.length; k++) server += (b.per[k] - a.per[k]) / s;
+  const bench = (b.per[0] - a.per[0]) / s;
   const other = Math.max(0, (b.busy - a.busy) / s - server - bench);
   result.cpu = { server, bench, other };
   return result;
@@ -150,11 +153,13 @@ export async function waitQuiet({ pids = [], maxOther = 0.3, limitS = 10 }) {
  */
 export async function waitIdle(pid, { maxCores = 0.1, windowS = 2, limitS = 20 } = {}) {
   const started = performance.now();
+  const pids = [pid].flat();
   while (performance.now() - started < limitS * 1000) {
-    const a = cpuNow([pid]);
+    const a = cpuNow(pids);
     await new Promise((r) => setTimeout(r, windowS * 1000));
-    const b = cpuNow([pid]);
-    if ((b.per[0] - a.per[0]) / ((b.at - a.at) / 1000) < maxCores) break;
+    const b = cpuNow(pids);
+    const used = b.per.reduce((sum, x, k) => sum + x - a.per[k], 0);
+    if (used / ((b.at - a.at) / 1000) < maxCores) break;
   }
   return (performance.now() - started) / 1000;
 }

@@ -12,6 +12,10 @@
  * signature per ID token, as before. Only the token endpoint issues tokens signed by this key
  * (provider.ts: response type `code` only; userinfo, introspection and logout tokens are off).
  *
+ * The set follows the store (`keys.revision()`): on a shared store (docs/storage.md §10.5) another
+ * instance's rotation reaches this one through the catch-up, and from then on this instance signs
+ * with the new key and publishes the new set, before the request that saw it runs.
+ *
  * Differs from Kakao: the key rotates only when a test asks (`rotateKeys()`, control/keys.ts); Kakao
  * rotates on its own schedule, without notice.
  */
@@ -86,22 +90,53 @@ export class SigningKeySet implements SigningKeys {
   #retiring: HeldKey[];
   #published: { kids: string; jwks: PublicJwks } | undefined;
   #rotating: Promise<unknown> = Promise.resolve();
+  /** The store's key revision the held keys were read at. */
+  #seen: number;
 
   /** `signing`: the store's RSA keys; the one without `retire_at` signs. `newKey`: a rotation's key. */
   constructor(store: Store, clock: Clock, signing: Jwk[], newKey: () => Promise<Jwk>) {
     this.#store = store;
     this.#clock = clock;
     this.#newKey = newKey;
+    this.#seen = store.keys.revision();
     const held = signing.map(hold);
     this.#current = held.find((k) => k.retireAt === null) ?? held[held.length - 1]!;
     this.#retiring = held.filter((k) => k !== this.#current);
   }
 
+  /**
+   * Takes the store's signing keys when they changed since they were read (another instance
+   * rotated). Keys already held are kept as they are (no new KeyObject); an empty store (a shared
+   * store that lost its data, before the keys are written back) changes nothing.
+   */
+  #follow(): void {
+    const revision = this.#store.keys.revision();
+    if (revision === this.#seen) return;
+    this.#seen = revision;
+    const signing = (this.#store.keys.get() ?? []).filter((k) => k.kty === 'RSA');
+    if (signing.length === 0) return;
+    const known = new Map([this.#current, ...this.#retiring].map((k) => [k.kid, k]));
+    const held = signing.map((jwk) => {
+      const same = known.get(String(jwk.kid));
+      return same !== undefined && (same.retireAt ?? null) === (typeof jwk.retire_at === 'number' ? jwk.retire_at : null) ? same : hold(jwk);
+    });
+    this.#current = held.find((k) => k.retireAt === null) ?? held[held.length - 1]!;
+    this.#retiring = held.filter((k) => k !== this.#current);
+  }
+
   get currentKid(): string {
+    this.#follow();
     return this.#current.kid;
   }
 
+  /** The held key named `kid`, or the current key. */
+  find(kid: string): HeldKey {
+    this.#follow();
+    return [this.#current, ...this.#retiring].find((k) => k.kid === kid) ?? this.#current;
+  }
+
   #alive(): HeldKey[] {
+    this.#follow();
     const now = this.#clock.epoch();
     return [this.#current, ...this.#retiring.filter((k) => k.retireAt !== null && k.retireAt > now)];
   }
@@ -130,6 +165,7 @@ export class SigningKeySet implements SigningKeys {
 
   async #rotate(graceSeconds: number): Promise<RotationResult> {
     const next = hold(await this.#newKey());
+    this.#follow();
     const retired = hold({ ...this.#current.jwk, retire_at: this.#clock.epoch() + graceSeconds });
     const now = this.#clock.epoch();
     const retiring = [retired, ...this.#retiring.filter((k) => k.retireAt !== null && k.retireAt > now)];
@@ -138,12 +174,13 @@ export class SigningKeySet implements SigningKeys {
     await this.#store.keys.put([next.jwk, ...retiring.map((k) => k.jwk), ...others]);
     this.#current = next;
     this.#retiring = retiring;
+    this.#seen = this.#store.keys.revision();
     return { kid: next.kid, retiring: retiring.map((k) => ({ kid: k.kid, retiresAt: new Date((k.retireAt ?? now) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') })) };
   }
 
   /** The one key oidc-provider holds (provider.ts `jwks`). */
   signer(): ExternalSigningKey {
-    return new SetSigningKey(this, (kid) => [this.#current, ...this.#retiring].find((k) => k.kid === kid) ?? this.#current);
+    return new SetSigningKey(this, (kid) => this.find(kid));
   }
 }
 

@@ -7,6 +7,7 @@ type Jwk = Record<string, unknown>;
 export class KeyStore implements KeyRepository {
   readonly #commit: Commit;
   #keys: Jwk[] | null = null;
+  #revision = 0;
 
   constructor(commit: Commit) {
     this.#commit = commit;
@@ -14,6 +15,11 @@ export class KeyStore implements KeyRepository {
 
   load(keys: readonly Jwk[] | null): void {
     this.#keys = keys === null ? null : structuredClone([...keys]);
+    this.#revision++;
+  }
+
+  revision(): number {
+    return this.#revision;
   }
 
   get(): Jwk[] | undefined {
@@ -23,8 +29,10 @@ export class KeyStore implements KeyRepository {
   async put(keys: Jwk[]): Promise<void> {
     const before = this.#keys;
     this.#keys = structuredClone(keys);
+    this.#revision++;
     await this.#commit({ t: 'keys', v: this.#keys }, () => {
       this.#keys = before;
+      this.#revision++;
     });
   }
 

@@ -66,6 +66,11 @@ export interface ChannelRepository {
 export interface KeyRepository {
   get(): Record<string, unknown>[] | undefined;
   put(keys: Record<string, unknown>[]): Promise<void>;
+  /**
+   * Counts changes to the keys, whoever made them (a rotation here, or another instance's rotation
+   * read from the shared store): the signing key set compares it to follow the store cheaply.
+   */
+  revision(): number;
 }
 
 /** oidc-provider's adapter contract (see oidc-provider docs, "Adapter"). */
