@@ -14,11 +14,11 @@ interface ParserError extends Error {
   rawPacket?: Buffer;
 }
 
-/** The request line's path, when the bytes start with one. */
+/** The request line's path, when the bytes start with one (its query, however long, is not needed). */
 function pathOf(raw: Buffer | undefined): string | null {
   if (raw === undefined) return null;
-  const line = /^[A-Z]+ (\/\S*) HTTP\/1\.[01]\r?\n/.exec(raw.subarray(0, 8192).toString('latin1'));
-  return line ? (line[1]!.split('?')[0] ?? null) : null;
+  const line = /^[A-Z]+ (\/[^\s?#]*)[\s?#]/.exec(raw.subarray(0, 4096).toString('latin1'));
+  return line ? line[1]! : null;
 }
 
 function statusOf(code: string | undefined): { status: number; reason: string; what: string } {

@@ -29,7 +29,8 @@ import { StoreWriteError } from '../store/errors.js';
 function wantsPage(ctx: Context): boolean {
   if (ctx.path.startsWith('/interaction/')) {
     if (ctx.method === 'GET' || ctx.accepts('json', 'html') === 'html') return true;
-    return ctx.is('urlencoded', 'multipart') !== false && ctx.accepts('html', 'json') === 'html';
+    // is() is null without a body, false for another type: only a form body counts.
+    return typeof ctx.is('urlencoded', 'multipart') === 'string' && ctx.accepts('html', 'json') === 'html';
   }
   return ctx.method === 'GET' && (ctx.path === '/oauth/authorize' || ctx.path.startsWith('/oauth/authorize/') || ctx.path === '/oauth/logout');
 }
