@@ -6,11 +6,14 @@ import globals from 'globals';
 // folders. The gate for walls and cycles is test/architecture/imports.test.ts (exact, from the
 // TypeScript parser); these rules say it in the editor. Type-only imports count too.
 const WALLS = {
-  store: ['kauth', 'kapi', 'control', 'http'],
-  kakao: ['kauth', 'kapi', 'control'],
-  http: ['kauth', 'kapi', 'control'],
-  kapi: ['kauth'],
-  kauth: ['kapi'],
+  store: ['kauth', 'kapi', 'control', 'http', 'sandbox'],
+  kakao: ['kauth', 'kapi', 'control', 'sandbox'],
+  http: ['kauth', 'kapi', 'control', 'sandbox'],
+  kapi: ['kauth', 'sandbox'],
+  kauth: ['kapi', 'sandbox'],
+  // Sandboxes (docs/architecture.md §5) are wired by app.ts; no folder below it imports them.
+  webhooks: ['sandbox'],
+  config: ['sandbox'],
 };
 
 // Control sees kauth and kapi through their index.ts faces only. Known crossings, per file (the
@@ -92,7 +95,7 @@ export default tseslint.config(
   },
   {
     // openid-client marks allowInsecureRequests deprecated only to make it stand out; the mock is http.
-    files: ['test/kauth/openid-client.test.ts', 'test/kauth/issuer-backchannel.test.ts'],
+    files: ['test/kauth/openid-client.test.ts', 'test/kauth/issuer-backchannel.test.ts', 'test/sandbox/oidc-client.test.ts'],
     rules: { '@typescript-eslint/no-deprecated': 'off' },
   },
   {
@@ -129,6 +132,15 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': restrict([{ regex: '^\\.\\./', message: 'src/messages imports nothing of src/ but itself (docs/architecture.md §2).' }]) },
   },
   { files: ['src/control/**/*.ts'], rules: { 'no-restricted-imports': controlRule() } },
+  // Sandboxes reach the surfaces through their faces, as control does (docs/architecture.md §5).
+  {
+    files: ['src/sandbox/**/*.ts'],
+    rules: {
+      'no-restricted-imports': restrict([
+        { regex: `^(\\.\\./)+(?!(kauth/index|kapi/index|control/index)\\.js$)(kauth|kapi|control)/`, message: 'src/sandbox uses the surfaces\' faces (their index.ts) only (docs/architecture.md §5).' },
+      ]),
+    },
+  },
   ...Object.entries(CONTROL_DEBT).map(([file, allowed]) => ({
     files: [file],
     rules: { 'no-restricted-imports': controlRule(allowed) },

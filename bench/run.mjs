@@ -7,12 +7,14 @@
 // on an empty store (flows, token, refresh, me, RSS) → startup (a small existing store, and the
 // store the run left) vs a bare oidc-provider → kakao-mock on a pre-filled store (100k personas,
 // links and grants, 100k live tokens) → in-process (startKakaoMock() starts vs a bare in-process
-// oidc-provider, sequential mintTokens() vs the server's token/s; bench/servers/in-process.mjs) → the table. Profiling: BENCH_CPU_PROF, then
+// oidc-provider, sequential mintTokens() vs the server's token/s; bench/servers/in-process.mjs) → sandboxes (flows with
+// 100 sandboxes vs one world, memory per idle sandbox; bench/sandbox-cost.mjs) → the table. Profiling: BENCH_CPU_PROF, then
 // `node bench/cpuprofile-top.mjs <dir>/<empty|grown>.cpuprofile 30 --phase me`.
 //
 // Environment (all optional):
 //   BENCH_SECONDS=4         measured seconds per throughput figure (plus BENCH_WARMUP=1 of warm-up)
-//   BENCH_ONLY=a,b          run only some phases: baselines, empty, startup, growth, inprocess
+//   BENCH_ONLY=a,b          run only some phases: baselines, empty, startup, growth, inprocess, sandboxes
+//   BENCH_SANDBOX_ROUNDS=3  interleaved rounds of the sandbox cases (bench/sandbox-cost.mjs)
 //   BENCH_CPU_PROF=dir      start kakao-mock with --cpu-prof, profiles (and phase windows) to dir
 //   BENCH_KEEP=1            keep the temp dir (data files, server logs)
 //   BENCH_NODE_ARGS="..."   extra node flags for kakao-mock (e.g. --trace-gc)
@@ -329,6 +331,22 @@ async function inProcess() {
   return { ...r, oursMs: median(r.starts.ours), bareMs: median(r.starts.bare) };
 }
 
+/**
+ * Sandboxes (docs/architecture.md §5): login flows/s with 100 sandboxes active (each with a fault rule
+ * and a moved clock) against one world, measured by bench/sandbox-cost.mjs in the same run; the
+ * memory of an idle sandbox (bench/servers/sandbox-memory.mjs).
+ */
+async function sandboxes() {
+  await settle([]);
+  const run = (args, extraEnv = {}) =>
+    new Promise((resolve, reject) => {
+      execFile(process.execPath, args, { maxBuffer: 1 << 20, env: { ...process.env, ...extraEnv } }, (err, stdout) => (err ? reject(err) : resolve(JSON.parse(stdout.trim().split('\n').pop()))));
+    });
+  const memory = await run(['--expose-gc', join(ROOT, 'bench', 'servers', 'sandbox-memory.mjs'), '500']);
+  const cost = await run([join(ROOT, 'bench', 'sandbox-cost.mjs')], { BENCH_JSON: '1', BENCH_ROUNDS: env.BENCH_SANDBOX_ROUNDS ?? '3', BENCH_SECONDS: String(SECONDS) });
+  return { memory, cost };
+}
+
 // ---------------------------------------------------------------------------------------------
 
 const t0 = performance.now();
@@ -365,6 +383,10 @@ try {
   if (runs('inprocess')) {
     log('in-process: startKakaoMock() starts and sequential mintTokens()');
     results.inProcess = await inProcess();
+  }
+  if (runs('sandboxes')) {
+    log('sandboxes: flows with 100 sandboxes vs one world, memory per idle sandbox');
+    results.sandboxes = await sandboxes();
   }
 } finally {
   for (const c of children) await stop(c);
@@ -464,6 +486,31 @@ if (I) {
       `bound for a sequential mint with free pages: ${fmt(1000 / exchangeMs)}/s${server ? ` = ${ratio(1000 / exchangeMs, server)} server token/s` : ''}; steps: ${Object.entries(I.mintSteps).map(([k, v]) => `${k} ${fmt(v, 2)} ms`).join(', ')}`,
     );
   }
+}
+
+const S = results.sandboxes;
+if (S) {
+  const rowsOf = S.cost.rows;
+  const none = rowsOf['no sandbox ever'];
+  const many = rowsOf['100 sandboxes (faults, clocks), spread'];
+  const one = rowsOf['inside one sandbox'];
+  const used = rowsOf['default world, after one sandbox was used'];
+  row(
+    'login flows/s, 100 sandboxes (each a fault rule and a moved clock)',
+    `${fmt(many.flows, 1)}/s`,
+    undefined,
+    '≥ 0.8× one world',
+    many.flows >= 0.8 * none.flows,
+    `one world (no sandbox ever) ${fmt(none.flows, 1)}/s → ${ratio(many.flows, none.flows)}; server CPU per flow ${fmt(many.flowCpu, 1)} vs ${fmt(none.flowCpu, 1)} ms; inside one sandbox ${ratio(one.flows, none.flows)}, default world after a sandbox was used ${ratio(used.flows, none.flows)}; me/s after a sandbox was used ${ratio(used.me, none.me)} (Node ${S.cost.node}: promise hooks stay on once a world was entered); ${S.cost.rounds} round(s) of ${S.cost.seconds} s, a fresh server process per case`,
+  );
+  row(
+    'memory per idle sandbox',
+    `${fmt(S.memory.heapKbPerSandbox, 1)} KB heap`,
+    undefined,
+    '≤ 200 KB',
+    S.memory.heapKbPerSandbox <= 200 && S.memory.rssKbPerSandbox <= 200,
+    `RSS ${fmt(S.memory.rssKbPerSandbox, 1)} KB per sandbox over ${S.memory.sandboxes} sandboxes (each used once, then idle; after full collections); creating one ${fmt(S.memory.createMsMedian, 2)} ms (median)`,
+  );
 }
 
 const cpu = (await readFile('/proc/cpuinfo', 'utf8').catch(() => '')).match(/model name\s*:\s*(.*)/)?.[1] ?? cpus()[0]?.model ?? '?';

@@ -7,17 +7,18 @@ import type { Logger } from './log.js';
 import type { Store } from './store/types.js';
 import type { Webhooks } from './webhooks/types.js';
 import { createWebhooks } from './webhooks/index.js';
-import { createSentMessages } from './messages/index.js';
 import { createKauth, type SigningKeys } from './kauth/index.js';
 import { createKapiRouter } from './kapi/index.js';
 import type { LoginQueue } from './kauth/interactions/login-queue.js';
-import { CONTROL_PREFIX, createControlPlane, type FaultApi, type MockControl } from './control/index.js';
+import { CONTROL_PREFIX, controlErrorBoundary, createControlPlane, type FaultApi, type MockControl } from './control/index.js';
 import { health } from './http/health.js';
 import { isInfrastructurePath } from './http/paths.js';
 import { kakaoErrorBoundary } from './http/kakao-errors.js';
 import { mountAt } from './http/mount.js';
+import { storeCatchUp } from './http/store-catch-up.js';
 import { selfFetch, type SelfFetch } from './http/self-fetch.js';
 import { staticFiles } from './http/static.js';
+import { createWorlds, sandboxRoutes, type SandboxRegistry } from './sandbox/index.js';
 
 export interface AppDeps {
   config: Config;
@@ -47,6 +48,8 @@ export interface KakaoMockApp {
   control: MockControl;
   /** The fault rules with their shortcuts (KakaoMock.faults). */
   faults: FaultApi;
+  /** The sandboxes: other worlds on this server (src/sandbox/, docs/architecture.md §5). */
+  sandboxes: SandboxRegistry;
 }
 
 /**
@@ -82,19 +85,29 @@ function infrastructureRoutes(store: Store): Koa.Middleware {
  * (docs/oidc-provider.md, docs/architecture.md §3).
  */
 export async function createApp(deps: AppDeps): Promise<KakaoMockApp> {
-  const { config, store, clock, log, publicUrl, issuer, backchannelUrl } = deps;
-  const webhooks = deps.webhooks ?? createWebhooks({ clock, log: (level, msg, extra) => log[level](msg, extra as Record<string, unknown>) });
-  const kauth = await createKauth({ config, store, clock, webhooks, urls: { publicUrl, issuer, backchannelUrl } });
-  const messages = createSentMessages(() => clock.now());
+  const { config, clock, log, publicUrl, issuer, backchannelUrl } = deps;
+  const defaultWebhooks = deps.webhooks ?? createWebhooks({ clock, log: (level, msg, extra) => log[level](msg, extra as Record<string, unknown>) });
+  // Everyone gets facades that reach the request's world: the default world's objects, or a
+  // sandbox's inside its requests (src/sandbox/, docs/architecture.md §5).
+  const worlds = createWorlds({ config, store: deps.store, clock, log, webhooks: defaultWebhooks, publicUrl, issuer, backchannelUrl });
+  const { store, webhooks, messages, loginQueue, faults, journal, urls } = worlds.facades;
+  const kauth = await createKauth({ config, store, clock, webhooks, urls, loginQueue });
+  // oidc-provider sets `issuer` once in its constructor; each world has its own.
+  Object.defineProperty(kauth.provider, 'issuer', { get: worlds.facades.issuer, configurable: true });
   const kapi = createKapiRouter({ config, store, clock, webhooks, messages, log: (level, msg, extra) => log[level](msg, extra as Record<string, unknown>) });
   const app = kauth.provider as unknown as Koa;
-  const plane = createControlPlane({ config, store, clock, webhooks, messages, loginQueue: kauth.loginQueue, log, publicUrl, issuer, signingKeys: kauth.signingKeys, listener: () => app.callback(), selfFetch: deps.selfFetch ?? selfFetch(false) });
+  const plane = createControlPlane({ config, store, clock, webhooks, messages, loginQueue, faults, journal, log, publicUrl, issuer, signingKeys: kauth.signingKeys, listener: () => app.callback(), selfFetch: deps.selfFetch ?? selfFetch(false), routes: [sandboxRoutes(worlds.registry)], sandboxes: () => worlds.registry.list().map((w) => worlds.registry.info(w)) });
 
   // X-Forwarded-* are not trusted: the public URL is configuration (--public-url), never a header.
   app.proxy = false;
 
   // Every request meets these in this order.
   const pipeline: Koa.Middleware[] = [
+    // 0. The shared store's catch-up (http/store-catch-up.ts): this instance's records made current
+    //    before anything reads them; nothing to do for the embedded store. Not for /health, /static.
+    storeCatchUp(deps.store, log, controlErrorBoundary(log)) as Koa.Middleware,
+    // 0b. Which world: a request under /sandboxes/{id} enters that sandbox (src/sandbox/resolve.ts).
+    worlds.resolve as Koa.Middleware,
     // 1. One log line per request, with the status the client got.
     requestLog(log),
     // 2. The journal of Kakao calls (control/journal.ts); skips /__mock, records final answers.
@@ -115,5 +128,5 @@ export async function createApp(deps: AppDeps): Promise<KakaoMockApp> {
     // 9. ...oidc-provider's own router (mounted by oidc-provider itself, always last).
   ];
   for (const middleware of pipeline) app.use(middleware);
-  return { app, provider: kauth.provider, webhooks, loginQueue: kauth.loginQueue, signingKeys: kauth.signingKeys, control: plane.control, faults: plane.faultApi };
+  return { app, provider: kauth.provider, webhooks, loginQueue: kauth.loginQueue, signingKeys: kauth.signingKeys, control: plane.control, faults: plane.faultApi, sandboxes: worlds.registry };
 }

@@ -2,15 +2,55 @@
  * One clock for everything time-based (codes, tokens, ID tokens, sessions, our own timestamps).
  *
  * oidc-provider has no clock option: it reads `Date.now()` (docs/oidc-provider.md §10). So moving
- * the clock patches `Date.now` process-wide while an offset is set. `new Date()` without arguments is
+ * the clock patches `Date.now` process-wide while an offset is set: to the current world's time
+ * (a sandbox's inside its requests, the process's elsewhere; docs/architecture.md §5). `new Date()` without arguments is
  * NOT affected; our code calls `clock.date()`. reset() puts real time back and unpatches.
  */
 const realNow = Date.now.bind(Date);
-let offsetMs = 0;
+
+/**
+ * One line of time: an offset from real time. The process has one (the default world's, shared by
+ * every mock in the process, as before sandboxes); each sandbox has its own (docs/architecture.md §5).
+ */
+export interface TimeLine {
+  offsetMs: number;
+}
+/** The default world's line (read it; only the clock moves it). */
+export const processLine: TimeLine = { offsetMs: 0 };
+/** Whose time it is now: the process's, unless src/sandbox/ installed the reader of its worlds. */
+let lineNow: () => TimeLine = () => processLine;
+/** Lines with a non-zero offset: `Date.now` is patched while there is one. */
+const moved = new Set<TimeLine>();
 let installed = 0;
 
 function patchedNow(): number {
-  return realNow() + offsetMs;
+  return realNow() + lineNow().offsetMs;
+}
+
+function setOffset(line: TimeLine, ms: number): void {
+  line.offsetMs = ms;
+  if (ms === 0) moved.delete(line);
+  else moved.add(line);
+  Date.now = moved.size === 0 ? realNow : patchedNow;
+}
+
+/**
+ * Makes every clock (and the patched `Date.now`) read the line `read()` returns: the current
+ * request's world (src/sandbox/world.ts). Installed at the first sandbox, so a process without
+ * sandboxes reads the process line directly.
+ */
+export function useTimeLines(read: (fallback: TimeLine) => TimeLine): void {
+  lineNow = () => read(processLine);
+}
+
+/** A line's own time, whoever asks (a sandbox store's sweeps run outside any request). */
+export function timeOf(line: TimeLine): number {
+  return realNow() + line.offsetMs;
+}
+
+/** A line that goes away (a deleted sandbox): it no longer keeps `Date.now` patched. */
+export function dropTimeLine(line: TimeLine): void {
+  setOffset(line, 0);
 }
 
 /**
@@ -44,27 +84,28 @@ export function createClock(): Clock {
   installed += 1;
   let released = false;
   const clock: Clock = {
-    now: () => realNow() + offsetMs,
-    date: () => new Date(realNow() + offsetMs),
-    iso: () => toKakaoTime(new Date(realNow() + offsetMs)),
-    epoch: () => Math.floor((realNow() + offsetMs) / 1000),
+    now: () => realNow() + lineNow().offsetMs,
+    date: () => new Date(realNow() + lineNow().offsetMs),
+    iso: () => toKakaoTime(new Date(realNow() + lineNow().offsetMs)),
+    epoch: () => Math.floor((realNow() + lineNow().offsetMs) / 1000),
     advance(ms) {
-      if (!Number.isFinite(ms) || offsetMs + ms > MAX_CLOCK_OFFSET_MS || offsetMs + ms < 0) {
+      const line = lineNow();
+      if (!Number.isFinite(ms) || line.offsetMs + ms > MAX_CLOCK_OFFSET_MS || line.offsetMs + ms < 0) {
         throw new RangeError(`the clock can move at most ${MAX_CLOCK_OFFSET_MS} ms (100 years) ahead of real time`);
       }
-      offsetMs += ms;
-      Date.now = offsetMs === 0 ? realNow : patchedNow;
+      setOffset(line, line.offsetMs + ms);
     },
-    offset: () => offsetMs,
+    offset: () => lineNow().offsetMs,
     reset() {
-      offsetMs = 0;
-      Date.now = realNow;
+      setOffset(lineNow(), 0);
     },
     release() {
       if (released) return;
       released = true;
       installed -= 1;
-      if (installed === 0) clock.reset();
+      if (installed === 0) {
+        for (const line of [...moved]) setOffset(line, 0);
+      }
     },
   };
   return clock;

@@ -1,4 +1,5 @@
-export { startKakaoMock, type KakaoMock, type KakaoMockOptions } from './mock.js';
+export { startKakaoMock, type KakaoMock, type KakaoMockOptions, type SandboxHandle } from './mock.js';
+export type { SandboxInfo } from './sandbox/index.js';
 export type { Account, App, ServiceTerm, Channel, Link, ChannelRelation } from './domain/model.js';
 export type { Config, Fixtures } from './config/types.js';
 export type { Store } from './store/types.js';

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { ConfigError, HelpRequested, USAGE, loadConfig } from './config/load.js';
+import { safeRedisUrl } from './config/option-rules.js';
 import { createLogger } from './log.js';
 import { startServer } from './server.js';
 import type { TlsSetup } from './tls.js';
@@ -56,7 +57,7 @@ async function main(): Promise<void> {
     ...tlsLines(running.tls),
     `  kauth (kauth.kakao.com) : ${running.publicUrl}/oauth/authorize, /oauth/token`,
     `  kapi  (kapi.kakao.com)  : ${running.publicUrl}/v2/user/me`,
-    `  store               : ${config.dataDir ?? 'in memory'}`,
+    `  store               : ${config.store !== null ? `${safeRedisUrl(config.store)} (prefix ${config.storePrefix})` : (config.dataDir ?? 'in memory')}`,
   ];
   if (config.control.enabled && config.control.tokenGenerated) {
     // Remote access without a chosen token: the made-up one is only useful if the operator sees it.

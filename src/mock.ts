@@ -25,6 +25,9 @@ import type {
   UnlinkEventResult,
 } from './control/types.js';
 import type { WebhookDelivery } from './webhooks/types.js';
+import { sandboxHandle, type SandboxHandle } from './sandbox/index.js';
+
+export type { SandboxHandle } from './sandbox/index.js';
 
 export type KakaoMockOptions = ConfigOptions;
 
@@ -96,6 +99,12 @@ export interface KakaoMock {
   /** Back to the fixtures and real time: no queued logins, faults, webhook deliveries or journal. */
   reset(): Promise<void>;
   /**
+   * A new sandbox: an isolated Kakao world on this server, with its own records, clock, faults,
+   * login queue, journal and webhook deliveries, at its own base URL (README "Parallel test
+   * workers"). An id that exists is refused (409); without one, an id is generated.
+   */
+  sandbox(id?: string): Promise<SandboxHandle>;
+  /**
    * Stops the server: requests in flight get up to `shutdownTimeoutMs` (default 5 s) to finish, the
    * connections left are closed, then the store is flushed.
    */
@@ -138,6 +147,10 @@ export async function startKakaoMock(options: KakaoMockOptions = {}): Promise<Ka
     messages: (query) => control.messages(query),
     control,
     reset: () => control.reset(),
+    async sandbox(id) {
+      const world = await running.sandboxes.create(id);
+      return sandboxHandle({ registry: running.sandboxes, control, faults: running.faults, selfUrl: running.url }, world);
+    },
     close: () => running.close(),
     server: running,
   };

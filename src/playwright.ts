@@ -13,7 +13,7 @@
  * the guardian-consent step. It needs nothing at runtime: the Playwright types are imported as types only,
  * and `playwright-core` is an optional peer dependency (`@playwright/test` brings it).
  */
-import type { Page, Request } from 'playwright-core';
+import type { BrowserContext, Page, Request } from 'playwright-core';
 
 export { routeKakaoSdk, type RouteKakaoSdkOptions, type Routable } from './playwright-sdk.js';
 
@@ -56,8 +56,11 @@ export interface LoginAsResult {
   guardianShown: boolean;
 }
 
-/** kakao-mock shows its login flow only under these paths (the authorize endpoint and its KOE pages, interactions). */
-const FLOW_PATH = /^\/(?:oauth\/authorize|interaction\/)/;
+/**
+ * kakao-mock shows its login flow only under these paths (the authorize endpoint and its KOE pages,
+ * interactions), under a sandbox's prefix too (README "Parallel test workers").
+ */
+const FLOW_PATH = /^(?:\/sandboxes\/[A-Za-z0-9_-]+)?\/(?:oauth\/authorize|interaction\/)/;
 
 const SCREEN = {
   consent: '#consent-form',
@@ -236,4 +239,15 @@ async function answerGuardian(page: Page, answer: 'agree' | 'refuse', timeout: n
 /** Account ids are free text in fixtures: quote them for an attribute selector. */
 function cssEscape(value: string): string {
   return value.replace(/["\\]/g, '\\$&');
+}
+
+/**
+ * Set-up B of the README's "Parallel test workers": every page of this browser context logs in to
+ * `sandbox` on the mock's shared base URL. It sets the `kakao_mock_sandbox` cookie on the mock's
+ * origin (the origin of `sandbox.url`, or `mockUrl`); the codes and tokens that login produces then
+ * lead the app's own server calls to the same sandbox. One call per context, before the first login.
+ */
+export async function useSandbox(context: BrowserContext, sandbox: { id: string; url: string }, options: { mockUrl?: string } = {}): Promise<void> {
+  const origin = new URL(options.mockUrl ?? sandbox.url).origin;
+  await context.addCookies([{ name: 'kakao_mock_sandbox', value: sandbox.id, url: origin, httpOnly: true, sameSite: 'Lax' }]);
 }

@@ -56,7 +56,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   const clock = createClock();
   let store: Store;
   try {
-    store = await createStore({ fixtures: config.fixtures, dataDir: config.dataDir, snapshotDelayMs: config.snapshotDelayMs, now: () => clock.now(), log: (level, message) => log[level](message), ...storeHooks });
+    store = await createStore({ fixtures: config.fixtures, dataDir: config.dataDir, redisUrl: config.store, redisPrefix: config.storePrefix, snapshotDelayMs: config.snapshotDelayMs, now: () => clock.now(), log: (level, message) => log[level](message), ...storeHooks });
   } catch (err) {
     clock.release();
     throw err;
@@ -115,6 +115,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       await closed;
       // Webhook deliveries in flight (each with its own timeout) get until the same deadline.
       await Promise.race([built.webhooks.idle(), main.connections.deadline]);
+      await built.sandboxes.close();
       await store.close();
       clock.release();
     })();

@@ -58,7 +58,7 @@ export function allBoxes(html) {
 }
 
 function formAction(html, step) {
-  const m = new RegExp(`action="(/interaction/[^"/]+/${step}[^"]*)"`).exec(html);
+  const m = new RegExp(`action="((?:/sandboxes/[^"/]+)?/interaction/[^"/]+/${step}[^"]*)"`).exec(html);
   if (!m) throw new Error(`no ${step} form on the page: ${html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').slice(0, 200)}`);
   return m[1].replace(/&amp;/g, '&');
 }

@@ -49,6 +49,14 @@ export interface ConfigOptions {
   snapshotDelayMs?: number;
   /** How long close() lets requests in flight finish before closing their connections. */
   shutdownTimeoutMs?: number;
+  /** `redis://…` / `rediss://…`: the Redis store shared by several instances (docs/storage.md §10); null = the data folder. */
+  store?: string | null;
+  /** Prefix of every Redis key (default `kakao-mock:`). */
+  storePrefix?: string;
+  /** A sandbox unused for this long is deleted: "30m", "90s" or ms (default 30 minutes). */
+  sandboxIdle?: string | number;
+  /** How many sandboxes may exist at once (default 1000). */
+  sandboxMax?: number;
   control?: {
     enabled?: boolean;
     token?: string | null;

@@ -17,9 +17,9 @@ export function show(value: unknown): string {
 export const mustBe = (what: string) => (issue: v.BaseIssue<unknown>) => `must be ${what} (got ${show(issue.input)})`;
 
 /** A value checked and normalised by `parse`, which returns undefined to refuse it. */
-export function parsed<T>(what: string, parse: (raw: unknown) => T | undefined): v.GenericSchema<unknown, T> {
+export function parsed<T>(what: string, parse: (raw: unknown) => T | undefined, shown: (raw: unknown) => unknown = (raw) => raw): v.GenericSchema<unknown, T> {
   return v.pipe(
-    v.custom<unknown>((raw) => parse(raw) !== undefined, mustBe(what)),
+    v.custom<unknown>((raw) => parse(raw) !== undefined, (issue) => `must be ${what} (got ${show(shown(issue.input))})`),
     v.transform((raw) => parse(raw) as T),
   );
 }
@@ -90,3 +90,32 @@ export const hostNames = v.pipe(
   }),
 );
 
+
+/** A Redis URL (`redis://`, `rediss://`; user, password and db in the URL), or null for the embedded store. */
+export const redisUrl = parsed<string | null>('a redis:// or rediss:// URL, e.g. redis://localhost:6379/0', parseRedisUrl, (raw) =>
+  // The refused value is echoed in the message: never its password (a URL's `user:password@`).
+  typeof raw === 'string' ? raw.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/]*:)[^@/]*@/i, '$1***@') : raw,
+);
+
+function parseRedisUrl(raw: unknown): string | null | undefined {
+  if (raw === null) return null;
+  if (typeof raw !== 'string') return undefined;
+  try {
+    const url = new URL(raw);
+    if ((url.protocol !== 'redis:' && url.protocol !== 'rediss:') || url.hostname === '' || !/^(\/\d*)?$/.test(url.pathname)) return undefined;
+    return raw;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A Redis URL as messages and the banner show it: the password as `***`. */
+export function safeRedisUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparsable URL)';
+  }
+}

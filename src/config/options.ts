@@ -12,8 +12,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as v from 'valibot';
+import { parseDuration } from '../clock.js';
 import { loadFixtures } from './fixtures-file.js';
-import { baseUrl, bool, folder, hostNames, integer, issuerUrl, parsed, text } from './option-rules.js';
+import { baseUrl, bool, folder, hostNames, integer, issuerUrl, parsed, redisUrl, text } from './option-rules.js';
 import { loadTlsCert, loadTlsKey, tlsPairProblem } from './tls-files.js';
 import type { Config, LogLevel, SigningKeyPolicy } from './types.js';
 
@@ -279,6 +280,51 @@ const ROWS = [
     default: 5000,
     rule: integer(0, MAX_TIMER_MS, ' (milliseconds)'),
     help: 'on SIGTERM/SIGINT, how long requests in flight may take before their connections are closed',
+  }),
+  row({
+    key: 'store',
+    kind: 'value',
+    flag: 'store',
+    env: 'KAKAO_MOCK_STORE',
+    arg: '<url>',
+    default: null,
+    defaultText: 'the data folder',
+    rule: redisUrl,
+    help: 'redis://[user:password@]host:port[/db] (or rediss://): share the state with other instances through Redis',
+  }),
+  row({
+    key: 'storePrefix',
+    kind: 'value',
+    flag: 'store-prefix',
+    env: 'KAKAO_MOCK_STORE_PREFIX',
+    arg: '<prefix>',
+    default: 'kakao-mock:',
+    rule: text(/^[\x21-\x7e]{1,64}$/, 'printable ASCII without spaces, at most 64 characters'),
+    help: 'with --store: prefix of every Redis key, so deployments can share one Redis',
+  }),
+  row({
+    key: 'sandboxIdle',
+    kind: 'value',
+    flag: 'sandbox-idle',
+    env: 'KAKAO_MOCK_SANDBOX_IDLE',
+    arg: '<duration>',
+    // A crashed test worker leaves nothing behind for long (docs/architecture.md §5).
+    default: 30 * 60_000,
+    rule: parsed('a duration such as "30m", "90s" or a number of ms, at least 1 s', (raw) => {
+      const ms = typeof raw === 'number' || typeof raw === 'string' ? parseDuration(raw) : undefined;
+      return ms !== undefined && ms >= 1000 && ms <= MAX_TIMER_MS ? Math.round(ms) : undefined;
+    }),
+    help: 'a sandbox unused for this long is deleted (default 30m)',
+  }),
+  row({
+    key: 'sandboxMax',
+    kind: 'value',
+    flag: 'sandbox-max',
+    env: 'KAKAO_MOCK_SANDBOX_MAX',
+    arg: '<n>',
+    default: 1000,
+    rule: integer(0, 100_000),
+    help: 'how many sandboxes may exist at once',
   }),
 
 ] as const;

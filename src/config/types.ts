@@ -58,6 +58,17 @@ export interface Config {
    * connections still open then are closed and the store is flushed.
    */
   shutdownTimeoutMs: number;
+  /**
+   * `redis://HOST:PORT[/DB]` or `rediss://…` (a password in the URL): the Redis store, shared by
+   * several instances (docs/storage.md §10), instead of the data folder; null = the embedded store.
+   */
+  store: string | null;
+  /** Prefix of every Redis key, so several deployments can share one Redis. */
+  storePrefix: string;
+  /** A sandbox unused for this long (ms) is deleted (docs/architecture.md §5). */
+  sandboxIdle: number;
+  /** How many sandboxes may exist at once. */
+  sandboxMax: number;
   control: {
     enabled: boolean;
     /** When set, /__mock requires `Authorization: Bearer <token>`. */

@@ -13,6 +13,8 @@ import type { Store } from '../store/types.js';
 import type { Webhooks } from '../webhooks/types.js';
 import type { SentMessages } from '../messages/index.js';
 import { controlErrors } from './errors.js';
+import type { FaultRegistry } from './faults/index.js';
+import type { Journal } from './journal.js';
 import { nonEmptyString, positiveInt } from './inputs.js';
 
 /** What createControl is given. */
@@ -33,6 +35,9 @@ export interface ControlDeps {
   selfFetch: SelfFetch;
   /** kauth's signing key set: what POST /__mock/keys/rotate rotates (keys.ts). */
   signingKeys: SigningKeys;
+  /** The fault rules and the journal (default: new ones); src/sandbox/ gives ones that follow the world. */
+  faults?: FaultRegistry;
+  journal?: Journal;
 }
 
 /** The deps, plus the one unlink step every removal shares (the same as POST /v1/user/unlink). */

@@ -5,6 +5,7 @@
  * and the demo client. app.ts mounts the pieces; mock.ts exposes the same operations in-process.
  */
 import type { RequestListener } from 'node:http';
+import type Router from '@koa/router';
 import type Koa from 'koa';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/types.js';
@@ -15,9 +16,9 @@ import type { Store } from '../store/types.js';
 import type { Webhooks } from '../webhooks/types.js';
 import type { SentMessages } from '../messages/index.js';
 import { demoPages } from './demo.js';
-import { faultApi, faultInjector, type FaultApi } from './faults/index.js';
+import { faultApi, faultInjector, type FaultApi, type FaultRegistry } from './faults/index.js';
 import { inspectorPages } from './inspector.js';
-import { journalRecorder } from './journal.js';
+import { journalRecorder, type Journal } from './journal.js';
 import { controlRouter } from './router.js';
 import { createControl } from './service.js';
 import type { MockControl } from './types.js';
@@ -27,6 +28,8 @@ export type { FaultApi } from './faults/index.js';
 export { FaultRegistry } from './faults/index.js';
 export { CONTROL_PREFIX } from './router.js';
 export { Journal } from './journal.js';
+export { controlErrorBoundary } from './http.js';
+export { readJson, sendJson } from './http.js';
 export type * from './types.js';
 
 export interface ControlPlaneDeps {
@@ -47,6 +50,13 @@ export interface ControlPlaneDeps {
   signingKeys: SigningKeys;
   /** The whole server's request listener, for mints (control/mint.ts); asked for at the first one. */
   listener: () => RequestListener;
+  /** The fault rules and the journal (default: new ones); src/sandbox/ gives ones that follow the world. */
+  faults?: FaultRegistry;
+  journal?: Journal;
+  /** More /__mock routes (src/sandbox/routes.ts: /__mock/sandboxes). */
+  routes?: Array<(router: Router) => void>;
+  /** The sandboxes, for the inspector's table. */
+  sandboxes?: () => Array<{ id: string; url: string; createdAt: string; lastUsedAt: string }>;
 }
 
 export interface ControlPlane {
@@ -71,7 +81,8 @@ export function createControlPlane(deps: ControlPlaneDeps): ControlPlane {
         log: deps.log,
         publicUrl: deps.publicUrl,
         pages: [
-          inspectorPages(control, { issuer: deps.issuer, tokenRequired: deps.config.control.token !== null, deliveries: wiring.deliveries }),
+          ...(deps.routes ?? []),
+          inspectorPages(control, { issuer: deps.issuer, tokenRequired: deps.config.control.token !== null, deliveries: wiring.deliveries, ...(deps.sandboxes ? { sandboxes: deps.sandboxes } : {}) }),
           demoPages({ selfFetch: deps.selfFetch, store: deps.store, clock: deps.clock, publicUrl: deps.publicUrl, issuer: deps.issuer, jwks: () => deps.signingKeys.jwks(), onReset: wiring.onReset }),
         ],
       })

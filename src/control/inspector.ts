@@ -55,6 +55,8 @@ export interface InspectorOptions {
   tokenRequired: boolean;
   /** Webhook deliveries so far, without waiting for those in flight (a page must not hang on them). */
   deliveries: () => WebhookDelivery[];
+  /** The server's sandboxes (src/sandbox/, docs/architecture.md §5). */
+  sandboxes?: () => Array<{ id: string; url: string; createdAt: string; lastUsedAt: string }>;
 }
 
 /** Everything the template shows, as strings and flags. */
@@ -119,6 +121,7 @@ export function inspectorModel(control: MockControl, opts: InspectorOptions) {
       left: humanDuration(t.expiresIn),
     })),
     queue: control.loginQueue().map((q) => ({ appId: q.appId, accountId: q.accountId, consent: q.consent === undefined ? 'screen shown' : typeof q.consent === 'string' ? q.consent : JSON.stringify(q.consent) })),
+    sandboxes: opts.sandboxes?.() ?? [],
     faults: control.faults.list().map((f) => ({ id: f.id, hits: f.hits, ...describeFault(f) })),
     webhooks: opts.deliveries().slice(-50).reverse().map((d) => ({
       at: at(d.at),

@@ -54,8 +54,8 @@ function faultRules(registry: FaultRegistry): FaultRules {
 export function createControl(deps: ControlDeps): { control: MockControl; wiring: ControlWiring } {
   const ctx: ControlContext = { ...deps, unlink: (app: App, accountId: string) => unlinkAccount(deps.store, app, accountId) };
   const { webhooks } = deps;
-  const faults = new FaultRegistry(() => deps.clock.now());
-  const journal = new Journal();
+  const faults = deps.faults ?? new FaultRegistry(() => deps.clock.now());
+  const journal = deps.journal ?? new Journal();
   const { reset, onReset } = resetter(ctx, faults, journal);
   const control: MockControl = {
     faults: faultRules(faults),

@@ -96,7 +96,8 @@ function asKakaoError(ctx: Context, err: unknown, log: Logger): KakaoAuthError |
   return authErrors.serverError();
 }
 
-async function render(ctx: Context, err: KakaoAuthError | KakaoApiError): Promise<void> {
+/** Renders one Kakao error as the boundary does (also for a request to a missing sandbox, src/sandbox/resolve.ts). */
+export async function render(ctx: Context, err: KakaoAuthError | KakaoApiError): Promise<void> {
   if (err instanceof KakaoApiError) renderApiError(ctx, err);
   else await renderAuthError(ctx, err);
 }

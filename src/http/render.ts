@@ -11,7 +11,10 @@ const viewsDir = fileURLToPath(new URL('../../views/', import.meta.url));
 export async function renderPage(ctx: Context, view: string, model: Record<string, unknown>, status = 200): Promise<void> {
   // cache: compile each template (and its includes) once per process. Without it ejs read, stat'ed
   // and compiled every page again: 70% of renderPage, 9% of the server's CPU during logins (bench).
-  const html = await ejs.renderFile(`${viewsDir}${view}.ejs`, model, { async: false, cache: true, root: viewsDir, views: [viewsDir] });
+  // `base`: the path the request came in under (a sandbox's /sandboxes/{id}, docs/architecture.md
+  // §5; koa-mount's ctx.mountPath), so the pages' forms and links stay in its world; '' otherwise.
+  const base = (ctx as { mountPath?: string }).mountPath ?? '';
+  const html = await ejs.renderFile(`${viewsDir}${view}.ejs`, { base, ...model }, { async: false, cache: true, root: viewsDir, views: [viewsDir] });
   ctx.status = status;
   ctx.type = 'text/html; charset=utf-8';
   ctx.set('Content-Security-Policy', "default-src 'self'; img-src * data:; style-src 'self'; script-src 'self'; form-action *; frame-ancestors 'none'; base-uri 'none'");

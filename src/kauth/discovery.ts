@@ -19,9 +19,10 @@ export interface KauthUrls {
  * (docs/oidc-provider.md §1.1).
  */
 export function kakaoDiscovery(urls: KauthUrls) {
-  const browser = urls.publicUrl.replace(/\/$/, '');
-  const server = urls.backchannelUrl.replace(/\/$/, '');
   return function kakaoDiscoveryDocument(ctx: Context) {
+    // Read per request: a sandbox answers with its own base URL and issuer (docs/architecture.md §5).
+    const browser = urls.publicUrl.replace(/\/$/, '');
+    const server = urls.backchannelUrl.replace(/\/$/, '');
     // Answered here, from the configured URLs alone: oidc-provider's own document is built from the
     // request's (forwarded) host and fails with a 500 on a malformed X-Forwarded-Host or X-Forwarded-Proto.
     setKauthCors(ctx);

@@ -14,7 +14,7 @@ import type { KauthUrls } from './discovery.js';
 // What the control plane needs of kauth (it sees kauth through this file only, docs/architecture.md §2):
 // the scripted-login queue it fills, the header a mint presents its own ticket in, and the signing
 // keys it rotates and the demo verifies with.
-export { LOGIN_TICKET_HEADER, type ConsentChoice, type LoginQueue, type QueuedLogin } from './interactions/login-queue.js';
+export { createLoginQueue, LOGIN_TICKET_HEADER, type ConsentChoice, type LoginQueue, type QueuedLogin } from './interactions/login-queue.js';
 export type { PublicJwks, RotationResult, SigningKeys } from './key-set.js';
 
 export interface KauthDeps {
@@ -23,6 +23,8 @@ export interface KauthDeps {
   clock: Clock;
   webhooks: Webhooks;
   urls: KauthUrls;
+  /** The scripted-login queue (default: a new one); src/sandbox/ gives one that follows the world. */
+  loginQueue?: LoginQueue;
 }
 
 export interface Kauth {
@@ -45,7 +47,7 @@ export async function createKauth(deps: KauthDeps): Promise<Kauth> {
   const { store, clock, urls, config } = deps;
   const keys = await loadOrCreateKeys(store, config.signingKey, clock);
   const provider = createProvider(config, store, keys, urls.issuer);
-  const loginQueue = createLoginQueue();
+  const loginQueue = deps.loginQueue ?? createLoginQueue();
   // The rest of the server sees the published keys and the rotation, not the private keys.
   const signingKeys: SigningKeys = keys.signing;
 

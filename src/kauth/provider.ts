@@ -12,6 +12,7 @@ import { LOGIN_TICKET_PARAM } from './interactions/login-queue.js';
 import { KakaoAuthError } from '../kakao/errors.js';
 import { renderAuthError } from '../http/kakao-errors.js';
 import { skipProviderAsyncLocalStorage } from './oidc-als.js';
+import { rotatesRefreshToken } from './refresh-rotation.js';
 
 const DAY = 86_400;
 
@@ -96,7 +97,9 @@ export function createProvider(config: Config, store: Store, keys: ProviderKeys,
     sectorIdentifierUriValidate: () => false,
     interactions: {
       policy: kakaoPolicy(store),
-      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+      // Under the path a request came in on (a sandbox's /sandboxes/{id}, docs/architecture.md §5),
+      // koa-mount's ctx.mountPath, where oidc-provider's own urlFor finds it; '' for every other request.
+      url: (ctx, interaction) => `${(ctx as { mountPath?: string }).mountPath ?? ''}/interaction/${interaction.uid}`,
     },
     loadExistingGrant: createLoadExistingGrant(store),
     ttl: {
@@ -119,7 +122,7 @@ export function createProvider(config: Config, store: Store, keys: ProviderKeys,
     // Kakao's rule: a new refresh token only when the old one has less than a month left.
     rotateRefreshToken: (ctx) => {
       const rt = ctx.oidc.entities.RefreshToken as { remainingTTL: number } | undefined;
-      return !!rt && rt.remainingTTL < 30 * DAY;
+      return !!rt && rotatesRefreshToken(rt.remainingTTL);
     },
     clockTolerance: 0,
     allowOmittingSingleRegisteredRedirectUri: false,

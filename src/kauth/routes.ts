@@ -93,7 +93,7 @@ export function kauthRouter(deps: KauthRouteDeps): Router {
   router.post('/oauth/token', kauthCors, prepareTokenRequest(store, deps.now), shapeTokenResponse(), toProvider);
   router.options('/oauth/token', kauthPreflight('POST'), onlyPostOnToken);
   router.register('/oauth/token', otherThan('POST', 'OPTIONS'), onlyPostOnToken);
-  router.post('/oauth/tokeninfo', kauthCors, tokenInfo(urls.issuer, deps.signingKeys, deps.now));
+  router.post('/oauth/tokeninfo', kauthCors, tokenInfo(() => urls.issuer, deps.signingKeys, deps.now));
   router.options('/oauth/tokeninfo', kauthPreflight('POST'), notSupported('POST'));
   router.register('/oauth/tokeninfo', otherThan('POST', 'OPTIONS'), notSupported('POST'));
 

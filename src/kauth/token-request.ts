@@ -7,6 +7,7 @@ import type { Store } from '../store/types.js';
 import { BodyTooLarge, readBodyText } from '../http/body.js';
 import { sameSecret } from '../http/secrets.js';
 import { singleParam } from './single-param.js';
+import { rotatesRefreshToken } from './refresh-rotation.js';
 
 const LIMIT = 56 * 1024; // oidc-provider's own body limit
 
@@ -85,6 +86,8 @@ export function prepareTokenRequest(store: Store, now: () => number) {
     // accepted unchecked; Kakao compares them with the app's platform settings, which the mock has
     // not (docs/kakao-wire.md §2.7).
 
+    /** The credential this redemption uses up, claimed below (single use across instances). */
+    let claim: { model: 'AuthorizationCode' | 'RefreshToken'; id: string; lost: () => KakaoAuthError } | null = null;
     if (grantType === 'authorization_code') {
       const code = one(params, 'code') ?? '';
       const stored = code ? store.tokens.authorizationCode(code) : undefined;
@@ -107,6 +110,7 @@ export function prepareTokenRequest(store: Store, now: () => number) {
         // No challenge was sent at authorize: Kakao does not check a verifier then.
         params.delete('code_verifier');
       }
+      claim = { model: 'AuthorizationCode', id: code, lost: () => authErrors.codeNotFound(code) };
     } else {
       const refreshToken = one(params, 'refresh_token');
       if (!refreshToken) throw authErrors.missingRefreshToken();
@@ -115,7 +119,14 @@ export function prepareTokenRequest(store: Store, now: () => number) {
       // Kept past its exp only when expired early (POST /__mock/tokens/expire): dead all the same.
       if (typeof stored.exp === 'number' && stored.exp * 1000 <= now()) throw authErrors.invalidRefreshToken();
       redeemAs(params, stored.clientId);
+      // Only a refresh that rotates uses the token up; one that does not may run any number of times.
+      if (typeof stored.exp === 'number' && rotatesRefreshToken(stored.exp - now() / 1000)) {
+        claim = { model: 'RefreshToken', id: refreshToken, lost: () => authErrors.invalidRefreshToken() };
+      }
     }
+    // Of two requests redeeming one credential at once (on one instance or several), exactly one
+    // goes on; the other answers as for a used one. A redemption that then fails gives it back.
+    if (claim !== null && !(await store.oidc.claim(claim.model, claim.id))) throw claim.lost();
 
     // oidc-provider reads the pre-parsed body when the request stream is spent (selective_body.js).
     (ctx.request as unknown as { body: unknown }).body = stringify(Object.fromEntries(params));
@@ -124,6 +135,13 @@ export function prepareTokenRequest(store: Store, now: () => number) {
     delete ctx.req.headers.authorization;
     // Errors must be JSON even for browsers (oidc-provider renders HTML for Accept: text/html).
     ctx.req.headers.accept = 'application/json';
-    return next();
+    if (claim === null) return next();
+    let redeemed = false;
+    try {
+      await next();
+      redeemed = ctx.status === 200;
+    } finally {
+      if (!redeemed) await store.oidc.unclaim(claim.model, claim.id).catch(() => undefined);
+    }
   };
 }

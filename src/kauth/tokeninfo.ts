@@ -6,7 +6,7 @@ import { BodyTooLarge } from '../http/body.js';
 import type { PublicJwks, SigningKeys } from './key-set.js';
 
 /** POST /oauth/tokeninfo: the ID token's claims when it verifies (docs/kakao-wire.md §6.4). */
-export function tokenInfo(issuer: string, signingKeys: SigningKeys, now: () => number) {
+export function tokenInfo(issuer: () => string, signingKeys: SigningKeys, now: () => number) {
   // The keys published now, a retiring key included; rebuilt only when the set changes (jwks() keeps its object).
   let verifier: { jwks: PublicJwks; keySet: ReturnType<typeof createLocalJWKSet> } | undefined;
   const keySet = () => {
@@ -26,7 +26,7 @@ export function tokenInfo(issuer: string, signingKeys: SigningKeys, now: () => n
     if (!idToken) throw new KakaoAuthError(400, 'invalid_request', 'id_token is required', 'KOE400');
     try {
       // The virtual clock decides expiry (jose would otherwise read the real time).
-      const { payload } = await jwtVerify(idToken, keySet(), { issuer, currentDate: new Date(now()) });
+      const { payload } = await jwtVerify(idToken, keySet(), { issuer: issuer(), currentDate: new Date(now()) });
       ctx.type = 'application/json;charset=UTF-8';
       ctx.body = JSON.stringify(payload);
     } catch (err) {

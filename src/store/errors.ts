@@ -21,3 +21,15 @@ export class StoreWriteError extends Error {
     return new StoreWriteError(file, undefined, 'the store is closed');
   }
 }
+
+/**
+ * The Redis store (docs/storage.md §10) could not be reached in time: a change was not acknowledged
+ * (rolled back here, and this instance reloads from Redis before its next request), or the catch-up
+ * before a request failed. Rendered like StoreWriteError: Kakao's 5xx shape, the control plane's 503.
+ */
+export class StoreUnavailableError extends StoreWriteError {
+  constructor(cause: unknown) {
+    super('redis', cause, `Redis unavailable: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'StoreUnavailableError';
+  }
+}

@@ -46,7 +46,7 @@ import { Snapshot, SNAPSHOT_FILE } from './snapshot.js';
 import type { Store, StoreHealth, StoreOptions, StoreWriteEvent } from './types.js';
 
 export type * from './types.js';
-export { StoreWriteError } from './errors.js';
+export { StoreUnavailableError, StoreWriteError } from './errors.js';
 export { DURABLE_FILE, JOURNAL_FILE, readDurableFiles } from './durable/index.js';
 export { LOCK_FILE } from './lock.js';
 export { LEGACY_SNAPSHOT_FILE, readSnapshotFile, SNAPSHOT_FILE, snapshotFileText, type SnapshotRecords } from './snapshot.js';
@@ -68,6 +68,11 @@ export async function createStore(options: StoreOptions): Promise<Store> {
   const dir = options.dataDir;
   // A caller that watches onWrite sees failed writes there; stderr then only gets warnings.
   const log: StoreLog = options.log ?? ((level, message) => (level === 'warn' || (level === 'error' && options.onWrite === undefined) ? stderrLog(level, message) : undefined));
+  if (options.redisUrl != null) {
+    // Imported only for a Redis deployment: the embedded store's startup does not load node-redis.
+    const { createRedisStore } = await import('./redis/index.js');
+    return createRedisStore(options, now, log);
+  }
   let lock: FolderLock | null = null;
   if (dir !== null) {
     await mkdir(dir, { recursive: true });
@@ -203,6 +208,8 @@ async function openStore(options: StoreOptions, now: () => number, dir: string |
       await snapshotWritten;
     },
     flush,
+    // The folder is this process's own: memory is always current.
+    sync: () => undefined,
     health(): StoreHealth {
       for (const [file, error] of failing) return { writable: false, error: `${basename(file)}: ${errorText(error)}` };
       return { writable: true };

@@ -4,6 +4,7 @@ import { GRANT_HOLDERS, heldGrantIds, sweepUnusedGrants } from './grant-sweep.js
 import { ModelTable } from './oidc-table.js';
 import { stderrLog, type StoreLog } from './log.js';
 import { StoredRecord } from './stored-record.js';
+import { LocalClaims } from './claims.js';
 
 /** Snapshot tier (docs/storage.md §1): must survive a restart, may lose one snapshot interval on SIGKILL. */
 export const SNAPSHOT_MODELS: ReadonlySet<string> = new Set(['Session', 'Grant', 'AccessToken', 'RefreshToken']);
@@ -45,6 +46,8 @@ export class OidcStore implements OidcRepository {
   #suspects = new Set<string>();
   /** Grants were loaded from the snapshot and are not suspects yet (#suspectLoadedGrants). */
   #loadedGrantsUnjudged = false;
+  /** Single use of a code or rotating refresh token in this process (claims.ts). */
+  readonly #claims = new LocalClaims();
 
   constructor(now: () => number, onSnapshotChange: () => void, log: StoreLog = stderrLog) {
     this.#now = now;
@@ -95,6 +98,8 @@ export class OidcStore implements OidcRepository {
     return this.#tables.get(model)?.records.size ?? 0;
   }
 
+  claim = async (model: string, id: string): Promise<boolean> => this.#claims.claim(`${model}:${id}`, this.#now());
+  unclaim = async (model: string, id: string): Promise<void> => this.#claims.release(`${model}:${id}`);
   sweep(): number {
     let removed = 0;
     let snapshotChanged = false;
@@ -185,9 +190,9 @@ export class OidcStore implements OidcRepository {
    * serialise them afterwards, chunk by chunk. (consume() marks a record in place; if that happens
    * mid-write the file holds the newer state, which the next snapshot would write anyway.)
    */
-  snapshot(): SnapshotEntries {
+  snapshot(models: Iterable<string> = SNAPSHOT_MODELS): SnapshotEntries {
     const out: SnapshotEntries = [];
-    for (const model of SNAPSHOT_MODELS) {
+    for (const model of models) {
       const records: StoredRecord[] = [];
       for (const record of this.#tables.get(model)?.records.values() ?? []) {
         if (!this.#expired(record)) records.push(record);

@@ -108,6 +108,13 @@ export interface OidcRepository {
    * when the clock is advanced. Returns how many records it removed.
    */
   sweep(): number;
+  /**
+   * Claims a code or refresh token for one redemption (store/claims.ts): true for exactly one of
+   * several callers, across instances with the Redis store. `unclaim` gives it back when the
+   * redemption did not happen (the request failed for another reason).
+   */
+  claim(model: string, id: string): Promise<boolean>;
+  unclaim(model: string, id: string): Promise<void>;
 }
 
 /** The fields of a stored AccessToken that kakao-mock reads (the payload is oidc-provider's). */
@@ -190,6 +197,12 @@ export interface Store {
    * takes writes.
    */
   health(): StoreHealth;
+  /**
+   * Brings this instance's memory up to the store of record before a request runs (the Redis store,
+   * docs/storage.md §10.3); undefined, with no promise made, when there is nothing to catch up
+   * (the embedded store): the hot path then awaits nothing.
+   */
+  sync(): Promise<void> | undefined;
 }
 
 export type StoreHealth = { writable: true } | { writable: false; /** The file and the error (`kakao-mock.journal.jsonl: ENOSPC: no space left on device`). */ error: string };
@@ -231,6 +244,12 @@ export interface StoreOptions {
    * with how many were loaded: the CLI collects the load's garbage then (main.ts).
    */
   onSettled?: (loadedRecords: number) => void;
+  /** `redis://…` / `rediss://…`: the Redis store (docs/storage.md §10) instead of the data folder. */
+  redisUrl?: string | null;
+  /** Prefix of every Redis key (default `kakao-mock:`), so deployments can share one Redis. */
+  redisPrefix?: string;
+  /** Redis store: how many log entries between two bases (compaction); tests lower it. */
+  redisCompactEvery?: number;
 }
 
 export interface StoreWriteEvent {

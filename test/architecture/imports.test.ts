@@ -45,6 +45,10 @@ const WALLS: { from: string; not: string[]; except?: string[]; exceptUnder?: str
   { from: 'kauth/', not: ['kapi/'] },
   // Control sees kauth and kapi through their faces only.
   { from: 'control/', not: ['kauth/', 'kapi/'], except: ['kauth/index.ts', 'kapi/index.ts'] },
+  // Sandboxes (docs/architecture.md §5): wired by app.ts, imported by no folder; they reach the
+  // surfaces through their faces.
+  ...['domain/', 'config/', 'store/', 'kakao/', 'http/', 'kapi/', 'kauth/', 'control/', 'webhooks/'].map((from) => ({ from, not: ['sandbox/'] })),
+  { from: 'sandbox/', not: ['kauth/', 'kapi/', 'control/'], except: ['kauth/index.ts', 'kapi/index.ts', 'control/index.ts'] },
 ];
 
 const rel = (abs: string): string => relative(ROOT, abs).split(sep).join('/');
@@ -169,6 +173,13 @@ describe('src/ imports', () => {
     const found = crossings(graph);
     expect(found.filter((c) => !KNOWN_CROSSINGS.includes(c)), 'import across a wall (docs/architecture.md §2)').toEqual([]);
     expect(KNOWN_CROSSINGS.filter((c) => !found.includes(c)), 'a known crossing is gone: delete its line here and in eslint.config.js').toEqual([]);
+  });
+
+  it('imports the Redis client only in src/store/redis/ (docs/storage.md §10), and only lazily', () => {
+    const importers = sourceFiles(SRC).filter((file) => specifiers(file).some((spec) => spec === 'redis' || spec.startsWith('@redis/')));
+    expect(importers.map(rel)).toEqual(['src/store/redis/client.ts']);
+    // A static import would load node-redis with every embedded store too.
+    expect(readFileSync(join(SRC, 'store/redis/client.ts'), 'utf8')).not.toMatch(/^import [^;]*from 'redis'/m);
   });
 
   it('would catch a cycle and a crossing (the checks themselves)', () => {

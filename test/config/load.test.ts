@@ -60,6 +60,10 @@ describe('loadConfig: defaults', () => {
       signingKey: 'shared',
       snapshotDelayMs: 250,
       shutdownTimeoutMs: 5000,
+      store: null,
+      storePrefix: 'kakao-mock:',
+      sandboxIdle: 1_800_000,
+      sandboxMax: 1000,
       control: { enabled: true, token: null, tokenGenerated: false, allowRemote: false, allowedHosts: [] },
     });
     expect(config.fixtures.apps.map((a) => a.appId)).toEqual([1001, 1002, 1003]);
@@ -94,6 +98,10 @@ describe('loadConfig: environment and flags', () => {
     KAKAO_MOCK_SIGNING_KEY: 'fresh',
     KAKAO_MOCK_SNAPSHOT_DELAY: '1000',
     KAKAO_MOCK_SHUTDOWN_TIMEOUT: '2500',
+    KAKAO_MOCK_STORE: 'redis://env-redis:6379/1',
+    KAKAO_MOCK_STORE_PREFIX: 'env:',
+    KAKAO_MOCK_SANDBOX_IDLE: '5m',
+    KAKAO_MOCK_SANDBOX_MAX: '20',
   };
 
   it('reads every setting from its environment variable', async () => {
@@ -115,6 +123,10 @@ describe('loadConfig: environment and flags', () => {
       signingKey: 'fresh',
       snapshotDelayMs: 1000,
       shutdownTimeoutMs: 2500,
+      store: 'redis://env-redis:6379/1',
+      storePrefix: 'env:',
+      sandboxIdle: 300_000,
+      sandboxMax: 20,
       control: { enabled: true, token: 'env-token', tokenGenerated: false, allowRemote: true, allowedHosts: ['kakao', '.mock.example'] },
     });
   });
@@ -142,6 +154,14 @@ describe('loadConfig: environment and flags', () => {
         '0',
         '--shutdown-timeout',
         '0',
+        '--store',
+        'rediss://user:secret@flag-redis:6380/2',
+        '--store-prefix',
+        'flag:',
+        '--sandbox-idle',
+        '90s',
+        '--sandbox-max',
+        '5',
         '--control-allow-remote',
         '--control-allowed-hosts',
         'kakao-mock',
@@ -165,6 +185,10 @@ describe('loadConfig: environment and flags', () => {
       signingKey: 'fresh',
       snapshotDelayMs: 0,
       shutdownTimeoutMs: 0,
+      store: 'rediss://user:secret@flag-redis:6380/2',
+      storePrefix: 'flag:',
+      sandboxIdle: 90_000,
+      sandboxMax: 5,
       control: { enabled: true, token: 'flag-token', tokenGenerated: false, allowRemote: true, allowedHosts: ['kakao-mock'] },
     });
   });
@@ -219,6 +243,9 @@ describe('loadConfig: errors', () => {
     ['unknown log level', ['--log-level', 'verbose'], {}, '--log-level must be one of silent, error, warn, info, debug (got "verbose")'],
     ['negative snapshot delay', [], { KAKAO_MOCK_SNAPSHOT_DELAY: '-5' }, 'KAKAO_MOCK_SNAPSHOT_DELAY must be an integer 0-2147483647 (milliseconds)'],
     ['shutdown timeout as a duration', ['--shutdown-timeout', '5s'], {}, '--shutdown-timeout must be an integer 0-2147483647 (milliseconds) (got "5s")'],
+    ['store that is not Redis', ['--store', 'http://localhost:6379'], {}, '--store must be a redis:// or rediss:// URL, e.g. redis://localhost:6379/0 (got "http://localhost:6379")'],
+    ['store URL whose password is never echoed', [], { KAKAO_MOCK_STORE: 'redis://app:s3cret@redis:6379/x' }, 'KAKAO_MOCK_STORE must be a redis:// or rediss:// URL, e.g. redis://localhost:6379/0 (got "redis://app:***@redis:6379/x")'],
+    ['store prefix with a space', ['--store-prefix', 'a b'], {}, '--store-prefix must be printable ASCII without spaces, at most 64 characters (got "a b")'],
     ['control token with a space', ['--control-token', 'a b'], {}, '--control-token must be printable ASCII without spaces'],
     ['unreadable boolean variable', [], { KAKAO_MOCK_IN_MEMORY: 'maybe' }, 'KAKAO_MOCK_IN_MEMORY must be one of 1, true, yes, on, 0, false, no, off (got "maybe")'],
     ['unreadable control variable', [], { KAKAO_MOCK_CONTROL: 'disabled' }, 'KAKAO_MOCK_CONTROL must be one of 1, true'],
@@ -272,8 +299,8 @@ describe('loadConfig: errors', () => {
   });
 
   it('documents every flag and environment variable in the usage text', () => {
-    const flags = ['--port', '--host', '--public-url', '--issuer', '--backchannel-url', '--data', '--in-memory', '--fixtures', '--log-level', '--control-token', '--no-control', '--control-allow-remote', '--control-allowed-hosts', '--user-id-secret', '--signing-key', '--snapshot-delay', '--shutdown-timeout', '--help'];
-    const vars = ['KAKAO_MOCK_PORT', 'KAKAO_MOCK_HOST', 'KAKAO_MOCK_PUBLIC_URL', 'KAKAO_MOCK_ISSUER', 'KAKAO_MOCK_BACKCHANNEL_URL', 'KAKAO_MOCK_DATA', 'KAKAO_MOCK_IN_MEMORY', 'KAKAO_MOCK_FIXTURES', 'KAKAO_MOCK_LOG_LEVEL', 'KAKAO_MOCK_CONTROL_TOKEN', 'KAKAO_MOCK_CONTROL=off', 'KAKAO_MOCK_CONTROL_ALLOW_REMOTE', 'KAKAO_MOCK_CONTROL_ALLOWED_HOSTS', 'KAKAO_MOCK_USER_ID_SECRET', 'KAKAO_MOCK_SIGNING_KEY', 'KAKAO_MOCK_SNAPSHOT_DELAY', 'KAKAO_MOCK_SHUTDOWN_TIMEOUT'];
+    const flags = ['--port', '--host', '--public-url', '--issuer', '--backchannel-url', '--data', '--in-memory', '--fixtures', '--log-level', '--control-token', '--no-control', '--control-allow-remote', '--control-allowed-hosts', '--user-id-secret', '--signing-key', '--snapshot-delay', '--shutdown-timeout', '--sandbox-idle', '--sandbox-max', '--help'];
+    const vars = ['KAKAO_MOCK_PORT', 'KAKAO_MOCK_HOST', 'KAKAO_MOCK_PUBLIC_URL', 'KAKAO_MOCK_ISSUER', 'KAKAO_MOCK_BACKCHANNEL_URL', 'KAKAO_MOCK_DATA', 'KAKAO_MOCK_IN_MEMORY', 'KAKAO_MOCK_FIXTURES', 'KAKAO_MOCK_LOG_LEVEL', 'KAKAO_MOCK_CONTROL_TOKEN', 'KAKAO_MOCK_CONTROL=off', 'KAKAO_MOCK_CONTROL_ALLOW_REMOTE', 'KAKAO_MOCK_CONTROL_ALLOWED_HOSTS', 'KAKAO_MOCK_USER_ID_SECRET', 'KAKAO_MOCK_SIGNING_KEY', 'KAKAO_MOCK_SNAPSHOT_DELAY', 'KAKAO_MOCK_SHUTDOWN_TIMEOUT', 'KAKAO_MOCK_SANDBOX_IDLE', 'KAKAO_MOCK_SANDBOX_MAX'];
     for (const name of [...flags, ...vars]) expect(USAGE).toContain(name);
   });
 });

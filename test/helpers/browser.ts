@@ -64,7 +64,8 @@ export class Browser {
 
 /** Pull the interaction uid out of a login/consent page. */
 export function formAction(html: string, step: 'login' | 'consent' | 'create' | 'guardian' | 'cancel'): string {
-  const m = new RegExp(`action="(/interaction/[^"/]+/${step}[^"]*)"`).exec(html) ?? new RegExp(`formaction="(/interaction/[^"/]+/${step}[^"]*)"`).exec(html);
+  // A sandbox's pages post under its prefix (/sandboxes/{id}/interaction/…).
+  const m = new RegExp(`action="((?:/sandboxes/[^"/]+)?/interaction/[^"/]+/${step}[^"]*)"`).exec(html) ?? new RegExp(`formaction="((?:/sandboxes/[^"/]+)?/interaction/[^"/]+/${step}[^"]*)"`).exec(html);
   if (!m) throw new Error(`no ${step} form on the page:\n${html.slice(0, 500)}`);
   return m[1]!.replace(/&amp;/g, '&');
 }

@@ -1,0 +1,29 @@
+/**
+ * Pipeline step 0 (docs/architecture.md §3): bring this instance's records up to the shared store
+ * before anything reads them (the Redis store, docs/storage.md §10.3: one round trip). The embedded
+ * store has nothing to catch up and makes no promise: this step then costs a function call.
+ *
+ * When the store cannot be reached the request is answered here, by the renderer of its surface
+ * (Kakao's 5xx shape, the control plane's 503), since both boundaries come later in the pipeline.
+ */
+import type { Context, Next } from 'koa';
+import type { Logger } from '../log.js';
+import type { Store } from '../store/types.js';
+import { isControlPath, isInfrastructurePath } from './paths.js';
+import { kakaoErrorBoundary } from './kakao-errors.js';
+
+export function storeCatchUp(store: Store, log: Logger, controlErrors: (ctx: Context, next: Next) => Promise<void>) {
+  const kakaoErrors = kakaoErrorBoundary(log);
+  return function catchUpStore(ctx: Context, next: Next): Promise<void> | void {
+    if (isInfrastructurePath(ctx.path)) return next();
+    const pending = store.sync();
+    if (pending === undefined) return next();
+    return pending.then(
+      () => next(),
+      (error: unknown) => {
+        const fail = (): Promise<never> => Promise.reject(error);
+        return isControlPath(ctx.path) ? controlErrors(ctx, fail) : kakaoErrors(ctx, fail);
+      },
+    );
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * `/__mock/sandboxes`: create, list, read and delete sandboxes over HTTP (a JVM suite, a CI
+ * script). Registered on the control router, so the control plane's guard and error shape apply.
+ */
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import { ControlError, readJson, sendJson } from '../control/index.js';
+import type { SandboxRegistry } from './registry.js';
+
+function body(input: unknown): { id?: string } {
+  if (input === undefined || input === null) return {};
+  if (typeof input !== 'object' || Array.isArray(input)) throw new ControlError(400, 'bad_request', 'the body must be a JSON object such as {"id": "worker-1"}');
+  const { id, ...rest } = input as Record<string, unknown>;
+  const unknown = Object.keys(rest);
+  if (unknown.length > 0) throw new ControlError(400, 'bad_request', `unknown field ${unknown[0]} (only id)`);
+  if (id !== undefined && typeof id !== 'string') throw new ControlError(400, 'bad_request', 'id must be a string of 1-64 characters of A-Z a-z 0-9 _ -');
+  return id === undefined ? {} : { id };
+}
+
+export function sandboxRoutes(registry: SandboxRegistry) {
+  const one = (ctx: Context) => {
+    const id = String((ctx.params as Record<string, string | undefined>).id ?? '');
+    const world = registry.get(id);
+    if (!world) throw new ControlError(404, 'not_found', `no sandbox "${id}"`);
+    return world;
+  };
+  return (router: Router): void => {
+    router.post('/sandboxes', async (ctx) => {
+      const input = body(await readJson(ctx));
+      const world = await registry.create(input.id);
+      sendJson(ctx, 201, registry.info(world));
+    });
+    router.get('/sandboxes', (ctx) => {
+      sendJson(ctx, 200, { sandboxes: registry.list().map((w) => registry.info(w)) });
+    });
+    router.get('/sandboxes/:id', (ctx) => {
+      sendJson(ctx, 200, registry.info(one(ctx)));
+    });
+    router.delete('/sandboxes/:id', async (ctx) => {
+      const world = one(ctx);
+      await registry.delete(world.id!);
+      sendJson(ctx, 200, { deleted: world.id });
+    });
+  };
+}

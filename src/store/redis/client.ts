@@ -1,0 +1,83 @@
+/**
+ * The connection to Redis (docs/storage.md §10.1). node-redis is imported here, lazily: only a
+ * `--store redis://` deployment pays its import (~250 ms), the embedded store's startup does not.
+ *
+ * Bounded everywhere: connecting at startup gives up after CONNECT_TIMEOUT_MS with one message naming
+ * `--store` (no retries: an unreachable Redis or a refused password is a configuration error); once
+ * connected, a lost connection is retried with backoff forever, commands fail at once while it is
+ * down (no offline queue) and every command has COMMAND_TIMEOUT_MS, so no request hangs.
+ */
+import { safeRedisUrl } from '../../config/option-rules.js';
+import { StoreUnavailableError } from '../errors.js';
+
+const CONNECT_TIMEOUT_MS = 3_000;
+const COMMAND_TIMEOUT_MS = 2_000;
+const MAX_BACKOFF_MS = 1_000;
+
+/** The one thing the Redis store needs from a client: a command, raw reply. */
+export interface RedisLink {
+  send(args: readonly string[]): Promise<unknown>;
+  /** The command failed or timed out: whether the connection is up again is the client's business. */
+  close(): Promise<void>;
+}
+
+export async function connectRedis(url: string, onError: (message: string) => void): Promise<RedisLink> {
+  const { createClient } = await import('redis');
+  let connected = false;
+  const client = createClient({
+    url,
+    disableOfflineQueue: true,
+    commandOptions: { timeout: COMMAND_TIMEOUT_MS },
+    socket: {
+      connectTimeout: CONNECT_TIMEOUT_MS,
+      // Startup: fail, the message below names --store. Later: come back by ourselves.
+      reconnectStrategy: (retries: number, cause: Error) => (connected ? Math.min(50 * 2 ** retries, MAX_BACKOFF_MS) : cause),
+    },
+  });
+  let lastReported = '';
+  client.on('error', (error: Error) => {
+    // node-redis emits an error per failed reconnect attempt: report each distinct one once.
+    if (!connected || error.message === lastReported) return;
+    lastReported = error.message;
+    onError(`kakao-mock store: Redis connection: ${error.message}`);
+  });
+  client.on('ready', () => {
+    lastReported = '';
+  });
+  try {
+    await client.connect();
+    await client.sendCommand(['PING']);
+  } catch (error) {
+    // Already closed when the reconnect strategy gave up: destroy() then throws "client is closed".
+    try {
+      client.destroy();
+    } catch {
+      // nothing left to close
+    }
+    const why = error instanceof Error ? error.message : String(error);
+    throw new Error(`--store ${safeRedisUrl(url)}: cannot use Redis (${why})`, { cause: error });
+  }
+  connected = true;
+  return {
+    send: async (args) => {
+      try {
+        return await client.sendCommand([...args]);
+      } catch (error) {
+        throw new StoreUnavailableError(error);
+      }
+    },
+    close: async () => {
+      connected = false;
+      // close() waits for commands in flight; a Redis that is down must not hold up a shutdown.
+      const gaveUp = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), COMMAND_TIMEOUT_MS).unref());
+      const closed = client.close().then(() => 'closed' as const, () => 'late' as const);
+      if ((await Promise.race([closed, gaveUp])) === 'late') {
+        try {
+          client.destroy();
+        } catch {
+          // already closed
+        }
+      }
+    },
+  };
+}
