@@ -53,6 +53,13 @@ export function dropTimeLine(line: TimeLine): void {
   setOffset(line, 0);
 }
 
+/**
+ * How far ahead of real time the clock may run: 100 years (36,525 days). Far beyond any token or
+ * session lifetime, and far inside what a Date holds (±8.64e15 ms): a larger offset made every
+ * timestamp an Invalid Date and every request a 500.
+ */
+export const MAX_CLOCK_OFFSET_MS = 36_525 * 86_400_000;
+
 export interface Clock {
   now(): number;
   date(): Date;
@@ -60,6 +67,7 @@ export interface Clock {
   iso(): string;
   /** Seconds since the epoch. */
   epoch(): number;
+  /** Throws a RangeError, leaving the clock as it was, past MAX_CLOCK_OFFSET_MS in total. */
   advance(ms: number): void;
   offset(): number;
   /** Back to real time. */
@@ -82,6 +90,9 @@ export function createClock(): Clock {
     epoch: () => Math.floor((realNow() + lineNow().offsetMs) / 1000),
     advance(ms) {
       const line = lineNow();
+      if (!Number.isFinite(ms) || line.offsetMs + ms > MAX_CLOCK_OFFSET_MS || line.offsetMs + ms < 0) {
+        throw new RangeError(`the clock can move at most ${MAX_CLOCK_OFFSET_MS} ms (100 years) ahead of real time`);
+      }
       setOffset(line, line.offsetMs + ms);
     },
     offset: () => lineNow().offsetMs,

@@ -5,6 +5,8 @@ export type { Config, Fixtures } from './config/types.js';
 export type { Store } from './store/types.js';
 export type { ConsentChoice, QueuedLogin } from './kauth/interactions/login-queue.js';
 export { appUserId } from './kakao/user-id.js';
+/** For Chromium's --ignore-certificate-errors-spki-list: the hash of `mock.tls.ca` (README "HTTPS"). */
+export { spkiHash } from './http/local-ca.js';
 export { ControlError } from './control/errors.js';
 export type { FaultApi, FaultOptions } from './control/faults/index.js';
 export type * from './control/types.js';

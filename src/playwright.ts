@@ -77,7 +77,8 @@ export class KakaoMockLoginError extends Error {
 /**
  * Log `accountId` in on the kakao-mock pages and answer the consent screen; resolves once the page
  * has left kakao-mock. Rejects with a `KakaoMockLoginError` when kakao-mock shows a refusal or
- * error page (e.g. the under-14 persona on an app with the 14+ setting), or on timeout.
+ * error page (e.g. the under-14 persona on an app with the 14+ setting; the message names the KOE
+ * code), when the page it leaves for cannot be loaded (the browser's error page), or on timeout.
  */
 export async function loginAs(page: Page, options: LoginAsOptions): Promise<LoginAsResult> {
   const { accountId, consent = 'all', guardian = 'agree' } = options;
@@ -87,21 +88,37 @@ export async function loginAs(page: Page, options: LoginAsOptions): Promise<Logi
   let origin = options.mockUrl ? new URL(options.mockUrl).origin : undefined;
   const result: LoginAsResult = { url: '', loginShown: false, consentShown: false, guardianShown: false };
 
+  let failed: { url: string; error: string } | undefined;
   // Learn the mock's origin from the authorize request even when its redirects pass too fast to see.
   const learn = (request: Request) => {
+    if (request.isNavigationRequest() && request.frame() === page.mainFrame()) failed = undefined;
     if (origin || !request.isNavigationRequest()) return;
     const u = new URL(request.url());
     if (FLOW_PATH.test(u.pathname)) origin = u.origin;
   };
   page.on('request', learn);
+  // The latest main-frame navigation, when the browser could not load it (the app's callback with
+  // nothing listening, say): the page then shows the browser's own error page, not a success. A
+  // navigation cut short by the next one (an abort) is no failure.
+  const noteFailure = (request: Request) => {
+    const error = request.failure()?.errorText ?? 'failed';
+    if (request.isNavigationRequest() && request.frame() === page.mainFrame() && !/abort/i.test(error)) failed = { url: request.url(), error };
+  };
+  page.on('requestfailed', noteFailure);
   try {
-    if (options.url) await page.goto(options.url, { timeout: left() });
+    if (options.url) {
+      await page.goto(options.url, { timeout: left() }).catch((error: unknown) => {
+        // The whole chain at once (a live session and consent) ending where nothing answers.
+        throw failed ? notLoaded(accountId, page.url(), failed) : error;
+      });
+    }
 
     for (;;) {
       const here = new URL(page.url());
       if (!origin && FLOW_PATH.test(here.pathname)) origin = here.origin;
       const onMock = origin !== undefined && here.origin === origin && FLOW_PATH.test(here.pathname);
       if (origin && !onMock) {
+        if (here.protocol === 'chrome-error:' || here.href.startsWith('about:neterror') || failed !== undefined) throw notLoaded(accountId, page.url(), failed);
         result.url = page.url();
         return result;
       }
@@ -116,7 +133,7 @@ export async function loginAs(page: Page, options: LoginAsOptions): Promise<Logi
       const screen = await whichScreen(page, left());
       if (screen === 'error') {
         const text = (await page.locator(SCREEN.error).innerText()).replace(/\s+/g, ' ').trim();
-        throw new KakaoMockLoginError(`loginAs(${accountId}): kakao-mock refused the login: ${text}`);
+        throw new KakaoMockLoginError(`loginAs(${accountId}): kakao-mock refused the login at ${page.url()}: ${await pageError(page)}${text}`);
       }
       if (screen === 'login') {
         result.loginShown = true;
@@ -131,7 +148,29 @@ export async function loginAs(page: Page, options: LoginAsOptions): Promise<Logi
     }
   } finally {
     page.off('request', learn);
+    page.off('requestfailed', noteFailure);
   }
+}
+
+/** The KOE code (or `refused`) and description the page carries (docs/kakao-wire.md §3.4), then a dash; '' without one. */
+async function pageError(page: Page): Promise<string> {
+  const meta = page.locator('meta[name="kakao-mock-error"]');
+  if ((await meta.count()) === 0) return '';
+  const [code, error, description] = await Promise.all(['content', 'data-error', 'data-description'].map(async (name) => (await meta.first().getAttribute(name)) ?? ''));
+  return `${code} ${error}${description && description !== error ? `: ${description}` : ''} | `;
+}
+
+/**
+ * The browser left kakao-mock for a page it could not load. Often the app's callback with nothing
+ * serving it: a `page.route()` for it does not answer, since Playwright does not route the targets
+ * of redirects (kakao-mock sends the browser back with a 302, as Kakao does).
+ */
+function notLoaded(accountId: string, at: string, failed: { url: string; error: string } | undefined): KakaoMockLoginError {
+  const what = failed ? `${failed.url} (${failed.error})` : 'the next page';
+  return new KakaoMockLoginError(
+    `loginAs(${accountId}): the browser could not load ${what} and shows its error page (${at}). ` +
+      'If that is the app\'s callback, serve it: page.route() does not see the targets of redirects.',
+  );
 }
 
 async function whichScreen(page: Page, timeout: number): Promise<keyof typeof SCREEN> {

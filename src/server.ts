@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import { answerClientError } from './http/client-error.js';
 import type { AddressInfo } from 'node:net';
 import { createApp, type KakaoMockApp } from './app.js';
 import { createClock, type Clock } from './clock.js';
@@ -140,6 +141,8 @@ function listener(tls: TlsSetup | null, notReady: object): Listener {
   // Slow clients must not pin sockets forever.
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
+  // What the parser refuses (headers too large) answers in the path's Kakao shape, not a bare status.
+  server.on('clientError', answerClientError);
   const connections = gracefulClose(server);
   return { server, connections, gate: startupGate(server, undefined, notReady) };
 }

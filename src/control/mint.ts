@@ -37,9 +37,29 @@ export async function mintTokens(listener: RequestListener, baseUrl: string, que
   const ticket = queue.hold(app.appId, { accountId, consent: options.consent ?? 'all' });
   try {
     return await run(listener, baseUrl, ticket, app, clientId, redirectUri, keyType, options);
+  } catch (error) {
+    // A reset drops every ticket (and the interactions): say so, it is why the flow broke.
+    if (error instanceof MintFailed && queue.login(ticket) === undefined) {
+      throw new MintFailed(`${error.message} (the mock was reset while this mint ran: its login and interaction were dropped)`, error.status);
+    }
+    throw error;
   } finally {
     queue.release(ticket);
   }
+}
+
+const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&#34;': '"', '&#39;': "'" };
+const unescapeHtml = (text: string): string => text.replace(/&(?:amp|lt|gt|#34|#39);/g, (entity) => ENTITIES[entity] ?? entity);
+
+/**
+ * What a page that ended the flow says stopped it: the KOE page's and the refusal page's
+ * `<meta name="kakao-mock-error">` (docs/kakao-wire.md §3.4), or, for any other answer, its start.
+ */
+export function pageError(html: string): string {
+  const meta = /<meta name="kakao-mock-error" content="([^"]*)" data-error="([^"]*)" data-description="([^"]*)">/.exec(html);
+  if (meta === null) return html.slice(0, 200).replace(/\s+/g, ' ').trim() || '(empty body)';
+  const [code, error, description] = [meta[1]!, meta[2]!, meta[3]!].map(unescapeHtml);
+  return description === '' || description === error ? `${code} ${error}` : `${code} ${error}: ${description}`;
 }
 
 async function run(listener: RequestListener, baseUrl: string, ticket: string, app: App, clientId: string, redirectUri: string, keyType: KeyType, options: MintOptions): Promise<KakaoTokenResponse> {
@@ -68,7 +88,7 @@ async function run(listener: RequestListener, baseUrl: string, ticket: string, a
     }
     const location = res.headers.location;
     if (typeof location !== 'string' || location === '') {
-      throw new MintFailed(`minting stopped at ${url.pathname} with ${res.status}: ${res.text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').slice(0, 300)}`, res.status);
+      throw new MintFailed(`minting stopped at ${url.pathname} with ${res.status}: ${pageError(res.text)}`, res.status);
     }
     url = new URL(location, baseUrl);
     if (url.origin + url.pathname === redirectTo.origin + redirectTo.pathname && (url.searchParams.has('code') || url.searchParams.has('error'))) break;

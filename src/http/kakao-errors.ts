@@ -22,9 +22,16 @@ import { isKapiPath, isKauthPath } from './paths.js';
 import type { Logger } from '../log.js';
 import { StoreWriteError } from '../store/errors.js';
 
-/** Browser-facing kauth routes answer errors with Kakao's HTML page (KOE code, no redirect). */
+/**
+ * Browser-facing kauth routes answer errors with Kakao's HTML page (KOE code, no redirect). On the
+ * login pages a form post is a browser's (whatever its Accept, even none) unless it asks for JSON first.
+ */
 function wantsPage(ctx: Context): boolean {
-  if (ctx.path.startsWith('/interaction/')) return ctx.method === 'GET' || ctx.accepts('json', 'html') === 'html';
+  if (ctx.path.startsWith('/interaction/')) {
+    if (ctx.method === 'GET' || ctx.accepts('json', 'html') === 'html') return true;
+    // is() is null without a body, false for another type: only a form body counts.
+    return typeof ctx.is('urlencoded', 'multipart') === 'string' && ctx.accepts('html', 'json') === 'html';
+  }
   return ctx.method === 'GET' && (ctx.path === '/oauth/authorize' || ctx.path.startsWith('/oauth/authorize/') || ctx.path === '/oauth/logout');
 }
 

@@ -7,13 +7,14 @@ import type { Account } from '../domain/model.js';
 type Friendly = Pick<Account, 'id' | 'talkUser' | 'talkFriends'>;
 
 /**
- * The account's Talk friends: those it names and those naming it (friendship is mutual), Talk users
- * only, never itself. `everyone` is every account (the reverse edges live on the other side).
+ * The account's Talk friends: those it names and those naming it (friendship is mutual), never
+ * itself; none when it is no Talk user. `namers`: the ids of the accounts whose `talkFriends` name it
+ * (the reverse edges live on the other side; the store indexes them).
  */
-export function talkFriendIds(account: Friendly, everyone: Iterable<Friendly>): string[] {
+export function talkFriendIds(account: Friendly, namers: Iterable<string>): string[] {
   if (!account.talkUser) return [];
   const ids = new Set(account.talkFriends ?? []);
-  for (const other of everyone) if (other.talkFriends?.includes(account.id)) ids.add(other.id);
+  for (const id of namers) ids.add(id);
   ids.delete(account.id);
   return [...ids];
 }

@@ -28,7 +28,7 @@ export interface VisibleFriend {
 export function visibleFriends({ store, config }: KapiDeps, caller: UserCaller): VisibleFriend[] {
   const favorites = new Set(caller.account.favoriteFriends ?? []);
   const out: VisibleFriend[] = [];
-  for (const id of talkFriendIds(caller.account, store.accounts.list())) {
+  for (const id of talkFriendIds(caller.account, store.accounts.talkFriendNamers(caller.account.id))) {
     const account = store.accounts.get(id);
     const link = store.links.get(caller.app.appId, id);
     if (!account?.talkUser || !link || link.scopes.friends === undefined) continue;

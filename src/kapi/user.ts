@@ -13,10 +13,21 @@ import type { UserCaller, KapiContext } from './types.js';
 import { JsonBytes } from '../http/kapi-answer.js';
 import type { KapiDeps, RouteDef } from './route.js';
 
+/**
+ * UNCONFIRMED (docs/unconfirmed.md): Kakao documents no length limit for a user property value; a
+ * value is kept on the Link and sent with every /v2/user/me, so one is set, well above any real use.
+ */
+export const MAX_PROPERTY_VALUE_LENGTH = 1000;
+
 /** `properties` for update_profile / signup: only keys the app defines (`[Kakao Login] > [User Properties]`). */
 function readProperties(app: App, raw: Record<string, string>): Record<string, string> {
   const unknown = Object.keys(raw).filter((key) => !app.userProperties.includes(key));
   if (unknown.length > 0) throw apiErrors.unknownProperty(unknown, app.appId);
+  for (const [key, value] of Object.entries(raw)) {
+    if (value.length > MAX_PROPERTY_VALUE_LENGTH) {
+      throw apiErrors.invalidParam(`properties.${key} is too long: at most ${MAX_PROPERTY_VALUE_LENGTH} characters (given: ${value.length})`);
+    }
+  }
   return raw;
 }
 

@@ -17,6 +17,9 @@ export class AccountStore implements AccountRepository {
   /** lowercase email → account ids. A set, not one id: an address can move to another account
    * (Account.emailValid = false on the old one). */
   #byEmail = new MultiIndex<string, string>();
+  /** account id → the accounts whose `talkFriends` name it: the reverse Talk-friend edges, so a
+   * friends list costs the caller's friends, not a scan of every account (docs/storage.md §6). */
+  #namedBy = new MultiIndex<string, string>();
 
   constructor(commit: Commit) {
     this.#commit = commit;
@@ -26,6 +29,7 @@ export class AccountStore implements AccountRepository {
     this.#overlay.load(stored(fixtures), stored(runtime), tombstones);
     // A new index, not a cleared one: keep() holds on to the old one.
     this.#byEmail = new MultiIndex();
+    this.#namedBy = new MultiIndex();
     for (const account of this.#overlay.values()) this.#index(account);
   }
 
@@ -33,9 +37,11 @@ export class AccountStore implements AccountRepository {
   keep(): () => void {
     const overlay = this.#overlay.keep();
     const byEmail = this.#byEmail;
+    const namedBy = this.#namedBy;
     return () => {
       overlay();
       this.#byEmail = byEmail;
+      this.#namedBy = namedBy;
     };
   }
 
@@ -59,6 +65,10 @@ export class AccountStore implements AccountRepository {
       fallback ??= account;
     }
     return fallback === undefined ? undefined : copy(fallback);
+  }
+
+  talkFriendNamers(id: string): string[] {
+    return [...this.#namedBy.get(id)];
   }
 
   list(limit = Infinity): Account[] {
@@ -111,9 +121,11 @@ export class AccountStore implements AccountRepository {
 
   #index(account: Account): void {
     if (account.email !== null) this.#byEmail.add(emailKey(account.email), account.id);
+    for (const friend of account.talkFriends ?? []) this.#namedBy.add(friend, account.id);
   }
 
   #unindex(account: Account): void {
     if (account.email !== null) this.#byEmail.remove(emailKey(account.email), account.id);
+    for (const friend of account.talkFriends ?? []) this.#namedBy.remove(friend, account.id);
   }
 }

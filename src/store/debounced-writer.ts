@@ -49,6 +49,8 @@ export class DebouncedWriter {
   async flush(beforeWrite?: () => void): Promise<void> {
     this.#disarm();
     while (this.#running !== null) await this.#running.catch(() => undefined);
+    // The write waited for may have armed the next interval: this write takes its changes.
+    this.#disarm();
     beforeWrite?.();
     if (this.#changes > 0) await this.#run(true);
   }
@@ -67,6 +69,10 @@ export class DebouncedWriter {
   #arm(): void {
     this.#timer = setTimeout(() => {
       this.#timer = null;
+      // One write of the file at a time (they share its temp file, and each records the file it
+      // left): a flush() may have started one since this timer was armed. That write takes these
+      // changes along or, if they came after it started, arms the next interval when it ends.
+      if (this.#running !== null) return;
       this.#run(false).catch(() => undefined);
     }, Math.max(this.#delayMs, Math.ceil(this.#lastSyncMs * INTERVAL_PER_SYNC_MS)));
     // A pending snapshot must not keep the process alive; close() flushes it.

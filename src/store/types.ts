@@ -17,6 +17,8 @@ export interface AccountRepository {
   findByEmail(email: string): Account | undefined;
   /** In order (fixtures, then runtime-created); at most `limit` of them, only those copied. */
   list(limit?: number): Account[];
+  /** The ids of the accounts whose `talkFriends` name `id` (the other side of a Talk friendship). */
+  talkFriendNamers(id: string): string[];
   count(): number;
   put(account: Account): Promise<void>;
   delete(id: string): Promise<boolean>;

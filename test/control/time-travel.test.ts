@@ -117,4 +117,33 @@ describe('time travel over HTTP', () => {
     expect(res.status).toBe(400);
     expect(res.body).toEqual({ error: 'invalid_request', message: expect.stringContaining('duration') });
   });
+
+  it('refuses a jump past 100 years with 400 naming by, before moving: the clock stays usable', async () => {
+    const before = (await api(mock.url, 'GET', '/__mock/clock')).body.offsetMs;
+    const huge = await api(mock.url, 'POST', '/__mock/clock/advance', { by: '200000000d' });
+    expect(huge.status).toBe(400);
+    expect(huge.body).toEqual({ error: 'invalid_request', message: expect.stringMatching(/^by must be at most 36525d/) });
+    const clock = await api(mock.url, 'GET', '/__mock/clock');
+    expect(clock.status).toBe(200);
+    expect(clock.body.offsetMs).toBe(before);
+
+    // In total too: 36,000 days, then 600 more.
+    expect((await api(mock.url, 'POST', '/__mock/clock/advance', { by: '36000d' })).status).toBe(200);
+    const past = await api(mock.url, 'POST', '/__mock/clock/advance', { by: '600d' });
+    expect(past.status).toBe(400);
+    expect(past.body.message).toMatch(/^by would move the clock more than 36525d/);
+    expect((await api(mock.url, 'GET', '/__mock/clock')).body.offsetMs).toBe(before + 36_000 * DAY);
+    const tokens = await mock.mintTokens(demo.appId, 'kim-minji');
+    expect((await userMe(mock.url, tokens.access_token)).status).toBe(200);
+  });
+});
+
+describe('time travel in-process, out of range', () => {
+  it('throws a ControlError naming by, and leaves the clock where it was', () => {
+    const before = mock.clock.offset();
+    expect(() => mock.advance('200000000d')).toThrow(expect.objectContaining({ name: 'ControlError', status: 400, message: expect.stringMatching(/^by must be at most/) }));
+    expect(() => mock.advance(1e300)).toThrow(expect.objectContaining({ name: 'ControlError' }));
+    expect(mock.clock.offset()).toBe(before);
+    expect(mock.clock.iso()).toMatch(/Z$/);
+  });
 });

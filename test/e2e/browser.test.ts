@@ -412,6 +412,29 @@ describe.skipIf(!haveChromium)('login and consent in Chromium', () => {
       expect(callbacks).toHaveLength(0);
     });
 
+    it('rejects, naming the URL and the browser\'s error, when it ends on the browser\'s error page (nothing serves the callback)', async () => {
+      // A registered redirect URI where nothing listens. A page.route() for it would not answer
+      // either: Playwright does not route the targets of redirects.
+      const closed = createServer();
+      await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+      const dead = `http://localhost:${(closed.address() as AddressInfo).port}/cb`;
+      await new Promise((resolve) => closed.close(resolve));
+      await mock.control.apps.patch(demo.appId, { redirectUris: [...demo.redirectUris, dead] });
+      const { page } = await open();
+      await page.route(`${dead}**`, (route) => route.fulfill({ status: 200, body: 'never used' }));
+      const attempt = loginAs(page, { url: authorizeUrl({ redirect_uri: dead }), accountId: 'kim-minji' });
+      await expect(attempt).rejects.toThrow(KakaoMockLoginError);
+      await expect(attempt).rejects.toThrow(new RegExp(`could not load ${dead.replace(/[.?]/g, '\\$&')}\\?code=\\S+ \\(net::ERR_CONNECTION_REFUSED\\)`));
+      // The same again with the session and consent in place: the whole chain runs inside goto.
+      await expect(loginAs(page, { url: authorizeUrl({ redirect_uri: dead }), accountId: 'kim-minji' })).rejects.toThrow(/could not load .*ERR_CONNECTION_REFUSED/);
+    });
+
+    it('names the KOE code of the error page it stops at', async () => {
+      const { page } = await open();
+      const attempt = loginAs(page, { url: authorizeUrl({ redirect_uri: 'http://localhost:1/not-registered' }), accountId: 'kim-minji' });
+      await expect(attempt).rejects.toThrow(/kakao-mock refused the login at \S+: KOE006 /);
+    });
+
     it('answers the guardian-consent step for the child under 14 on an app without the 14+ setting', async () => {
       const { page, callbacks } = await open();
       const plainUrl = authorizeUrl({ client_id: plain.restApiKey });

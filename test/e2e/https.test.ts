@@ -7,8 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
-import { startKakaoMock, type KakaoMock } from '../../src/index.js';
-import { spkiHash } from '../../src/http/local-ca.js';
+// spkiHash: the package's export, as the README shows.
+import { spkiHash, startKakaoMock, type KakaoMock } from '../../src/index.js';
 import { demo, CALLBACK } from '../helpers/fixtures.js';
 
 const CHROMIUM = process.env.KAKAO_MOCK_CHROMIUM || '/usr/bin/chromium';

@@ -2,7 +2,7 @@
  * GET /v1/api/talk/friends (docs/kakao-wire.md §15.2): the fixtures' friends graph, Kakao's visibility
  * rule (both linked to the app, both agreed `friends`), order, paging URLs, the consent and Talk-user errors.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { appUserUuid } from '../../src/kakao/user-uuid.js';
 import { startHarness, type Harness } from '../helpers/kapi.js';
 
@@ -90,5 +90,28 @@ describe('GET /v1/api/talk/friends', () => {
     const res = await get('yoon-jiwoo');
     expect(res.status).toBe(400);
     expect(res.json.code).toBe(-501);
+  });
+});
+
+describe('GET /v1/api/talk/friends, cost and the reverse edges', () => {
+  it('reads the caller\'s friends only (no scan of every account), and follows accounts added, changed and deleted', async () => {
+    const list = vi.spyOn(h.store.accounts, 'list');
+    const before = (await get('lee-junho')).json;
+    expect(before.elements.map((f: { uuid: string }) => f.uuid)).toEqual([uuid('kim-minji')]);
+    expect(list).not.toHaveBeenCalled();
+
+    // A runtime account naming lee-junho is his friend too (friendship is mutual), once it is linked with friends.
+    const base = h.store.accounts.get('oh-seungwoo')!;
+    await h.store.accounts.put({ ...base, id: 'friend-late', nickname: '늦게', email: 'late@example.com', talkUser: true, talkFriends: ['lee-junho'], favoriteFriends: [] });
+    await h.link(COMMUNITY, 'friend-late');
+    expect((await get('lee-junho')).json.elements.map((f: { uuid: string }) => f.uuid)).toEqual([uuid('kim-minji'), uuid('friend-late')]); // his favourite first
+    // It stops naming him: gone again; deleted: gone for good.
+    await h.store.accounts.put({ ...h.store.accounts.get('friend-late')!, talkFriends: [] });
+    expect((await get('lee-junho')).json).toEqual(before);
+    await h.store.accounts.put({ ...h.store.accounts.get('friend-late')!, talkFriends: ['lee-junho'] });
+    await h.store.accounts.delete('friend-late');
+    expect((await get('lee-junho')).json).toEqual(before);
+    expect(list).not.toHaveBeenCalled();
+    list.mockRestore();
   });
 });

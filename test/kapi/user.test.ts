@@ -235,6 +235,19 @@ describe('POST /v1/user/update_profile', () => {
   });
 });
 
+describe('POST /v1/user/update_profile, a huge value', () => {
+  it('answers -2 naming the key of a value over 1000 characters, and keeps nothing', async () => {
+    await h.link(DEMO, 'yoon-jiwoo');
+    const token = await h.token(DEMO, 'yoon-jiwoo');
+    const properties = JSON.stringify({ membership_level: 'gold', signup_channel: 'x'.repeat(60_000) });
+    const res = await h.call('POST', '/v1/user/update_profile', { token, form: { properties } });
+    expect(res.status).toBe(400);
+    expect(res.json).toEqual({ msg: 'properties.signup_channel is too long: at most 1000 characters (given: 60000)', code: -2 });
+    const me = await h.call('GET', '/v2/user/me', { token, query: { property_keys: '["properties.membership_level"]' } });
+    expect(me.json.properties?.membership_level).toBeUndefined();
+  });
+});
+
 describe('POST /v1/user/signup', () => {
   it('registers a preregistered user of an auto-link-off app, once', async () => {
     await h.link(PARTNER, 'choi-yuna', { signedUp: false });

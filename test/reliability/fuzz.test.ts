@@ -422,8 +422,8 @@ function problem(route: Route, c: Case, r: Sent): string | null {
     if (!ours && !registered.has(target.origin + target.pathname)) return `redirect to unregistered ${r.location}`;
   }
   if (/text\/html/.test(r.type) && r.sentText.includes(XSS) && r.body.includes('<script>alert(1)')) return 'reflected <script> in HTML';
-  if (r.status < 400 || r.method === 'HEAD' || r.status === 431) return null;
-  // Node answers 431 itself before the app sees the request; everything else must be Kakao-shaped.
+  if (r.status < 400 || r.method === 'HEAD') return null;
+  // Every error is Kakao-shaped, also the 431 Node's parser gives before the app sees the request (http/client-error.ts).
   if (route.family === 'kapi') {
     if (r.status === 404) return null; // sub-paths the router does not know fall through (checked under 'other')
     return kapiProblem(r.body) && `kapi error not {msg, code}: ${kapiProblem(r.body)} — ${r.body.slice(0, 200)}`;

@@ -101,3 +101,37 @@ describe('DebouncedWriter', () => {
     writer.stop();
   });
 });
+
+describe('DebouncedWriter under flush() and its timer together', () => {
+  it('never runs two writes at once: a timer armed during a write waits for the flush that follows it', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const releases: Array<() => void> = [];
+    const writer = new DebouncedWriter(
+      async () => {
+        inFlight += 1;
+        most = Math.max(most, inFlight);
+        await new Promise<void>((r) => releases.push(r));
+        inFlight -= 1;
+      },
+      5,
+      () => undefined,
+    );
+    writer.markDirty();
+    await until(() => releases.length === 1); // the timer's write runs and is blocked
+    writer.markDirty(); // changes during the write: it arms the next interval when it ends
+    const flushed = writer.flush(); // waits for it, then writes
+    releases.shift()!();
+    await until(() => releases.length === 1); // the flush's write runs and is blocked
+    writer.markDirty();
+    await sleep(40); // several intervals: the timer armed by the first write has fired
+    expect(most).toBe(1);
+    while (releases.length > 0 || inFlight > 0) {
+      releases.shift()?.();
+      await sleep(10);
+    }
+    await flushed;
+    expect(most).toBe(1);
+    writer.stop();
+  });
+});
