@@ -248,6 +248,18 @@ function cssEscape(value: string): string {
  * lead the app's own server calls to the same sandbox. One call per context, before the first login.
  */
 export async function useSandbox(context: BrowserContext, sandbox: { id: string; url: string }, options: { mockUrl?: string } = {}): Promise<void> {
-  const origin = new URL(options.mockUrl ?? sandbox.url).origin;
-  await context.addCookies([{ name: 'kakao_mock_sandbox', value: sandbox.id, url: origin, httpOnly: true, sameSite: 'Lax' }]);
+  const cookie = { name: 'kakao_mock_sandbox', value: sandbox.id, httpOnly: true, sameSite: 'Lax' as const };
+  await context.addCookies(loopbackAliases(new URL(options.mockUrl ?? sandbox.url)).map((url) => ({ ...cookie, url })));
+}
+
+/**
+ * A mock on this machine answers as localhost, 127.0.0.1 and [::1] alike (`startKakaoMock()`'s `url`
+ * is 127.0.0.1, its public URL and a sandbox's `url` say localhost): a cookie on one name only would
+ * leave a page opened on another in the default world, silently. So the cookie goes on every
+ * loopback name of the same port; any other host gets it on its own origin only.
+ */
+function loopbackAliases(url: URL): string[] {
+  const loopback = ['localhost', '127.0.0.1', '[::1]'];
+  if (!loopback.includes(url.hostname)) return [url.origin];
+  return loopback.map((host) => `${url.protocol}//${host}${url.port ? `:${url.port}` : ''}`);
 }
