@@ -26,11 +26,24 @@ export function friendCrossChecks(accounts: unknown[], add: (path: string, messa
   const records = accounts.filter(isRecord);
   const ids = new Set(records.map((a) => a.id).filter((id): id is string => typeof id === 'string'));
   const named = (a: Record<string, unknown>, field: string): string[] => (Array.isArray(a[field]) ? (a[field] as unknown[]).filter((x): x is string => typeof x === 'string') : []);
+  // Who names whom, built once: the checks then take time linear in the friends named, not the
+  // square of the number of accounts (startup reads fixtures of thousands of personas).
+  const namedBy = new Map<string, Set<string>>();
+  for (const other of records) {
+    if (typeof other.id !== 'string') continue;
+    for (const id of named(other, 'talkFriends')) {
+      let namers = namedBy.get(id);
+      if (namers === undefined) namedBy.set(id, (namers = new Set()));
+      namers.add(other.id);
+    }
+  }
   accounts.forEach((a, i) => {
     if (!isRecord(a)) return;
     for (const id of named(a, 'talkFriends')) if (!ids.has(id)) add(`accounts[${i}].talkFriends`, `names "${id}", which is not an account of the fixtures`);
+    const favorites = named(a, 'favoriteFriends');
+    if (favorites.length === 0) return;
     const friends = new Set(named(a, 'talkFriends'));
-    for (const other of records) if (named(other, 'talkFriends').includes(a.id as string) && typeof other.id === 'string') friends.add(other.id);
-    for (const id of named(a, 'favoriteFriends')) if (!friends.has(id)) add(`accounts[${i}].favoriteFriends`, `names "${id}", which is not a Talk friend of this account`);
+    for (const id of typeof a.id === 'string' ? (namedBy.get(a.id) ?? []) : []) friends.add(id);
+    for (const id of favorites) if (!friends.has(id)) add(`accounts[${i}].favoriteFriends`, `names "${id}", which is not a Talk friend of this account`);
   });
 }
