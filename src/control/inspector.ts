@@ -59,15 +59,20 @@ export interface InspectorOptions {
   sandboxes?: () => Array<{ id: string; url: string; createdAt: string; lastUsedAt: string }>;
 }
 
-/** Everything the template shows, as strings and flags. */
-export function inspectorModel(control: MockControl, opts: InspectorOptions) {
+/**
+ * Everything the template shows, as strings and flags. `base` is the path the page was reached under
+ * ('' or a sandbox's `/sandboxes/{id}`): the buttons post there, so a sandbox's inspector acts on that
+ * sandbox and never on the default world.
+ */
+export function inspectorModel(control: MockControl, opts: InspectorOptions, base = '') {
   const clock = control.clock();
   const apps = control.apps.list();
   const { accounts, total: accountTotal } = control.accounts.list({ limit: 300 });
   const nickname = new Map(accounts.map((a) => [a.id, a.nickname]));
   const appName = new Map(apps.map((a) => [a.appId, a.name]));
   return {
-    issuer: opts.issuer,
+    base,
+    issuer: base === '' ? opts.issuer : opts.issuer.replace(/\/$/, '') + base,
     tokenRequired: opts.tokenRequired,
     clock: { iso: clock.iso, offset: clock.offsetMs === 0 ? 'real time' : `+${humanDuration(Math.round(clock.offsetMs / 1000))} ahead of real time` },
     apps: apps.map((a) => ({
@@ -161,7 +166,9 @@ export type InspectorModel = ReturnType<typeof inspectorModel>;
 export function inspectorPages(control: MockControl, opts: InspectorOptions) {
   return function registerInspector(router: Router): void {
     router.get('/', async function inspector(ctx: Context) {
-      await renderPage(ctx, 'inspector', inspectorModel(control, opts));
+      // The sandbox resolver (src/sandbox/resolve.ts) leaves the prefix it took off in ctx.mountPath.
+      const base = (ctx as { mountPath?: string }).mountPath ?? '';
+      await renderPage(ctx, 'inspector', inspectorModel(control, opts, base));
     });
   };
 }

@@ -136,3 +136,22 @@ describe('a sandbox\'s Kakao Talk messages', () => {
     expect(a.control.messages()).toEqual([]);
   });
 });
+
+describe('a sandbox\'s inspector', () => {
+  it('posts its buttons to the sandbox, never to the default world', async () => {
+    const a = await mock.sandbox('insp-a');
+    const page = await fetch(`${reach(a.url)}/__mock/`);
+    const html = await page.text();
+    expect(page.status).toBe(200);
+    expect(html).toContain(`issuer <code>${a.issuer}</code>`);
+    const advance = /data-post="([^"]+\/clock\/advance)"/.exec(html)?.[1];
+    expect(advance).toBe('/sandboxes/insp-a/__mock/clock/advance');
+    expect(html).not.toMatch(/data-(post|delete)="\/__mock\//);
+    // What the button does: the sandbox's clock moves, the default world's does not.
+    await call(mock.url, advance!, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ by: '6h' }) });
+    expect(a.control.clock().offsetMs).toBe(6 * 3_600_000);
+    expect(mock.control.clock().offsetMs).toBe(0);
+    // The default world's own inspector is unchanged.
+    expect(await (await fetch(`${mock.url}/__mock/`)).text()).toContain('data-post="/__mock/clock/advance"');
+  });
+});
