@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CALLBACK, demo } from '../helpers/fixtures.js';
+import { barrier } from '../helpers/barrier.js';
 import { useMock } from '../helpers/mock.js';
 
 const mock = useMock();
@@ -29,17 +30,6 @@ async function call(url: string, init: { method?: string; body?: unknown; form?:
   } catch {
     return { status: res.status, body: text, headers: res.headers };
   }
-}
-
-function barrier(n: number): () => Promise<void> {
-  let arrived = 0;
-  let open!: () => void;
-  const all = new Promise<void>((resolve) => (open = resolve));
-  return () => {
-    arrived += 1;
-    if (arrived === n) open();
-    return all;
-  };
 }
 
 describe('20 workers, one app and one base URL (set-up B)', () => {

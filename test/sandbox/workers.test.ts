@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { demo } from '../helpers/fixtures.js';
+import { barrier } from '../helpers/barrier.js';
 import { useMock } from '../helpers/mock.js';
 
 const mock = useMock();
@@ -20,18 +21,6 @@ async function call(url: string, method = 'GET', body?: unknown, headers: Record
   } catch {
     return { status: res.status, body: text };
   }
-}
-
-/** Resolves once `n` callers have arrived. */
-function barrier(n: number): () => Promise<void> {
-  let arrived = 0;
-  let open!: () => void;
-  const all = new Promise<void>((resolve) => (open = resolve));
-  return () => {
-    arrived += 1;
-    if (arrived === n) open();
-    return all;
-  };
 }
 
 describe('20 workers, one sandbox each (set-up A)', () => {
