@@ -310,11 +310,12 @@ const ROWS = [
     arg: '<duration>',
     // A crashed test worker leaves nothing behind for long (docs/architecture.md §5).
     default: 30 * 60_000,
+    defaultText: '30m',
     rule: parsed('a duration such as "30m", "90s" or a number of ms, at least 1 s', (raw) => {
       const ms = typeof raw === 'number' || typeof raw === 'string' ? parseDuration(raw) : undefined;
       return ms !== undefined && ms >= 1000 && ms <= MAX_TIMER_MS ? Math.round(ms) : undefined;
     }),
-    help: 'a sandbox unused for this long is deleted (default 30m)',
+    help: 'a sandbox unused for this long is deleted',
   }),
   row({
     key: 'sandboxMax',

@@ -298,6 +298,11 @@ describe('loadConfig: errors', () => {
     }
   });
 
+  it('names each option\'s default once, in the unit the option is written in', () => {
+    for (const line of USAGE.split('\n')) expect(line.match(/\(default /g)?.length ?? 0, line).toBeLessThanOrEqual(1);
+    expect(USAGE).toMatch(/--sandbox-idle <duration> +a sandbox unused for this long is deleted \(default 30m\)\n/);
+  });
+
   it('documents every flag and environment variable in the usage text', () => {
     const flags = ['--port', '--host', '--public-url', '--issuer', '--backchannel-url', '--data', '--in-memory', '--fixtures', '--log-level', '--control-token', '--no-control', '--control-allow-remote', '--control-allowed-hosts', '--user-id-secret', '--signing-key', '--snapshot-delay', '--shutdown-timeout', '--sandbox-idle', '--sandbox-max', '--help'];
     const vars = ['KAKAO_MOCK_PORT', 'KAKAO_MOCK_HOST', 'KAKAO_MOCK_PUBLIC_URL', 'KAKAO_MOCK_ISSUER', 'KAKAO_MOCK_BACKCHANNEL_URL', 'KAKAO_MOCK_DATA', 'KAKAO_MOCK_IN_MEMORY', 'KAKAO_MOCK_FIXTURES', 'KAKAO_MOCK_LOG_LEVEL', 'KAKAO_MOCK_CONTROL_TOKEN', 'KAKAO_MOCK_CONTROL=off', 'KAKAO_MOCK_CONTROL_ALLOW_REMOTE', 'KAKAO_MOCK_CONTROL_ALLOWED_HOSTS', 'KAKAO_MOCK_USER_ID_SECRET', 'KAKAO_MOCK_SIGNING_KEY', 'KAKAO_MOCK_SNAPSHOT_DELAY', 'KAKAO_MOCK_SHUTDOWN_TIMEOUT', 'KAKAO_MOCK_SANDBOX_IDLE', 'KAKAO_MOCK_SANDBOX_MAX'];
