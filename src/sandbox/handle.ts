@@ -2,11 +2,12 @@
  * `kakao.sandbox(id?)`: a sandbox in-process. Every method is the server's own operation (the same
  * `MockControl` /__mock serves) run inside the sandbox's world, so there is one implementation.
  */
-import type { ClockState, JournalEntry, JournalQuery, KakaoTokenResponse, MintOptions, MockControl } from '../control/index.js';
+import { ControlError, type ClockState, type JournalEntry, type JournalQuery, type KakaoTokenResponse, type MintOptions, type MockControl } from '../control/index.js';
 import type { FaultApi } from '../control/index.js';
 import type { ConsentChoice } from '../kauth/index.js';
 import type { WebhookDelivery } from '../webhooks/types.js';
 import type { SandboxRegistry } from './registry.js';
+import { noSandbox } from './resolve.js';
 import { inWorld, type World } from './world.js';
 
 /** One sandbox: an isolated Kakao world on the shared server (README "Parallel test workers"). */
@@ -32,13 +33,30 @@ export interface SandboxHandle {
   close(): Promise<void>;
 }
 
-/** `target` with every method (nested objects too) run inside `world`. */
-export function inWorldProxy<T extends object>(world: World, target: T): T {
+const AsyncFunction = (async () => {}).constructor;
+
+/**
+ * `target` with every method (nested objects too) run inside `world`, after `check()`. An async
+ * method (every MockControl operation that returns a promise is one) gets the check's error as a
+ * rejection, like any other of its errors; a synchronous one throws it.
+ */
+export function inWorldProxy<T extends object>(world: World, target: T, check: () => void = () => {}): T {
   return new Proxy(target, {
     get(obj, key) {
       const value: unknown = Reflect.get(obj, key);
-      if (typeof value === 'function') return (...args: unknown[]) => inWorld(world, () => (value as (...a: unknown[]) => unknown).apply(obj, args));
-      if (typeof value === 'object' && value !== null) return inWorldProxy(world, value);
+      if (typeof value === 'function') {
+        const method = value as (...a: unknown[]) => unknown;
+        return (...args: unknown[]) => {
+          try {
+            check();
+          } catch (error) {
+            if (method instanceof AsyncFunction) return Promise.reject(error);
+            throw error;
+          }
+          return inWorld(world, () => method.apply(obj, args));
+        };
+      }
+      if (typeof value === 'object' && value !== null) return inWorldProxy(world, value, check);
       return value;
     },
   });
@@ -53,7 +71,12 @@ export interface HandleDeps {
 }
 
 export function sandboxHandle(deps: HandleDeps, world: World): SandboxHandle {
-  const control = inWorldProxy(world, deps.control);
+  // A closed (or expired) sandbox's world lives on in memory while a handle holds it: acting on it
+  // would succeed unseen by any URL, so the handle answers what its URL answers, 404.
+  const check = () => {
+    if (deps.registry.get(world.id!) !== world) throw new ControlError(404, 'not_found', noSandbox(world.id!));
+  };
+  const control = inWorldProxy(world, deps.control, check);
   return {
     id: world.id!,
     url: world.publicUrl,
@@ -63,14 +86,15 @@ export function sandboxHandle(deps: HandleDeps, world: World): SandboxHandle {
     },
     mintTokens: (appId, accountId, options = {}) => control.mint(deps.selfUrl, { appId, accountId, ...options }),
     advance: (duration) => control.advance(duration),
-    faults: inWorldProxy(world, deps.faults),
+    faults: inWorldProxy(world, deps.faults, check),
     events: control.events,
     journal: (query) => control.journal(query),
     webhooks: () => control.webhooks(),
     control,
     reset: () => control.reset(),
     close: async () => {
-      await deps.registry.delete(world.id!);
+      // Closing twice is a no-op; never delete a newer sandbox that took the same id.
+      if (deps.registry.get(world.id!) === world) await deps.registry.delete(world.id!);
     },
   };
 }

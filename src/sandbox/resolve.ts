@@ -16,9 +16,12 @@ import { KakaoApiError, KakaoAuthError } from '../kakao/errors.js';
 import { SANDBOX_PREFIX, type SandboxRegistry } from './registry.js';
 import { inWorld } from './world.js';
 
+/** What a request, or an in-process call (handle.ts), naming a sandbox that no longer exists is told. */
+export const noSandbox = (id: string): string => `no sandbox "${id}" (deleted, expired after its idle time, or never created)`;
+
 /** A request to a sandbox that does not exist (never made, deleted, expired): 404 in its family's shape. */
 async function missing(ctx: Context, id: string): Promise<void> {
-  const message = `no sandbox "${id}" (deleted, expired after its idle time, or never created)`;
+  const message = noSandbox(id);
   if (isKapiPath(ctx.path)) return render(ctx, new KakaoApiError(404, -1, message));
   if (isKauthPath(ctx.path)) return render(ctx, new KakaoAuthError(404, 'invalid_request', message, 'KOE002'));
   const err = new ControlError(404, 'not_found', message);

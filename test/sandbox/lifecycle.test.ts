@@ -54,6 +54,25 @@ describe('sandbox lifecycle', () => {
     expect(control.body).toMatchObject({ error: 'not_found' });
   });
 
+  it('refuses every operation of a closed sandbox\'s handle with 404, as its URL does (closing again is a no-op)', async () => {
+    const sandbox = await mock.sandbox('closed-handle');
+    await sandbox.close();
+    const gone = { name: 'ControlError', status: 404, message: expect.stringContaining('no sandbox "closed-handle"') };
+    await expect(sandbox.mintTokens(demo.appId, 'kim-minji')).rejects.toMatchObject(gone);
+    expect(() => sandbox.advance('1h')).toThrow(expect.objectContaining(gone));
+    expect(() => sandbox.journal()).toThrow(expect.objectContaining(gone));
+    expect(() => sandbox.queueLogin(demo.appId, 'kim-minji')).toThrow(expect.objectContaining(gone));
+    expect(() => sandbox.faults.failNextUserMe(-401)).toThrow(expect.objectContaining(gone));
+    await expect(sandbox.control.accounts.create({ id: 'late', nickname: 'late' })).rejects.toMatchObject(gone);
+    await expect(sandbox.reset()).rejects.toMatchObject(gone);
+    await expect(sandbox.close()).resolves.toBeUndefined();
+    // A new sandbox under the same id is another world: the old handle does not reach it.
+    const again = await mock.sandbox('closed-handle');
+    expect(() => sandbox.advance('1h')).toThrow(expect.objectContaining(gone));
+    expect(again.advance('1h').offsetMs).toBe(3_600_000);
+    await again.close();
+  });
+
   it('refuses more than sandboxMax sandboxes with 429, and deletes idle ones', async () => {
     const small = await startKakaoMock({ sandboxMax: 2, sandboxIdle: '1s' });
     try {
