@@ -136,6 +136,13 @@ export async function loginAs(page: Page, options: LoginAsOptions): Promise<Logi
         throw new KakaoMockLoginError(`loginAs(${accountId}): kakao-mock refused the login at ${page.url()}: ${await pageError(page)}${text}`);
       }
       if (screen === 'login') {
+        // The login page again after picking: it did not take the account (an id it does not have
+        // shows the page with an alert). Say so now rather than pick again until the timeout.
+        if (result.loginShown) {
+          const alert = page.locator('[role=alert]');
+          const why = (await alert.count()) > 0 ? `: ${(await alert.first().innerText()).replace(/\s+/g, ' ').trim()}` : '';
+          throw new KakaoMockLoginError(`loginAs(${accountId}): the login page did not take the account${why} (at ${page.url()}; is "${accountId}" an account of this mock or sandbox?)`);
+        }
         result.loginShown = true;
         await afterNavigation(page, left(), () => pickPersona(page, accountId, left()));
       } else if (screen === 'guardian') {
@@ -187,7 +194,14 @@ async function whichScreen(page: Page, timeout: number): Promise<keyof typeof SC
 /** Run an action that submits a form, and wait for the next document to arrive. */
 async function afterNavigation(page: Page, timeout: number, action: () => Promise<void>): Promise<void> {
   const navigated = page.waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame(), timeout });
-  await action();
+  try {
+    await action();
+  } catch (error) {
+    // The action's error is the one to report; the wait, left alone, would reject unhandled later
+    // and fail the caller's whole test run.
+    navigated.catch(() => {});
+    throw error;
+  }
   await navigated;
   await page.waitForLoadState('domcontentloaded', { timeout });
 }

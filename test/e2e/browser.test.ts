@@ -429,6 +429,16 @@ describe.skipIf(!haveChromium)('login and consent in Chromium', () => {
       await expect(loginAs(page, { url: authorizeUrl({ redirect_uri: dead }), accountId: 'kim-minji' })).rejects.toThrow(/could not load .*ERR_CONNECTION_REFUSED/);
     });
 
+    it('rejects at once, naming the account, for an account kakao-mock does not have (no retry until the timeout, no stray rejection)', async () => {
+      const { page, callbacks } = await open();
+      const started = Date.now();
+      const attempt = loginAs(page, { url: authorizeUrl(), accountId: 'nobody-here', timeout: 10_000 });
+      await expect(attempt).rejects.toThrow(KakaoMockLoginError);
+      await expect(attempt).rejects.toThrow(/loginAs\(nobody-here\): the login page did not take the account/);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(callbacks).toHaveLength(0);
+    });
+
     it('names the KOE code of the error page it stops at', async () => {
       const { page } = await open();
       const attempt = loginAs(page, { url: authorizeUrl({ redirect_uri: 'http://localhost:1/not-registered' }), accountId: 'kim-minji' });
