@@ -120,7 +120,14 @@ export interface KakaoMock {
 export async function startKakaoMock(options: KakaoMockOptions = {}): Promise<KakaoMock> {
   const config = buildConfig({ port: 0, dataDir: null, logLevel: 'silent', ...options });
   const running = await startServer(config, createLogger(config.logLevel));
-  const control = running.control;
+  // After close() the server's objects live on in memory and a mint (in-memory requests) would still
+  // succeed, unseen by any URL: every operation refuses instead, naming the mistake.
+  let closed = false;
+  const check = (): void => {
+    if (closed) throw new Error('kakao-mock: this mock was closed (close() was called); start another with startKakaoMock()');
+  };
+  const control = refusedAfterClose(running.control, check);
+  const faults = refusedAfterClose(running.faults, check);
   return {
     url: running.url,
     publicUrl: running.publicUrl,
@@ -140,7 +147,7 @@ export async function startKakaoMock(options: KakaoMockOptions = {}): Promise<Ka
     },
     advance: (duration) => control.advance(duration),
     rotateKeys: (input) => control.rotateKeys(input),
-    faults: running.faults,
+    faults,
     events: control.events,
     journal: (query) => control.journal(query),
     webhooks: () => control.webhooks(),
@@ -148,10 +155,38 @@ export async function startKakaoMock(options: KakaoMockOptions = {}): Promise<Ka
     control,
     reset: () => control.reset(),
     async sandbox(id) {
+      check();
       const world = await running.sandboxes.create(id);
-      return sandboxHandle({ registry: running.sandboxes, control, faults: running.faults, selfUrl: running.url }, world);
+      return sandboxHandle({ registry: running.sandboxes, control: running.control, faults: running.faults, selfUrl: running.url }, world);
     },
-    close: () => running.close(),
+    close: () => {
+      closed = true;
+      return running.close();
+    },
     server: running,
   };
+}
+
+/**
+ * `target` whose methods (and the methods of its object-valued properties, such as control.events)
+ * first run `check`. A method that returns a promise rejects rather than throws.
+ */
+function refusedAfterClose<T extends object>(target: T, check: () => void): T {
+  return new Proxy(target, {
+    get(object, key, receiver) {
+      const value: unknown = Reflect.get(object, key, receiver);
+      if (typeof value === 'function') {
+        return (...args: unknown[]) => {
+          try {
+            check();
+          } catch (error) {
+            if (value.constructor.name === 'AsyncFunction') return Promise.reject(error);
+            throw error;
+          }
+          return (value as (...a: unknown[]) => unknown).apply(object, args);
+        };
+      }
+      return value !== null && typeof value === 'object' ? refusedAfterClose(value, check) : value;
+    },
+  });
 }

@@ -61,6 +61,17 @@ export const baseUrl = parsed<string | null>('an http(s) URL without a query str
 });
 
 /**
+ * The public URL (`--public-url`): an origin only. WHY no path: Kakao's hosts serve every endpoint at
+ * the root, the Kakao SDKs take a host (never a path), and the mock answers at `/`: a path would be written into
+ * discovery and redirects while nothing answers under it.
+ */
+export const originUrl = parsed<string | null>('an http(s) origin without a path, query string or fragment, e.g. http://localhost:4000 (Kakao serves every endpoint at the root)', (raw) => {
+  if (raw === null) return null;
+  const url = httpUrl(raw);
+  return url && url.pathname.replace(/\/+$/, '') === '' && url.search === '' && url.hash === '' ? url.origin : undefined;
+});
+
+/**
  * The OIDC issuer (`--issuer`): kept exactly as given, since verifiers compare it as a string
  * (docs/oidc-provider.md §1.1); `https://kauth.kakao.com` is Kakao's.
  */

@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import * as v from 'valibot';
 import { parseDuration } from '../clock.js';
 import { loadFixtures } from './fixtures-file.js';
-import { baseUrl, bool, folder, hostNames, integer, issuerUrl, parsed, redisUrl, text } from './option-rules.js';
+import { baseUrl, bool, originUrl, folder, hostNames, integer, issuerUrl, parsed, redisUrl, text } from './option-rules.js';
 import { loadTlsCert, loadTlsKey, tlsPairProblem } from './tls-files.js';
 import type { Config, LogLevel, SigningKeyPolicy } from './types.js';
 
@@ -115,8 +115,8 @@ const ROWS = [
     arg: '<url>',
     default: null,
     defaultText: 'http://localhost:PORT',
-    rule: baseUrl,
-    help: 'base URL browsers use to reach the mock (and the OIDC issuer unless --issuer is given)',
+    rule: originUrl,
+    help: 'origin browsers use to reach the mock, no path (and the OIDC issuer unless --issuer is given)',
   }),
   row({
     key: 'issuer',

@@ -6,6 +6,7 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { ControlError, readJson, sendJson } from '../control/index.js';
 import type { SandboxRegistry } from './registry.js';
+import { inSandbox } from './world.js';
 
 function body(input: unknown): { id?: string } {
   if (input === undefined || input === null) return {};
@@ -25,6 +26,12 @@ export function sandboxRoutes(registry: SandboxRegistry) {
     return world;
   };
   return (router: Router): void => {
+    // A sandbox acts on itself only: from inside one (its URL, header or cookie) no other sandbox is
+    // listed, made or deleted, as if the route were not there.
+    router.use('/sandboxes', async (ctx, next) => {
+      if (inSandbox()) throw new ControlError(404, 'not_found', 'sandboxes are made, listed and deleted on the server\'s own /__mock/sandboxes, not from inside a sandbox');
+      await next();
+    });
     router.post('/sandboxes', async (ctx) => {
       const input = body(await readJson(ctx));
       const world = await registry.create(input.id);

@@ -50,6 +50,11 @@ export function worldOf(defaultWorld: World): World {
   return world !== undefined && world.server === defaultWorld.server ? world : defaultWorld;
 }
 
+/** Whether the request (or in-process call) in progress belongs to a sandbox. */
+export function inSandbox(): boolean {
+  return als.getStore() !== undefined;
+}
+
 /** Runs `fn` in a sandbox's world. Never called for the default world. */
 export function inWorld<R>(world: World, fn: () => R): R {
   runs += 1;

@@ -138,7 +138,7 @@ describe('loadConfig: environment and flags', () => {
         '0',
         '--host=localhost',
         '--public-url',
-        'https://mock.example.com/kakao/',
+        'https://mock.example.com/',
         '--issuer',
         'https://issuer.example/',
         '--backchannel-url=http://app-side:5000/base/',
@@ -171,7 +171,7 @@ describe('loadConfig: environment and flags', () => {
     expect({ ...config, fixtures: undefined }).toEqual({
       port: 0,
       host: 'localhost',
-      publicUrl: 'https://mock.example.com/kakao',
+      publicUrl: 'https://mock.example.com',
       issuer: 'https://issuer.example/',
       backchannelUrl: 'http://app-side:5000/base',
       tls: false,
@@ -233,8 +233,8 @@ describe('loadConfig: errors', () => {
     ['port not a number', [], { KAKAO_MOCK_PORT: 'http' }, 'KAKAO_MOCK_PORT must be an integer 0-65535 (got "http")'],
     ['fractional port', ['--port=80.5'], {}, '--port must be an integer 0-65535 (got "80.5")'],
     ['empty host', ['--host='], {}, '--host must be a host name or IP address (got "")'],
-    ['public URL with a query', ['--public-url', 'http://localhost:4000/?x=1'], {}, '--public-url must be an http(s) URL without a query string or fragment'],
-    ['public URL without scheme', [], { KAKAO_MOCK_PUBLIC_URL: 'localhost:4000' }, 'KAKAO_MOCK_PUBLIC_URL must be an http(s) URL'],
+    ['public URL with a query', ['--public-url', 'http://localhost:4000/?x=1'], {}, '--public-url must be an http(s) origin without a path, query string or fragment'],
+    ['public URL without scheme', [], { KAKAO_MOCK_PUBLIC_URL: 'localhost:4000' }, 'KAKAO_MOCK_PUBLIC_URL must be an http(s) origin'],
     ['issuer that is not a URL', ['--issuer', 'kauth.kakao.com'], {}, '--issuer must be an http(s) URL without a query string or fragment, e.g. https://kauth.kakao.com (got "kauth.kakao.com")'],
     ['issuer with a fragment', [], { KAKAO_MOCK_ISSUER: 'https://kauth.kakao.com#x' }, 'KAKAO_MOCK_ISSUER must be an http(s) URL without a query string or fragment'],
     ['issuer of another scheme', ['--issuer=ftp://kauth.kakao.com'], {}, '--issuer must be an http(s) URL'],
@@ -325,6 +325,13 @@ describe('a control plane reachable from other machines', () => {
     expect((await loadConfig(['--control-allow-remote', '--control-token', 'mine'], {})).control).toMatchObject({ token: 'mine', tokenGenerated: false });
     expect((await loadConfig([], {})).control).toMatchObject({ token: null, tokenGenerated: false });
     expect((await loadConfig(['--control-allow-remote', '--no-control'], {})).control).toMatchObject({ token: null, tokenGenerated: false });
+  });
+
+  it('refuses a public URL with a path, naming the option (nothing answers under a path)', async () => {
+    await expect(loadConfig(['--public-url', 'http://localhost:4005/kakao'], {})).rejects.toThrow(/--public-url must be an http\(s\) origin without a path/);
+    await expect(loadConfig([], { KAKAO_MOCK_PUBLIC_URL: 'http://localhost:4005/?x=1' })).rejects.toThrow(/KAKAO_MOCK_PUBLIC_URL must be an http\(s\) origin/);
+    expect(() => buildConfig({ publicUrl: 'https://mock.example/kakao' })).toThrow(/publicUrl must be an http\(s\) origin without a path/);
+    expect((await loadConfig(['--public-url', 'https://mock.example.com:8443/'], {})).publicUrl).toBe('https://mock.example.com:8443');
   });
 
   it('takes allowed hosts as an array or a comma-separated string from the API', () => {

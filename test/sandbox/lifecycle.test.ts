@@ -34,6 +34,22 @@ describe('sandbox lifecycle', () => {
     await api(mock.url, 'DELETE', `/__mock/sandboxes/${generated.body.id}`);
   });
 
+  it('from inside a sandbox no sandbox is listed, made or deleted (its URL or the header)', async () => {
+    await mock.sandbox('inside-a');
+    await mock.sandbox('inside-b');
+    for (const [method, path] of [['GET', '/__mock/sandboxes'], ['POST', '/__mock/sandboxes'], ['GET', '/__mock/sandboxes/inside-b'], ['DELETE', '/__mock/sandboxes/inside-b'], ['DELETE', '/__mock/sandboxes/inside-a']] as const) {
+      const answer = await api(mock.url, method, `/sandboxes/inside-a${path}`);
+      expect(answer.status, `${method} ${path}`).toBe(404);
+      expect(answer.body.message).toContain('not from inside a sandbox');
+    }
+    const byHeader = await fetch(`${mock.url}/__mock/sandboxes/inside-b`, { method: 'DELETE', headers: { 'x-kakao-mock-sandbox': 'inside-a' } });
+    expect(byHeader.status).toBe(404);
+    const listed = await api(mock.url, 'GET', '/__mock/sandboxes');
+    expect(listed.body.sandboxes.map((s: { id: string }) => s.id)).toEqual(expect.arrayContaining(['inside-a', 'inside-b']));
+    await api(mock.url, 'DELETE', '/__mock/sandboxes/inside-a');
+    await api(mock.url, 'DELETE', '/__mock/sandboxes/inside-b');
+  });
+
   it('answers a request under a deleted sandbox with 404 in the shape of its path family', async () => {
     const sandbox = await mock.sandbox('gone');
     const token = await sandbox.mintTokens(demo.appId, 'kim-minji');
