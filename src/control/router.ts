@@ -34,7 +34,8 @@ function json(handler: Handler, status = 200) {
 }
 
 const str = (ctx: Context, name: string): string => String(ctx.params[name] ?? '');
-const num = (ctx: Context, name: string): number => Number(ctx.params[name]);
+// Digits only: `Number` would read 1e3, 0x3e8 or ' 1000' as app 1000.
+const num = (ctx: Context, name: string): number => (/^[0-9]{1,15}$/.test(String(ctx.params[name])) ? Number(ctx.params[name]) : Number.NaN);
 
 export function controlRouter(deps: ControlRouterDeps) {
   const { control } = deps;

@@ -80,6 +80,10 @@ describe('the control plane over HTTP', () => {
     expect(minted.status).toBe(200);
     expect(minted.body.scope).toBe('profile_nickname');
 
+    // Only digits name an app: 2.001e3 or 0x7d1 is no app id.
+    for (const spelling of ['2.001e3', '0x7d1', '%202001']) expect((await api(mock.url, 'GET', `/__mock/apps/${spelling}`)).status, spelling).toBe(400);
+    expect((await api(mock.url, 'GET', '/__mock/apps/2001')).status).toBe(200);
+
     const deleted = await api(mock.url, 'DELETE', '/__mock/apps/2001');
     expect(deleted.body).toEqual({ deleted: true, unlinkedAccounts: 1 });
     expect((await api(mock.url, 'GET', '/__mock/links?appId=2001')).body.links).toEqual([]);
