@@ -6,8 +6,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { RequestListener } from 'node:http';
 import type { App, KeyType } from '../domain/model.js';
 import { clientIdOf, redirectUrisOf } from '../kakao/app-keys.js';
-import { inMemoryRequest, type InMemoryRequest } from '../http/in-memory-request.js';
-import { LOGIN_TICKET_HEADER, type LoginQueue } from '../kauth/index.js';
+import { inMemoryRequest, type InMemoryRequest, type InMemoryResponse } from '../http/in-memory-request.js';
+import { LOGIN_TICKET_HEADER, type LoginQueue, type MintCode } from '../kauth/index.js';
+import type { FaultRegistry } from './faults/index.js';
 import type { KakaoTokenResponse, MintOptions } from './types.js';
 
 /** A mint that did not end with tokens; `status` is the HTTP status of the answer it stopped at. */
@@ -25,7 +26,7 @@ export class MintFailed extends Error {
  * straight to the server's request listener, in memory (http/in-memory-request.ts): every middleware
  * runs (journal, faults, logs) but no socket is opened. `baseUrl` is the Host they name.
  */
-export async function mintTokens(listener: RequestListener, baseUrl: string, queue: LoginQueue, app: App, accountId: string, options: MintOptions = {}): Promise<KakaoTokenResponse> {
+export async function mintTokens(listener: RequestListener, baseUrl: string, queue: LoginQueue, app: App, accountId: string, options: MintOptions = {}, direct?: DirectMint): Promise<KakaoTokenResponse> {
   const keyType = options.keyType ?? 'rest';
   const clientId = clientIdOf(app, keyType);
   if (clientId === undefined) throw new Error(`app ${app.appId} has no native app key to mint tokens with`);
@@ -36,7 +37,7 @@ export async function mintTokens(listener: RequestListener, baseUrl: string, que
   // meet, and nothing is left behind when the mint fails (kauth/interactions/login-queue.ts).
   const ticket = queue.hold(app.appId, { accountId, consent: options.consent ?? 'all' });
   try {
-    return await run(listener, baseUrl, ticket, app, clientId, redirectUri, keyType, options);
+    return await run(listener, baseUrl, ticket, app, clientId, redirectUri, keyType, options, accountId, direct);
   } catch (error) {
     // A reset drops every ticket (and the interactions): say so, it is why the flow broke.
     if (error instanceof MintFailed && queue.login(ticket) === undefined) {
@@ -62,7 +63,16 @@ export function pageError(html: string): string {
   return description === '' || description === error ? `${code} ${error}` : `${code} ${error}: ${description}`;
 }
 
-async function run(listener: RequestListener, baseUrl: string, ticket: string, app: App, clientId: string, redirectUri: string, keyType: KeyType, options: MintOptions): Promise<KakaoTokenResponse> {
+/** What a mint needs to skip the pages: kauth's direct code, and the faults that would meet the pages. */
+export interface DirectMint {
+  mintCode: MintCode;
+  faults: FaultRegistry;
+}
+
+/** A request of the pages' part of a flow, for the fault check (the uid does not matter to a rule). */
+const PAGE_REQUESTS = ['/oauth/authorize', '/interaction/uid', '/oauth/authorize/uid'];
+
+async function run(listener: RequestListener, baseUrl: string, ticket: string, app: App, clientId: string, redirectUri: string, keyType: KeyType, options: MintOptions, accountId: string, direct: DirectMint | undefined): Promise<KakaoTokenResponse> {
   const host = new URL(baseUrl).host;
   const send = (url: URL, request: Omit<InMemoryRequest, 'path'>) => inMemoryRequest(listener, { ...request, path: url.pathname + url.search, headers: { host, ...request.headers } });
   const verifier = randomBytes(32).toString('base64url');
@@ -74,6 +84,23 @@ async function run(listener: RequestListener, baseUrl: string, ticket: string, a
     code_challenge_method: 'S256',
     ...options.params,
   });
+  // The code without the pages (kauth/mint-code.ts), unless a fault rule would meet one of the pages'
+  // requests: then the pages run, so the fault applies and the journal shows it (docs/architecture.md §4.7).
+  const pagesFaulted = direct !== undefined && PAGE_REQUESTS.some((path) => direct.faults.candidates('GET', path).length > 0);
+  const directCode = direct && !pagesFaulted ? await direct.mintCode({ query: Object.fromEntries(query), accountId, consent: options.consent ?? 'all' }) : null;
+  const code = directCode ?? (await codeThroughPages(send, baseUrl, ticket, query, redirectUri));
+  const form = new URLSearchParams({ grant_type: 'authorization_code', client_id: clientId, redirect_uri: redirectUri, code, code_verifier: verifier });
+  if (keyType === 'rest' && app.clientSecret) form.set('client_secret', app.clientSecret);
+  const res = await send(new URL('/oauth/token', baseUrl), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' }, body: form.toString() });
+  const body = JSON.parse(res.text) as KakaoTokenResponse;
+  if (res.status !== 200) throw new MintFailed(`minting failed at /oauth/token: ${JSON.stringify(body)}`, res.status);
+  return body;
+}
+
+type Send = (url: URL, request: Omit<InMemoryRequest, 'path'>) => Promise<InMemoryResponse>;
+
+/** The pages' part of the flow: authorize with the mint's ticket, the scripted login and consent, the resume. */
+async function codeThroughPages(send: Send, baseUrl: string, ticket: string, query: URLSearchParams, redirectUri: string): Promise<string> {
   const cookies = new Map<string, string>();
   const redirectTo = new URL(redirectUri);
   let url = new URL(`/oauth/authorize?${query}`, baseUrl);
@@ -95,10 +122,5 @@ async function run(listener: RequestListener, baseUrl: string, ticket: string, a
   }
   const code = url.searchParams.get('code');
   if (!code) throw new MintFailed(`minting failed: ${url.searchParams.get('error')} ${url.searchParams.get('error_description') ?? ''}`, 302);
-  const form = new URLSearchParams({ grant_type: 'authorization_code', client_id: clientId, redirect_uri: redirectUri, code, code_verifier: verifier });
-  if (keyType === 'rest' && app.clientSecret) form.set('client_secret', app.clientSecret);
-  const res = await send(new URL('/oauth/token', baseUrl), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' }, body: form.toString() });
-  const body = JSON.parse(res.text) as KakaoTokenResponse;
-  if (res.status !== 200) throw new MintFailed(`minting failed at /oauth/token: ${JSON.stringify(body)}`, res.status);
-  return body;
+  return code;
 }
