@@ -1,6 +1,7 @@
 /**
- * Minting: a Kakao token response for an account and app, as a client of kauth's endpoints. Only the
- * control plane mints (control.mint, KakaoMock.mintTokens); kauth is reached through its face.
+ * Minting: a Kakao token response for an account and app, from kauth's code for it (or its pages)
+ * and its token endpoint. Only the control plane mints (control.mint, KakaoMock.mintTokens); kauth is
+ * reached through its face.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { RequestListener } from 'node:http';
@@ -20,11 +21,11 @@ export class MintFailed extends Error {
 }
 
 /**
- * Mint a token response for an account and app by running the real flow in-process: a scripted login,
- * authorize, the consent step, and the token exchange. Going through the real endpoints keeps the
- * result identical to what an app gets (same lifetimes, scopes, ID token, Link). The requests go
- * straight to the server's request listener, in memory (http/in-memory-request.ts): every middleware
- * runs (journal, faults, logs) but no socket is opened. `baseUrl` is the Host they name.
+ * Mint a token response for an account and app (docs/architecture.md §4.7): the code from kauth without
+ * the pages when `direct` allows (kauth/mint-code.ts), else through the pages' flow (authorize with the
+ * mint's ticket, the scripted login and consent, the resume); then the real token exchange. The
+ * requests go straight to the server's request listener, in memory (http/in-memory-request.ts): every
+ * middleware runs (journal, faults, logs) but no socket is opened. `baseUrl` is the Host they name.
  */
 export async function mintTokens(listener: RequestListener, baseUrl: string, queue: LoginQueue, app: App, accountId: string, options: MintOptions = {}, direct?: DirectMint): Promise<KakaoTokenResponse> {
   const keyType = options.keyType ?? 'rest';
@@ -33,8 +34,10 @@ export async function mintTokens(listener: RequestListener, baseUrl: string, que
   // The native key's kakao{key}://oauth, else the first registered URI (kakao/app-keys.ts).
   const redirectUri = redirectUrisOf(app, keyType)[0];
   if (!redirectUri) throw new Error(`app ${app.appId} has no redirect URI to mint tokens with`);
-  // Its own ticket, presented on its own authorize request: parallel mints and queued logins never
-  // meet, and nothing is left behind when the mint fails (kauth/interactions/login-queue.ts).
+  // Its own ticket, presented on its own authorize request when the pages run: parallel mints and
+  // queued logins never meet, and nothing is left behind when the mint fails
+  // (kauth/interactions/login-queue.ts). Held on the direct path too: a reset drops it, which is how
+  // a failed exchange is known to be the reset's doing.
   const ticket = queue.hold(app.appId, { accountId, consent: options.consent ?? 'all' });
   try {
     return await run(listener, baseUrl, ticket, app, clientId, redirectUri, keyType, options, accountId, direct);
@@ -87,7 +90,15 @@ async function run(listener: RequestListener, baseUrl: string, ticket: string, a
   // The code without the pages (kauth/mint-code.ts), unless a fault rule would meet one of the pages'
   // requests: then the pages run, so the fault applies and the journal shows it (docs/architecture.md §4.7).
   const pagesFaulted = direct !== undefined && PAGE_REQUESTS.some((path) => direct.faults.candidates('GET', path).length > 0);
-  const directCode = direct && !pagesFaulted ? await direct.mintCode({ query: Object.fromEntries(query), accountId, consent: options.consent ?? 'all' }) : null;
+  let directCode: string | null = null;
+  if (direct && !pagesFaulted) {
+    try {
+      directCode = await direct.mintCode({ query: Object.fromEntries(query), accountId, consent: options.consent ?? 'all' });
+    } catch (error) {
+      // What the pages answer with a 5xx (a store that cannot write): the server failed, not the request.
+      throw new MintFailed(`minting failed: ${(error as Error).message}`, 500);
+    }
+  }
   const code = directCode ?? (await codeThroughPages(send, baseUrl, ticket, query, redirectUri));
   const form = new URLSearchParams({ grant_type: 'authorization_code', client_id: clientId, redirect_uri: redirectUri, code, code_verifier: verifier });
   if (keyType === 'rest' && app.clientSecret) form.set('client_secret', app.clientSecret);

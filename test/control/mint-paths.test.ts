@@ -20,6 +20,24 @@ describe('a mint', () => {
     expect(mock.store.links.get(demo.appId, 'kim-minji')?.scopes).not.toEqual({});
   });
 
+  it('makes it in its sandbox: the records are the sandbox\'s, and a fault there sends it through the pages', async () => {
+    const sandbox = await mock.sandbox('mint-paths');
+    try {
+      const tokens = await sandbox.mintTokens(demo.appId, 'kim-minji');
+      expect(sandbox.journal().map((entry) => entry.path)).toEqual(['/oauth/token']);
+      expect(mock.store.links.get(demo.appId, 'kim-minji')).toBeUndefined();
+      expect(mock.journal()).toEqual([]);
+      const me = await fetch(`${sandbox.url}/v2/user/me`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+      expect(me.status).toBe(200);
+
+      sandbox.faults.slow('/oauth/authorize', 1);
+      await sandbox.mintTokens(demo.appId, 'kim-minji');
+      expect(sandbox.journal().map((entry) => entry.path.split('?')[0])).toContain('/oauth/authorize');
+    } finally {
+      await sandbox.close();
+    }
+  });
+
   it('runs the pages when a fault rule would meet them, so the fault applies', async () => {
     mock.faults.slow('/interaction/*', 1);
     await mock.mintTokens(demo.appId, 'kim-minji');
