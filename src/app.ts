@@ -96,7 +96,7 @@ export async function createApp(deps: AppDeps): Promise<KakaoMockApp> {
   Object.defineProperty(kauth.provider, 'issuer', { get: worlds.facades.issuer, configurable: true });
   const kapi = createKapiRouter({ config, store, clock, webhooks, messages, log: (level, msg, extra) => log[level](msg, extra as Record<string, unknown>) });
   const app = kauth.provider as unknown as Koa;
-  const plane = createControlPlane({ config, store, clock, webhooks, messages, loginQueue, faults, journal, log, publicUrl, issuer, signingKeys: kauth.signingKeys, listener: () => app.callback(), selfFetch: deps.selfFetch ?? selfFetch(false), routes: [sandboxRoutes(worlds.registry)], sandboxes: () => worlds.registry.list().map((w) => worlds.registry.info(w)) });
+  const plane = createControlPlane({ config, store, clock, webhooks, messages, loginQueue, faults, journal, log, publicUrl, issuer, signingKeys: kauth.signingKeys, mintCode: kauth.mintCode, listener: () => app.callback(), selfFetch: deps.selfFetch ?? selfFetch(false), routes: [sandboxRoutes(worlds.registry)], sandboxes: () => worlds.registry.list().map((w) => worlds.registry.info(w)) });
 
   // X-Forwarded-* are not trusted: the public URL is configuration (--public-url), never a header.
   app.proxy = false;

@@ -6,7 +6,7 @@ import type { RequestListener } from 'node:http';
 import type { Account, App } from '../domain/model.js';
 import { ConfigError } from '../config/errors.js';
 import type { Clock } from '../clock.js';
-import type { LoginQueue, SigningKeys } from '../kauth/index.js';
+import type { LoginQueue, MintCode, SigningKeys } from '../kauth/index.js';
 import type { SelfFetch } from '../http/self-fetch.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/types.js';
@@ -31,6 +31,8 @@ export interface ControlDeps {
    * asked for at the first mint, once the app is complete (mint.ts).
    */
   listener: () => RequestListener;
+  /** kauth's code for a mint without the pages, or null when the pages must run (mint.ts). */
+  mintCode: MintCode;
   /** fetch for calls to this server itself (http/self-fetch.ts: over HTTPS, its own certificate). */
   selfFetch: SelfFetch;
   /** kauth's signing key set: what POST /__mock/keys/rotate rotates (keys.ts). */

@@ -9,7 +9,7 @@ import type Router from '@koa/router';
 import type Koa from 'koa';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/types.js';
-import type { LoginQueue, SigningKeys } from '../kauth/index.js';
+import type { LoginQueue, MintCode, SigningKeys } from '../kauth/index.js';
 import type { SelfFetch } from '../http/self-fetch.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/types.js';
@@ -50,6 +50,8 @@ export interface ControlPlaneDeps {
   signingKeys: SigningKeys;
   /** The whole server's request listener, for mints (control/mint.ts); asked for at the first one. */
   listener: () => RequestListener;
+  /** kauth's code for a mint without the pages (control/mint.ts). */
+  mintCode: MintCode;
   /** The fault rules and the journal (default: new ones); src/sandbox/ gives ones that follow the world. */
   faults?: FaultRegistry;
   journal?: Journal;

@@ -10,6 +10,7 @@ import type { ConsentChoice } from '../kauth/index.js';
 import { accountOr404, appOr404, type ControlContext } from './context.js';
 import { ControlError, controlErrors } from './errors.js';
 import { parseConsent } from './inputs.js';
+import type { FaultRegistry } from './faults/index.js';
 import { MintFailed, mintTokens } from './mint.js';
 import type { KakaoTokenResponse, MockControl, QueueLoginInput } from './types.js';
 
@@ -26,7 +27,7 @@ async function shortenAccessToken({ store, clock }: ControlContext, tokens: Kaka
   return { ...tokens, expires_in: expiresIn };
 }
 
-export function loginOperations(ctx: ControlContext): Pick<MockControl, 'queueLogin' | 'loginQueue' | 'clearLoginQueue' | 'mint'> {
+export function loginOperations(ctx: ControlContext, faults: FaultRegistry): Pick<MockControl, 'queueLogin' | 'loginQueue' | 'clearLoginQueue' | 'mint'> {
   const { loginQueue } = ctx;
   // Koa composes the middleware list when asked for a listener: once, at the first mint.
   let listener: RequestListener | undefined;
@@ -55,7 +56,8 @@ export function loginOperations(ctx: ControlContext): Pick<MockControl, 'queueLo
       if (keyType !== 'native' && app.redirectUris.length === 0) throw controlErrors.conflict(`app ${app.appId} has no redirect URI to mint tokens with`);
       try {
         listener ??= ctx.listener();
-        const tokens = await mintTokens(listener, baseUrl, loginQueue, app, account.id, { keyType, ...(consent ? { consent } : {}), ...(input.params ? { params: input.params } : {}) });
+        const options = { keyType, ...(consent ? { consent } : {}), ...(input.params ? { params: input.params } : {}) };
+        const tokens = await mintTokens(listener, baseUrl, loginQueue, app, account.id, options, { mintCode: ctx.mintCode, faults });
         return input.expiresIn === undefined ? tokens : await shortenAccessToken(ctx, tokens, input.expiresIn);
       } catch (err) {
         if (err instanceof ControlError) throw err;

@@ -1,13 +1,15 @@
 /**
- * Minting: a Kakao token response for an account and app, as a client of kauth's endpoints. Only the
- * control plane mints (control.mint, KakaoMock.mintTokens); kauth is reached through its face.
+ * Minting: a Kakao token response for an account and app, from kauth's code for it (or its pages)
+ * and its token endpoint. Only the control plane mints (control.mint, KakaoMock.mintTokens); kauth is
+ * reached through its face.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { RequestListener } from 'node:http';
 import type { App, KeyType } from '../domain/model.js';
 import { clientIdOf, redirectUrisOf } from '../kakao/app-keys.js';
-import { inMemoryRequest, type InMemoryRequest } from '../http/in-memory-request.js';
-import { LOGIN_TICKET_HEADER, type LoginQueue } from '../kauth/index.js';
+import { inMemoryRequest, type InMemoryRequest, type InMemoryResponse } from '../http/in-memory-request.js';
+import { LOGIN_TICKET_HEADER, type LoginQueue, type MintCode } from '../kauth/index.js';
+import type { FaultRegistry } from './faults/index.js';
 import type { KakaoTokenResponse, MintOptions } from './types.js';
 
 /** A mint that did not end with tokens; `status` is the HTTP status of the answer it stopped at. */
@@ -19,24 +21,26 @@ export class MintFailed extends Error {
 }
 
 /**
- * Mint a token response for an account and app by running the real flow in-process: a scripted login,
- * authorize, the consent step, and the token exchange. Going through the real endpoints keeps the
- * result identical to what an app gets (same lifetimes, scopes, ID token, Link). The requests go
- * straight to the server's request listener, in memory (http/in-memory-request.ts): every middleware
- * runs (journal, faults, logs) but no socket is opened. `baseUrl` is the Host they name.
+ * Mint a token response for an account and app (docs/architecture.md §4.7): the code from kauth without
+ * the pages when `direct` allows (kauth/mint-code.ts), else through the pages' flow (authorize with the
+ * mint's ticket, the scripted login and consent, the resume); then the real token exchange. The
+ * requests go straight to the server's request listener, in memory (http/in-memory-request.ts): every
+ * middleware runs (journal, faults, logs) but no socket is opened. `baseUrl` is the Host they name.
  */
-export async function mintTokens(listener: RequestListener, baseUrl: string, queue: LoginQueue, app: App, accountId: string, options: MintOptions = {}): Promise<KakaoTokenResponse> {
+export async function mintTokens(listener: RequestListener, baseUrl: string, queue: LoginQueue, app: App, accountId: string, options: MintOptions = {}, direct?: DirectMint): Promise<KakaoTokenResponse> {
   const keyType = options.keyType ?? 'rest';
   const clientId = clientIdOf(app, keyType);
   if (clientId === undefined) throw new Error(`app ${app.appId} has no native app key to mint tokens with`);
   // The native key's kakao{key}://oauth, else the first registered URI (kakao/app-keys.ts).
   const redirectUri = redirectUrisOf(app, keyType)[0];
   if (!redirectUri) throw new Error(`app ${app.appId} has no redirect URI to mint tokens with`);
-  // Its own ticket, presented on its own authorize request: parallel mints and queued logins never
-  // meet, and nothing is left behind when the mint fails (kauth/interactions/login-queue.ts).
+  // Its own ticket, presented on its own authorize request when the pages run: parallel mints and
+  // queued logins never meet, and nothing is left behind when the mint fails
+  // (kauth/interactions/login-queue.ts). Held on the direct path too: a reset drops it, which is how
+  // a failed exchange is known to be the reset's doing.
   const ticket = queue.hold(app.appId, { accountId, consent: options.consent ?? 'all' });
   try {
-    return await run(listener, baseUrl, ticket, app, clientId, redirectUri, keyType, options);
+    return await run(listener, baseUrl, ticket, app, clientId, redirectUri, keyType, options, accountId, direct);
   } catch (error) {
     // A reset drops every ticket (and the interactions): say so, it is why the flow broke.
     if (error instanceof MintFailed && queue.login(ticket) === undefined) {
@@ -62,7 +66,16 @@ export function pageError(html: string): string {
   return description === '' || description === error ? `${code} ${error}` : `${code} ${error}: ${description}`;
 }
 
-async function run(listener: RequestListener, baseUrl: string, ticket: string, app: App, clientId: string, redirectUri: string, keyType: KeyType, options: MintOptions): Promise<KakaoTokenResponse> {
+/** What a mint needs to skip the pages: kauth's direct code, and the faults that would meet the pages. */
+export interface DirectMint {
+  mintCode: MintCode;
+  faults: FaultRegistry;
+}
+
+/** A request of the pages' part of a flow, for the fault check (the uid does not matter to a rule). */
+const PAGE_REQUESTS = ['/oauth/authorize', '/interaction/uid', '/oauth/authorize/uid'];
+
+async function run(listener: RequestListener, baseUrl: string, ticket: string, app: App, clientId: string, redirectUri: string, keyType: KeyType, options: MintOptions, accountId: string, direct: DirectMint | undefined): Promise<KakaoTokenResponse> {
   const host = new URL(baseUrl).host;
   const send = (url: URL, request: Omit<InMemoryRequest, 'path'>) => inMemoryRequest(listener, { ...request, path: url.pathname + url.search, headers: { host, ...request.headers } });
   const verifier = randomBytes(32).toString('base64url');
@@ -74,6 +87,31 @@ async function run(listener: RequestListener, baseUrl: string, ticket: string, a
     code_challenge_method: 'S256',
     ...options.params,
   });
+  // The code without the pages (kauth/mint-code.ts), unless a fault rule would meet one of the pages'
+  // requests: then the pages run, so the fault applies and the journal shows it (docs/architecture.md §4.7).
+  const pagesFaulted = direct !== undefined && PAGE_REQUESTS.some((path) => direct.faults.candidates('GET', path).length > 0);
+  let directCode: string | null = null;
+  if (direct && !pagesFaulted) {
+    try {
+      directCode = await direct.mintCode({ query: Object.fromEntries(query), accountId, consent: options.consent ?? 'all' });
+    } catch (error) {
+      // What the pages answer with a 5xx (a store that cannot write): the server failed, not the request.
+      throw new MintFailed(`minting failed: ${(error as Error).message}`, 500);
+    }
+  }
+  const code = directCode ?? (await codeThroughPages(send, baseUrl, ticket, query, redirectUri));
+  const form = new URLSearchParams({ grant_type: 'authorization_code', client_id: clientId, redirect_uri: redirectUri, code, code_verifier: verifier });
+  if (keyType === 'rest' && app.clientSecret) form.set('client_secret', app.clientSecret);
+  const res = await send(new URL('/oauth/token', baseUrl), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' }, body: form.toString() });
+  const body = JSON.parse(res.text) as KakaoTokenResponse;
+  if (res.status !== 200) throw new MintFailed(`minting failed at /oauth/token: ${JSON.stringify(body)}`, res.status);
+  return body;
+}
+
+type Send = (url: URL, request: Omit<InMemoryRequest, 'path'>) => Promise<InMemoryResponse>;
+
+/** The pages' part of the flow: authorize with the mint's ticket, the scripted login and consent, the resume. */
+async function codeThroughPages(send: Send, baseUrl: string, ticket: string, query: URLSearchParams, redirectUri: string): Promise<string> {
   const cookies = new Map<string, string>();
   const redirectTo = new URL(redirectUri);
   let url = new URL(`/oauth/authorize?${query}`, baseUrl);
@@ -95,10 +133,5 @@ async function run(listener: RequestListener, baseUrl: string, ticket: string, a
   }
   const code = url.searchParams.get('code');
   if (!code) throw new MintFailed(`minting failed: ${url.searchParams.get('error')} ${url.searchParams.get('error_description') ?? ''}`, 302);
-  const form = new URLSearchParams({ grant_type: 'authorization_code', client_id: clientId, redirect_uri: redirectUri, code, code_verifier: verifier });
-  if (keyType === 'rest' && app.clientSecret) form.set('client_secret', app.clientSecret);
-  const res = await send(new URL('/oauth/token', baseUrl), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' }, body: form.toString() });
-  const body = JSON.parse(res.text) as KakaoTokenResponse;
-  if (res.status !== 200) throw new MintFailed(`minting failed at /oauth/token: ${JSON.stringify(body)}`, res.status);
-  return body;
+  return code;
 }

@@ -64,7 +64,7 @@ export function createControl(deps: ControlDeps): { control: MockControl; wiring
     links: (query) => listLinks(ctx, query),
     tokens: (query) => listTokens(ctx, query),
     ...expiryOperations(ctx),
-    ...loginOperations(ctx),
+    ...loginOperations(ctx, faults),
     ...clockOperations(ctx),
     ...keyOperations(ctx),
     events: kakaoEvents(ctx),

@@ -59,42 +59,60 @@ export function onlyGetOnAuthorize(): never {
   throw page('KOE001', 'invalid_request', 'only GET is supported on /oauth/authorize');
 }
 
+/** An authorize request's parameters as Kakao's checks accept them and oidc-provider is to see them. */
+export interface AuthorizeParams {
+  app: App;
+  /** The normalised query, without a login ticket and without `prompt`. */
+  out: URLSearchParams;
+  /** The `prompt` values the client asked for. */
+  prompts: string[];
+}
+
+/**
+ * Kakao's configuration checks and parameter forms for one authorize request, read through `get`
+ * (the request's query; a mint's own parameters, kauth/mint-code.ts): throws the KOE page's error.
+ */
+export function authorizeParams(store: Store, get: (name: string) => string | undefined): AuthorizeParams {
+  const clientId = get('client_id') ?? '';
+  const found = store.apps.byClientId(clientId);
+  if (!found) throw authErrors.unknownClient(clientId);
+  const { app, keyType } = found;
+  if (!app.kakaoLogin) throw page('KOE004', 'unauthorized_client', 'Kakao Login is disabled for this app', app);
+
+  const redirectUri = get('redirect_uri') ?? '';
+  // Exact match: no prefix, no case folding, no added query (docs/kakao-wire.md §2).
+  // The native key accepts only kakao{its key}://oauth; the others only registered URIs (kakao/app-keys.ts).
+  if (!redirectUrisOf(app, keyType).includes(redirectUri)) throw page('KOE006', 'invalid_request', `Invalid redirect: ${redirectUri} does not match one of the registered values`, app);
+
+  // Kakao's troubleshooting table (docs/kakao-wire.md §3.1): `token` → KOE202, anything else → KOE201.
+  // UNCONFIRMED: the tail of KOE202's description, and KOE201 for a missing response_type.
+  const responseType = get('response_type');
+  if (responseType === 'token') throw page('KOE202', 'invalid_request', 'Implicit grant is not supported', app);
+  if (responseType !== 'code') throw page('KOE201', 'invalid_request', `Unsupported response type: ${responseType ?? ''}`, app);
+
+  const asked = splitList(get('scope'));
+  const unknown = asked.filter((s) => s !== 'openid' && !(s in app.consentItems));
+  if (unknown.length) throw page('KOE205', 'invalid_scope', unknown.join(','), app);
+
+  const prompts = splitList(get('prompt'));
+  const badPrompt = prompts.find((p) => !PROMPTS.has(p));
+  if (badPrompt) throw page('KOE001', 'invalid_request', `unsupported prompt value: ${badPrompt}`, app);
+
+  const out = new URLSearchParams();
+  for (const name of PASSED) {
+    const value = (ALIASES[name] ?? [name]).map((spelling) => get(spelling)).find((v) => v !== undefined && v !== '');
+    if (value !== undefined) out.set(name, value);
+  }
+  out.set('response_type', 'code');
+  out.set('scope', requestScopes(app, asked).join(' '));
+  // Our own marker of what the client asked for (additional consent); never taken from the client.
+  out.set('kakao_scope', asked.join(' '));
+  return { app, out, prompts };
+}
+
 export function normaliseAuthorize(store: Store, loginQueue: LoginQueue) {
   return async function normaliseKakaoAuthorize(ctx: Context, next: Next) {
-    const clientId = single(ctx, 'client_id') ?? '';
-    const found = store.apps.byClientId(clientId);
-    if (!found) throw authErrors.unknownClient(clientId);
-    const { app, keyType } = found;
-    if (!app.kakaoLogin) throw page('KOE004', 'unauthorized_client', 'Kakao Login is disabled for this app', app);
-
-    const redirectUri = single(ctx, 'redirect_uri') ?? '';
-    // Exact match: no prefix, no case folding, no added query (docs/kakao-wire.md §2).
-    // The native key accepts only kakao{its key}://oauth; the others only registered URIs (kakao/app-keys.ts).
-    if (!redirectUrisOf(app, keyType).includes(redirectUri)) throw page('KOE006', 'invalid_request', `Invalid redirect: ${redirectUri} does not match one of the registered values`, app);
-
-    // Kakao's troubleshooting table (docs/kakao-wire.md §3.1): `token` → KOE202, anything else → KOE201.
-    // UNCONFIRMED: the tail of KOE202's description, and KOE201 for a missing response_type.
-    const responseType = single(ctx, 'response_type');
-    if (responseType === 'token') throw page('KOE202', 'invalid_request', 'Implicit grant is not supported', app);
-    if (responseType !== 'code') throw page('KOE201', 'invalid_request', `Unsupported response type: ${responseType ?? ''}`, app);
-
-    const asked = splitList(single(ctx, 'scope'));
-    const unknown = asked.filter((s) => s !== 'openid' && !(s in app.consentItems));
-    if (unknown.length) throw page('KOE205', 'invalid_scope', unknown.join(','), app);
-
-    const prompts = splitList(single(ctx, 'prompt'));
-    const badPrompt = prompts.find((p) => !PROMPTS.has(p));
-    if (badPrompt) throw page('KOE001', 'invalid_request', `unsupported prompt value: ${badPrompt}`, app);
-
-    const out = new URLSearchParams();
-    for (const name of PASSED) {
-      const value = (ALIASES[name] ?? [name]).map((spelling) => single(ctx, spelling)).find((v) => v !== undefined && v !== '');
-      if (value !== undefined) out.set(name, value);
-    }
-    out.set('response_type', 'code');
-    out.set('scope', requestScopes(app, asked).join(' '));
-    // Our own marker of what the client asked for (additional consent); never taken from the client.
-    out.set('kakao_scope', asked.join(' '));
+    const { app, out, prompts } = authorizeParams(store, (name) => single(ctx, name));
     // A scripted login is bound to this request here, at authorize, so no other request's pages can
     // take it (login-queue.ts). It is a login: forced, so it replaces a browser session's account.
     // Not with prompt=none, which must never show or run a login.

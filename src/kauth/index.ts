@@ -8,6 +8,7 @@ import { createLoginQueue, type LoginQueue } from './interactions/login-queue.js
 import type { SigningKeys } from './key-set.js';
 import { loadOrCreateKeys } from './keys.js';
 import { createProvider } from './provider.js';
+import { createMintCode, type MintCode } from './mint-code.js';
 import { kauthRouter } from './routes.js';
 import type { KauthUrls } from './discovery.js';
 
@@ -16,6 +17,7 @@ import type { KauthUrls } from './discovery.js';
 // keys it rotates and the demo verifies with.
 export { createLoginQueue, LOGIN_TICKET_HEADER, type ConsentChoice, type LoginQueue, type QueuedLogin } from './interactions/login-queue.js';
 export type { PublicJwks, RotationResult, SigningKeys } from './key-set.js';
+export type { MintCode, MintCodeRequest } from './mint-code.js';
 
 export interface KauthDeps {
   config: Config;
@@ -34,6 +36,8 @@ export interface Kauth {
   signingKeys: SigningKeys;
   /** kauth's route table (routes.ts): Kakao's steps per path, falling through to oidc-provider. */
   routes: Koa.Middleware;
+  /** A mint's authorization code made without the pages, or null when the pages must run (mint-code.ts). */
+  mintCode: MintCode;
 }
 
 /** Accounts the login page may add beyond the fixtures' (see interactions/create-account.ts). */
@@ -61,5 +65,6 @@ export async function createKauth(deps: KauthDeps): Promise<Kauth> {
     sessionCookie: SESSION_COOKIE,
     interactions: { provider, store, clock, webhooks: deps.webhooks, userIdSecret: config.userIdSecret, loginQueue, maxAccounts: config.fixtures.accounts.length + PAGE_CREATED_ACCOUNTS },
   });
-  return { provider, loginQueue, signingKeys, routes: routes.routes() as Koa.Middleware };
+  const mintCode = createMintCode({ provider, store, clock, webhooks: deps.webhooks, userIdSecret: config.userIdSecret });
+  return { provider, loginQueue, signingKeys, routes: routes.routes() as Koa.Middleware, mintCode };
 }

@@ -15,6 +15,8 @@ import { skipProviderAsyncLocalStorage } from './oidc-als.js';
 import { rotatesRefreshToken } from './refresh-rotation.js';
 
 const DAY = 86_400;
+/** The Kakao Account browser session: 24 h (docs/kakao-wire.md §3.3); a mint's Session too (mint-code.ts). */
+export const SESSION_SECONDS = DAY;
 
 /** Token lifetimes per key type (docs/kakao-wire.md §5.4). */
 export const accessTokenTtl: (keyType: unknown) => number = accessTokenSeconds;
@@ -108,8 +110,7 @@ export function createProvider(config: Config, store: Store, keys: ProviderKeys,
       RefreshToken: 60 * DAY,
       // UNCONFIRMED (docs/kakao-wire.md §3.5): code lifetime; 10 minutes per third parties.
       AuthorizationCode: 600,
-      // The Kakao Account browser session: 24 h (docs/kakao-wire.md §3.3).
-      Session: DAY,
+      Session: SESSION_SECONDS,
       // UNCONFIRMED: how long Kakao's login and consent pages of one authorize request stay usable;
       // as long as its code would (10 minutes). Short, because any caller can open one: with the
       // store's cap on open interactions (store/oidc-models.ts), authorize bursts cannot grow memory.

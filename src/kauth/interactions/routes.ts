@@ -2,18 +2,15 @@ import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { Account } from '../../domain/model.js';
 import { KakaoAuthError } from '../../kakao/errors.js';
-import { splitList } from '../../kakao/list-param.js';
-import { knownUnder14 } from '../../kakao/age-rules.js';
 import { readForm } from '../../http/body.js';
 import { switchAccountUrl } from '../authorize-params.js';
-import { consentNeeds } from '../consent-needs.js';
-import { grantForLink, agreedScopes } from '../grant.js';
 import { pickLang, type Lang } from '../../http/lang.js';
 import { messages } from '../i18n.js';
 import { renderPage } from '../../http/render.js';
-import { agreedFrom, answerFrom, consentScreen, missingRequired, type ConsentAnswer } from './consent-model.js';
+import { agreedFrom, answerFrom, missingRequired, type ConsentAnswer } from './consent-model.js';
+import { linkAndGrant, refusedUnder14, screenOf } from './consent-step.js';
 import { guardianPage, guardianProblems, needsGuardian } from './guardian-model.js';
-import { recordConsent, type RecordConsentDeps } from './record-consent.js';
+import type { RecordConsentDeps } from './record-consent.js';
 import { createTestAccount } from './create-account.js';
 import { LOGIN_TICKET_PARAM, type ConsentChoice, type LoginQueue } from './login-queue.js';
 
@@ -104,7 +101,7 @@ export function interactionPages(deps: InteractionDeps) {
     const accountId = details.session?.accountId;
     const account = accountId ? store.accounts.get(accountId) : undefined;
     if (!account) throw badInteraction('no Kakao Account is logged in');
-    if (app.simpleSignup?.ageCheck14 && knownUnder14(account, deps.clock.date())) {
+    if (refusedUnder14(app, account, deps.clock.date())) {
       await renderPage(ctx, 'refused', { lang, t: messages[lang], app: { name: app.name } }, 403);
       return null;
     }
@@ -130,11 +127,9 @@ export function interactionPages(deps: InteractionDeps) {
   }
 
   function screenFor(details: Details, account: Account, lang: Lang) {
-    const app = appOf(details);
-    const params = details.params as Record<string, unknown>;
-    const needs = consentNeeds(store, String(params.client_id), account.id, params);
-    if (!needs) throw badInteraction('unknown app');
-    return consentScreen(store, app, account, needs, splitList(params.kakao_scope as string), splitList(params.service_terms as string), lang);
+    const screen = screenOf(store, appOf(details), account, details.params, lang);
+    if (!screen) throw badInteraction('unknown app');
+    return screen;
   }
 
   async function showInteraction(ctx: Context) {
@@ -225,9 +220,7 @@ export function interactionPages(deps: InteractionDeps) {
       if (step === 'consent') return showGuardian(ctx, details, agreed);
       if (guardianProblems(choice).length) return showGuardian(ctx, details, agreed, choice);
     }
-    const link = await recordConsent(deps, app, account, agreed);
-    const clientId = String(details.params.client_id);
-    const grant = await grantForLink(provider, details.grantId, account.id, clientId, agreedScopes(link));
+    const grant = await linkAndGrant(deps, app, account, agreed, String(details.params.client_id), details.grantId);
     await provider.interactionFinished(ctx.req, ctx.res, { consent: { grantId: grant.jti } }, { mergeWithLastSubmission: true });
   }
 
