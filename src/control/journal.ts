@@ -125,7 +125,7 @@ function callerOf(ctx: Context, store: Store): { clientId: string | null; appId:
     const form = bodyTextIfRead(ctx);
     if (form && form.length <= MAX_PARSED_BODY && !form.trimStart().startsWith('{')) clientId = new URLSearchParams(form).get('client_id');
   }
-  return { clientId, appId: clientId ? (store.apps.byClientId(clientId)?.app.appId ?? null) : null };
+  return { clientId, appId: clientId ? (store.apps.viewByClientId(clientId)?.app.appId ?? null) : null };
 }
 
 /**
