@@ -26,7 +26,20 @@ export class Journal {
 
   record(entry: Omit<JournalEntry, 'seq'>): JournalEntry {
     this.#seq += 1;
-    const full = { seq: this.#seq, ...entry };
+    // Field by field, in the order the journal's JSON shows: a spread copy was the journal's largest
+    // cost on /v2/user/me (bench profile).
+    const full: JournalEntry = {
+      seq: this.#seq,
+      at: entry.at,
+      method: entry.method,
+      path: entry.path,
+      status: entry.status,
+      ms: entry.ms,
+      kakaoCode: entry.kakaoCode,
+      error: entry.error,
+      clientId: entry.clientId,
+      appId: entry.appId,
+    };
     this.#ring[this.#next] = full;
     this.#next = (this.#next + 1) % this.capacity;
     return full;
@@ -128,6 +141,8 @@ function callerOf(ctx: Context, store: Store): { clientId: string | null; appId:
   return { clientId, appId: clientId ? (store.apps.viewByClientId(clientId)?.app.appId ?? null) : null };
 }
 
+const NO_OUTCOME = { kakaoCode: null, error: null } as const;
+
 /**
  * Records every kauth and kapi request. Mounted outside kauth's error boundary, so it sees the status
  * and body the client got, after errors were rendered.
@@ -145,15 +160,19 @@ export function journalRecorder(journal: Journal, store: Store, now: () => numbe
       throw err;
     } finally {
       const status = failed ? ((failed as { status?: number }).status ?? 500) : ctx.status;
-      const outcome = failed ? { kakaoCode: null, error: null } : kakaoOutcome(status, ctx.response.get('content-type'), ctx.body, ctx.response.get('location'));
+      // A success (< 300) has no Kakao code or error: its headers and body are not read.
+      const outcome = failed || status < 300 ? NO_OUTCOME : kakaoOutcome(status, ctx.response.get('content-type'), ctx.body, ctx.response.get('location'));
+      const caller = callerOf(ctx, store);
       journal.record({
         at,
         method: ctx.method,
         path: redactedPath(ctx.path, ctx.querystring),
         status,
         ms: Math.round((performance.now() - started) * 10) / 10,
-        ...outcome,
-        ...callerOf(ctx, store),
+        kakaoCode: outcome.kakaoCode,
+        error: outcome.error,
+        clientId: caller.clientId,
+        appId: caller.appId,
       });
     }
   };
