@@ -62,7 +62,7 @@ export function onlyGetOnAuthorize(): never {
 export function normaliseAuthorize(store: Store, loginQueue: LoginQueue) {
   return async function normaliseKakaoAuthorize(ctx: Context, next: Next) {
     const clientId = single(ctx, 'client_id') ?? '';
-    const found = store.apps.byClientId(clientId);
+    const found = store.apps.viewByClientId(clientId); // read only
     if (!found) throw authErrors.unknownClient(clientId);
     const { app, keyType } = found;
     if (!app.kakaoLogin) throw page('KOE004', 'unauthorized_client', 'Kakao Login is disabled for this app', app);

@@ -66,7 +66,7 @@ export function interactionPages(deps: InteractionDeps) {
   }
 
   function appOf(details: Details) {
-    const found = store.apps.byClientId(String(details.params.client_id));
+    const found = store.apps.viewByClientId(String(details.params.client_id)); // the pages only read it
     if (!found) throw badInteraction('unknown app');
     return found.app;
   }
