@@ -94,6 +94,8 @@ function bodyText(body: unknown): string | undefined {
  */
 export function kakaoOutcome(status: number, contentType: string, body: unknown, location: string): { kakaoCode: string | null; error: string | null } {
   if (status >= 300 && status < 400 && location) {
+    // No query, no `error` (the login's own redirects have none): nothing to parse.
+    if (!location.includes('?')) return { kakaoCode: null, error: null };
     try {
       return { kakaoCode: null, error: new URL(location, 'http://x').searchParams.get('error') };
     } catch {
