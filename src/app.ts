@@ -75,7 +75,13 @@ function infrastructureRoutes(store: Store): Koa.Middleware {
   const router = new Router({ strict: true, sensitive: true });
   router.all('/health', health(store));
   router.get('/static/:file', staticFiles());
-  return router.routes() as Koa.Middleware;
+  const routes = router.routes() as Koa.Middleware;
+  // Every other request passes by: only a path starting /h or /s (any case, as the router matches)
+  // meets the router, whose matching costs more than this test on every Kakao request.
+  return function infrastructure(ctx, next) {
+    const second = ctx.path.charCodeAt(1) | 0x20;
+    return second === 0x68 || second === 0x73 ? routes(ctx, next) : next();
+  };
 }
 
 /**

@@ -94,6 +94,8 @@ function bodyText(body: unknown): string | undefined {
  */
 export function kakaoOutcome(status: number, contentType: string, body: unknown, location: string): { kakaoCode: string | null; error: string | null } {
   if (status >= 300 && status < 400 && location) {
+    // No query, no `error` (the login's own redirects have none): nothing to parse.
+    if (!location.includes('?')) return { kakaoCode: null, error: null };
     try {
       return { kakaoCode: null, error: new URL(location, 'http://x').searchParams.get('error') };
     } catch {
@@ -125,8 +127,10 @@ function callerOf(ctx: Context, store: Store): { clientId: string | null; appId:
     const form = bodyTextIfRead(ctx);
     if (form && form.length <= MAX_PARSED_BODY && !form.trimStart().startsWith('{')) clientId = new URLSearchParams(form).get('client_id');
   }
-  return { clientId, appId: clientId ? (store.apps.byClientId(clientId)?.app.appId ?? null) : null };
+  return { clientId, appId: clientId ? (store.apps.viewByClientId(clientId)?.app.appId ?? null) : null };
 }
+
+const NO_OUTCOME = { kakaoCode: null, error: null } as const;
 
 /**
  * Records every kauth and kapi request. Mounted outside kauth's error boundary, so it sees the status
@@ -145,15 +149,19 @@ export function journalRecorder(journal: Journal, store: Store, now: () => numbe
       throw err;
     } finally {
       const status = failed ? ((failed as { status?: number }).status ?? 500) : ctx.status;
-      const outcome = failed ? { kakaoCode: null, error: null } : kakaoOutcome(status, ctx.response.get('content-type'), ctx.body, ctx.response.get('location'));
+      // A success (< 300) has no Kakao code or error: its headers and body are not read.
+      const outcome = failed || status < 300 ? NO_OUTCOME : kakaoOutcome(status, ctx.response.get('content-type'), ctx.body, ctx.response.get('location'));
+      const caller = callerOf(ctx, store);
       journal.record({
         at,
         method: ctx.method,
         path: redactedPath(ctx.path, ctx.querystring),
         status,
         ms: Math.round((performance.now() - started) * 10) / 10,
-        ...outcome,
-        ...callerOf(ctx, store),
+        kakaoCode: outcome.kakaoCode,
+        error: outcome.error,
+        clientId: caller.clientId,
+        appId: caller.appId,
       });
     }
   };

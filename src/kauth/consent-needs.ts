@@ -22,10 +22,11 @@ export interface ConsentNeeds {
  * parameters as normalised by authorize-params.ts (`kakao_scope` = the scopes the client asked for).
  */
 export function consentNeeds(store: Store, clientId: string, accountId: string, params: Record<string, unknown>): ConsentNeeds | undefined {
-  const found = store.apps.byClientId(clientId);
+  // Views: only read here (the consent policy asks on every authorize).
+  const found = store.apps.viewByClientId(clientId);
   if (!found) return undefined;
   const { app } = found;
-  const link = store.links.get(app.appId, accountId);
+  const link = store.links.view(app.appId, accountId);
   const asked = splitList(params.kakao_scope as string | undefined).filter((s) => s !== 'openid');
   const tags = splitList(params.service_terms as string | undefined);
   const terms = app.simpleSignup?.terms.filter((t) => tags.includes(t.tag)) ?? [];

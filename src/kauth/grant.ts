@@ -33,8 +33,8 @@ export function createLoadExistingGrant(store: Store) {
     const session = ctx.oidc.session;
     const client = ctx.oidc.client;
     if (!session?.accountId || !client) return undefined;
-    const found = store.apps.byClientId(client.clientId);
-    const link = found && store.links.get(found.app.appId, session.accountId);
+    const found = store.apps.viewByClientId(client.clientId);
+    const link = found && store.links.view(found.app.appId, session.accountId);
     if (!link) return undefined;
     return grantForLink(provider, session.grantIdFor(client.clientId), session.accountId, client.clientId, agreedScopes(link));
   };

@@ -7,6 +7,7 @@ import { createFindAccount } from './account.js';
 import { clientAdapter } from './clients.js';
 import { createLoadExistingGrant } from './grant.js';
 import type { ProviderKeys } from './keys.js';
+import { cookieKeys } from './cookie-keys.js';
 import { kakaoPolicy } from './policy.js';
 import { LOGIN_TICKET_PARAM } from './interactions/login-queue.js';
 import { KakaoAuthError } from '../kakao/errors.js';
@@ -37,7 +38,8 @@ export function createProvider(config: Config, store: Store, keys: ProviderKeys,
     // One key that follows the signing key set (kauth/key-set.ts, docs/oidc-provider.md §14).
     jwks: { keys: [keys.signing.signer()] },
     cookies: {
-      keys: keys.cookies,
+      // Keygrip's signatures, cheaper (kauth/cookie-keys.ts).
+      keys: cookieKeys(keys.cookies),
       names: { session: '_kakao_session', interaction: '_kakao_interaction', resume: '_kakao_resume' },
       long: { signed: true, httpOnly: true, sameSite: 'lax' },
       short: { signed: true, httpOnly: true, sameSite: 'lax' },

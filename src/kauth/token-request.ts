@@ -71,7 +71,7 @@ export function prepareTokenRequest(store: Store, now: () => number) {
     if (grantType !== 'authorization_code' && grantType !== 'refresh_token') throw authErrors.unsupportedGrantType(grantType);
 
     const clientId = one(params, 'client_id') ?? '';
-    const found = store.apps.byClientId(clientId);
+    const found = store.apps.viewByClientId(clientId); // read only
     if (!found) throw authErrors.unknownClient(clientId);
     const { app, keyType } = found;
     const secret = keyType === 'rest' ? app.clientSecret : null;

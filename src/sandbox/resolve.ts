@@ -73,13 +73,15 @@ async function presentedCredential(ctx: Context): Promise<string | undefined> {
  * exist is a 404.
  */
 export function resolveWorld(registry: SandboxRegistry) {
-  return async function resolveSandbox(ctx: Context, next: Next): Promise<void> {
+  return function resolveSandbox(ctx: Context, next: Next): Promise<void> {
+    // The default world's only cost while no sandbox exists: this test (not even an async call).
+    if (registry.size() === 0 && !ctx.url.startsWith(SANDBOX_PREFIX)) return next();
+    return resolve(ctx, next);
+  };
+
+  async function resolve(ctx: Context, next: Next): Promise<void> {
     const url = ctx.url;
-    if (!url.startsWith(SANDBOX_PREFIX)) {
-      // The default world's only cost while no sandbox exists: this test.
-      if (registry.size() === 0) return next();
-      return sharedUrl(ctx, next);
-    }
+    if (!url.startsWith(SANDBOX_PREFIX)) return sharedUrl(ctx, next);
     const end = url.slice(SANDBOX_PREFIX.length).search(/[/?]/);
     const id = end === -1 ? url.slice(SANDBOX_PREFIX.length) : url.slice(SANDBOX_PREFIX.length, SANDBOX_PREFIX.length + end);
     let rest = end === -1 ? '/' : url.slice(SANDBOX_PREFIX.length + end);
@@ -91,7 +93,7 @@ export function resolveWorld(registry: SandboxRegistry) {
     const world = registry.get(id);
     if (!world) return missing(ctx, id);
     return inWorld(world, next);
-  };
+  }
 
   async function sharedUrl(ctx: Context, next: Next): Promise<void> {
     const named = ctx.get(SANDBOX_HEADER);

@@ -81,6 +81,15 @@ export class AccountStore implements AccountRepository {
     return out;
   }
 
+  viewList(limit = Infinity): readonly Readonly<Account>[] {
+    const out: Account[] = [];
+    for (const account of this.#overlay.values()) {
+      if (out.length >= limit) break;
+      out.push(view(account));
+    }
+    return out;
+  }
+
   count(): number {
     return this.#overlay.size;
   }

@@ -17,6 +17,8 @@ export interface AccountRepository {
   findByEmail(email: string): Account | undefined;
   /** In order (fixtures, then runtime-created); at most `limit` of them, only those copied. */
   list(limit?: number): Account[];
+  /** list() without the copies, for a page that only displays them: do not mutate (see store/view.ts). */
+  viewList(limit?: number): readonly Readonly<Account>[];
   /** The ids of the accounts whose `talkFriends` name `id` (the other side of a Talk friendship). */
   talkFriendNamers(id: string): string[];
   count(): number;

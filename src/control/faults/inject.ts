@@ -11,6 +11,7 @@ import type { Store } from '../../store/types.js';
 import { kapiError, kauthError } from './answers.js';
 import { requestFacts } from './facts.js';
 import { needsFacts, type FaultRegistry } from './registry.js';
+import type { Fault } from '../types.js';
 
 /**
  * Waits `ms`, or less if the connection closes first (the client gave up, or a shutdown reached its
@@ -46,9 +47,14 @@ export interface FaultMiddlewareDeps {
  * Kakao's own error classes and the boundary renders them (http/kakao-errors.ts).
  */
 export function faultInjector(deps: FaultMiddlewareDeps) {
-  return async function injectFaults(ctx: Context, next: Next): Promise<void> {
+  return function injectFaults(ctx: Context, next: Next): Promise<void> {
     const candidates = deps.faults.candidates(ctx.method, ctx.path);
+    // No rule for this request (nearly always): no async step of its own.
     if (candidates.length === 0) return next();
+    return apply(ctx, next, candidates);
+  };
+
+  async function apply(ctx: Context, next: Next, candidates: Fault[]): Promise<void> {
     const facts = candidates.some(needsFacts) ? await requestFacts(ctx, deps.store) : undefined;
     const { delayMs, error } = deps.faults.take(candidates, facts);
     if (delayMs > 0) {
@@ -65,5 +71,5 @@ export function faultInjector(deps: FaultMiddlewareDeps) {
     if (action.kind === 'kauth-error') throw kauthError(action, facts ?? { params: new URLSearchParams(ctx.querystring) });
     // On a kauth path too: a kapi error is answered in kapi's shape, the test asked for it.
     if (action.kind === 'kapi-error') throw kapiError(action);
-  };
+  }
 }
