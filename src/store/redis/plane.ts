@@ -1,0 +1,179 @@
+/**
+ * The control plane's state across instances (docs/storage.md §10.8), for `Store.plane`.
+ *
+ * - Ops (clock, fault rules, queued logins, tickets) are entries of the change log (`{t:'plane'}`),
+ *   written through catch-up.ts like records, so step 0's one round trip already brings them in:
+ *   read-your-writes across instances at no extra round trip. Callers do not await a write; the
+ *   pipeline awaits `settled()` before the response (http/store-catch-up.ts).
+ * - What must happen once in the deployment is decided in Redis: counters (INCR) and claims (SET NX).
+ * - Observations (journal, webhook deliveries, sent messages) are capped streams of their own,
+ *   `{prefix}feed:<name>`, appended by one EVAL that also numbers the entry (`{prefix}feed-seq:<name>`),
+ *   sent before the response but not awaited: a kapi request pays no extra round trip. The control
+ *   plane's requests `pull()` them (one XREAD) into each owner's in-memory mirror before they read.
+ */
+import type { PlaneFeed, SharedPlane } from '../types.js';
+import type { RedisLink } from './client.js';
+import type { PlaneOp } from './log.js';
+
+/** INCR the feed's number and XADD the entry with it, atomically: numbers follow stream order. */
+const APPEND_SCRIPT = `local n = redis.call('INCR', KEYS[2])
+redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'q', n, 'e', ARGV[2])
+return n`;
+const PULL_COUNT = 1000;
+/** Counters outlive what they count (fault rules, webhooks in flight) by far; they go by themselves. */
+const COUNTER_TTL_MS = 86_400_000;
+
+interface FeedState {
+  key: string;
+  seqKey: string;
+  cap: number;
+  lastId: string;
+  take: (seq: number, value: unknown) => void;
+  cleared: () => void;
+}
+
+export class RedisPlane implements SharedPlane {
+  readonly #link: RedisLink;
+  readonly #prefix: string;
+  readonly #append: (op: PlaneOp) => Promise<void>;
+  readonly #report: (message: string) => void;
+  readonly #handlers = new Map<string, (value: unknown) => void>();
+  /** Ops read (startup, reload) before anyone listened to their kind: replayed by `on`. */
+  #waiting: PlaneOp[] = [];
+  readonly #states: Array<() => Array<{ kind: string; key: string | null; value: unknown }>> = [];
+  readonly #inFlight = new Set<Promise<void>>();
+  #failure: unknown = null;
+  readonly #feeds = new Map<string, FeedState>();
+  #pulling: Promise<void> = Promise.resolve();
+  #appendFailed = false;
+
+  constructor(link: RedisLink, prefix: string, append: (op: PlaneOp) => Promise<void>, report: (message: string) => void) {
+    this.#link = link;
+    this.#prefix = prefix;
+    this.#append = append;
+    this.#report = report;
+    this.on('feed-clear', (name) => this.#feeds.get(String(name))?.cleared());
+  }
+
+  write(kind: string, key: string | null, value: unknown): void {
+    this.#track(this.#append({ t: 'plane', k: kind, key, v: value }));
+  }
+
+  on(kind: string, apply: (value: unknown) => void): void {
+    this.#handlers.set(kind, apply);
+    const mine = this.#waiting.filter((op) => op.k === kind);
+    if (mine.length === 0) return;
+    this.#waiting = this.#waiting.filter((op) => op.k !== kind);
+    for (const op of mine) apply(op.v);
+  }
+
+  /** Another instance's op (catch-up), or one read from base + log. */
+  apply(op: PlaneOp): void {
+    const handler = this.#handlers.get(op.k);
+    if (handler === undefined) this.#waiting.push(op);
+    else handler(op.v);
+  }
+
+  snapshot(state: () => Array<{ kind: string; key: string | null; value: unknown }>): void {
+    this.#states.push(state);
+  }
+
+  /** The state for a base, as ops (base.ts). */
+  ops(): PlaneOp[] {
+    return [...this.#waiting, ...this.#states.flatMap((state) => state().map(({ kind, key, value }) => ({ t: 'plane' as const, k: kind, key, v: value })))];
+  }
+
+  async count(keys: readonly string[]): Promise<number[]> {
+    const counted = keys.map((key) => this.#link.send(['INCR', this.#counterKey(key)]));
+    for (const key of keys) void this.#link.send(['PEXPIRE', this.#counterKey(key), String(COUNTER_TTL_MS)]).catch(() => undefined);
+    return (await Promise.all(counted)).map(Number);
+  }
+
+  adjust(key: string, delta: number): void {
+    void this.#link.send(['INCRBY', this.#counterKey(key), String(delta)]).catch(() => undefined);
+    void this.#link.send(['PEXPIRE', this.#counterKey(key), String(COUNTER_TTL_MS)]).catch(() => undefined);
+  }
+
+  async counter(key: string): Promise<number> {
+    return Number((await this.#link.send(['GET', this.#counterKey(key)])) ?? 0);
+  }
+
+  async claim(key: string, ttlMs: number): Promise<boolean> {
+    return (await this.#link.send(['SET', `${this.#prefix}plane-claim:${key}`, '1', 'NX', 'PX', String(ttlMs)])) === 'OK';
+  }
+
+  feed(name: string, cap: number, take: (seq: number, value: unknown) => void, cleared: () => void): PlaneFeed {
+    const state: FeedState = { key: `${this.#prefix}feed:${name}`, seqKey: `${this.#prefix}feed-seq:${name}`, cap, lastId: '0-0', take, cleared };
+    this.#feeds.set(name, state);
+    return {
+      append: (value) => {
+        this.#link.send(['EVAL', APPEND_SCRIPT, '2', state.key, state.seqKey, String(state.cap), JSON.stringify(value)]).then(
+          () => {
+            this.#appendFailed = false;
+          },
+          (error: unknown) => {
+            // Not awaited by anyone: said once per outage, not once per request.
+            if (!this.#appendFailed) this.#report(`kakao-mock store: the ${name} feed lost an entry (Redis: ${error instanceof Error ? error.message : String(error)})`);
+            this.#appendFailed = true;
+          },
+        );
+      },
+      clear: (renumber) => {
+        cleared();
+        // MAXLEN 0 keeps the stream's last id: entries added later still sort after every mirror's.
+        this.#track(this.#link.send(['XTRIM', state.key, 'MAXLEN', '0']).then(() => undefined));
+        if (renumber) this.#track(this.#link.send(['DEL', state.seqKey]).then(() => undefined));
+        this.write('feed-clear', null, name);
+      },
+    };
+  }
+
+  pull(): Promise<void> {
+    // One at a time: two reads from the same ids would hand the same entries over twice.
+    const next = this.#pulling.catch(() => undefined).then(() => this.#read());
+    this.#pulling = next;
+    return next;
+  }
+
+  settled(): Promise<void> {
+    if (this.#inFlight.size === 0 && this.#failure === null) return Promise.resolve();
+    return Promise.all([...this.#inFlight]).then(() => {
+      const failure = this.#failure;
+      this.#failure = null;
+      if (failure !== null) throw failure instanceof Error ? failure : new Error("a control-plane write failed");
+    });
+  }
+
+  async #read(): Promise<void> {
+    const feeds = [...this.#feeds.values()];
+    if (feeds.length === 0) return;
+    for (;;) {
+      const reply = await this.#link.send(['XREAD', 'COUNT', String(PULL_COUNT), 'STREAMS', ...feeds.map((f) => f.key), ...feeds.map((f) => f.lastId)]);
+      let full = false;
+      for (const [key, entries] of (Array.isArray(reply) ? reply : []) as Array<[string, Array<[string, string[]]>]>) {
+        const feed = feeds.find((f) => f.key === key);
+        if (feed === undefined) continue;
+        for (const [id, fields] of entries) {
+          feed.lastId = id;
+          const seq = fields[fields.indexOf('q') + 1];
+          const value = fields[fields.indexOf('e') + 1];
+          if (seq !== undefined && value !== undefined) feed.take(Number(seq), JSON.parse(value));
+        }
+        if (entries.length >= PULL_COUNT) full = true;
+      }
+      if (!full) return;
+    }
+  }
+
+  #track(work: Promise<void>): void {
+    const tracked = work.catch((error: unknown) => {
+      this.#failure ??= error;
+    });
+    this.#inFlight.add(tracked);
+    void tracked.finally(() => this.#inFlight.delete(tracked));
+  }
+
+  #counterKey(key: string): string {
+    return `${this.#prefix}count:${key}`;
+  }
+}
