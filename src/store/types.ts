@@ -228,7 +228,7 @@ export interface SharedPlane {
    * last write to a key in log order wins on every instance); null for ops on many things.
    */
   write(kind: string, key: string | null, value: unknown): void;
-  /** What applies another instance's ops of `kind`; ops read before anyone listened are replayed to it at once. */
+  /** What applies another instance's ops of `kind`; ops read before anyone listened are replayed, in log order, before the first request. */
   on(kind: string, apply: (value: unknown) => void): void;
   /** The current state as ops, for a base (a later instance starts from it when the log was trimmed). */
   snapshot(state: () => Array<{ kind: string; key: string | null; value: unknown }>): void;

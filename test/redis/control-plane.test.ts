@@ -11,7 +11,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Browser } from '../helpers/browser.js';
 import { killClis, startCli, type Cli } from '../helpers/cli.js';
 import { api, startReceiver } from '../helpers/control.js';
-import { CALLBACK, plain } from '../helpers/fixtures.js';
+import { CALLBACK, plain, second } from '../helpers/fixtures.js';
 import { freePort, haveRedis, roundRobin, startRedis, type RedisServer, type RoundRobin } from '../helpers/redis.js';
 
 describe.skipIf(!haveRedis)('the control plane of three instances on one Redis', () => {
@@ -147,4 +147,35 @@ describe.skipIf(!haveRedis)('the control plane of three instances on one Redis',
       await receiver.close();
     }
   });
+
+  it('lists the Kakao Talk messages every instance recorded, numbered once for the deployment', async () => {
+    const minted = await api(url(0), 'POST', '/__mock/tokens/mint', { appId: second.appId, accountId: 'kim-minji', params: { scope: 'talk_message' } });
+    expect(minted.status).toBe(200);
+    const template = JSON.stringify({ object_type: 'text', text: 'hello', link: { web_url: 'https://example.com' } });
+    const send = (base: string) =>
+      fetch(`${base}/v2/api/talk/memo/default/send`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${minted.body.access_token}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ template_object: template }).toString(),
+      });
+    expect((await send(url(1))).status).toBe(200);
+    expect((await send(url(2))).status).toBe(200);
+    const listed = (await api(url(0), 'GET', '/__mock/messages')).body.messages as Array<{ id: string; target: string }>;
+    expect(listed.map((m) => [m.id, m.target])).toEqual([['msg_1', 'memo'], ['msg_2', 'memo']]);
+    // Reset (on another instance) starts the numbering again, as on one instance.
+    await api(url(1), 'POST', '/__mock/reset');
+    expect((await api(url(0), 'GET', '/__mock/messages')).body.messages).toEqual([]);
+  });
+
+  it('gives an instance started later the plane state: clock, faults, queued logins', async () => {
+    await api(url(0), 'POST', '/__mock/clock/advance', { by: '3h' });
+    const fault = await api(url(1), 'POST', '/__mock/faults', { match: { path: '/v2/user/nothing' }, action: { kind: 'server-error' }, persist: true });
+    await api(url(2), 'POST', '/__mock/login/next', { appId: plain.appId, accountId: 'kim-minji' });
+    const dir = await mkdtemp(join(tmpdir(), 'kakao-mock-plane-'));
+    dirs.push(dir);
+    const later = await startCli(dir, { args: ['--store', redis.url], logLevel: 'error' });
+    expect((await api(later.url, 'GET', '/__mock/clock')).body.offsetMs).toBe(3 * 3_600_000);
+    expect((await api(later.url, 'GET', '/__mock/faults')).body.faults).toMatchObject([{ id: fault.body.id }]);
+    expect((await api(later.url, 'GET', '/__mock/login/next')).body.queue).toEqual([{ appId: plain.appId, accountId: 'kim-minji' }]);
+  }, 60_000);
 });

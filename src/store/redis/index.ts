@@ -158,11 +158,15 @@ export async function createRedisStore(options: StoreOptions, now: () => number,
     health(): StoreHealth {
       return lastError === null ? { writable: true } : { writable: false, error: `redis: ${lastError.message}` };
     },
-    sync: () => catchUp.sync(),
+    sync: () => {
+      plane.replay();
+      return catchUp.sync();
+    },
     plane,
     async close() {
       clearInterval(sweeper);
       clearInterval(prober);
+      plane.close();
       await link.close();
     },
   };

@@ -46,6 +46,9 @@ export class RedisPlane implements SharedPlane {
   readonly #feeds = new Map<string, FeedState>();
   #pulling: Promise<void> = Promise.resolve();
   #appendFailed = false;
+  #closed = false;
+  /** Resolves once the feed appends sent so far are written to the socket (null: none pending). */
+  #onWire: Promise<void> | null = null;
 
   constructor(link: RedisLink, prefix: string, append: (op: PlaneOp) => Promise<void>, report: (message: string) => void) {
     this.#link = link;
@@ -56,15 +59,28 @@ export class RedisPlane implements SharedPlane {
   }
 
   write(kind: string, key: string | null, value: unknown): void {
+    // A closed store's clock watcher (clock.ts keeps it for the process) writes nothing.
+    if (this.#closed) return;
     this.#track(this.#append({ t: 'plane', k: kind, key, v: value }));
   }
 
   on(kind: string, apply: (value: unknown) => void): void {
     this.#handlers.set(kind, apply);
-    const mine = this.#waiting.filter((op) => op.k === kind);
-    if (mine.length === 0) return;
-    this.#waiting = this.#waiting.filter((op) => op.k !== kind);
-    for (const op of mine) apply(op.v);
+  }
+
+  /**
+   * Hands the ops read before anyone listened (startup) to their listeners, in log order (a reset's
+   * clear must come after the adds before it, not after every add): before the first request's catch-up.
+   */
+  replay(): void {
+    if (this.#waiting.length === 0) return;
+    const waiting = this.#waiting;
+    this.#waiting = [];
+    for (const op of waiting) this.apply(op);
+  }
+
+  close(): void {
+    this.#closed = true;
   }
 
   /** Another instance's op (catch-up), or one read from base + log. */
@@ -107,6 +123,7 @@ export class RedisPlane implements SharedPlane {
     this.#feeds.set(name, state);
     return {
       append: (value) => {
+        this.#sending();
         this.#link.send(['EVAL', APPEND_SCRIPT, '2', state.key, state.seqKey, String(state.cap), JSON.stringify(value)]).then(
           () => {
             this.#appendFailed = false;
@@ -136,8 +153,8 @@ export class RedisPlane implements SharedPlane {
   }
 
   settled(): Promise<void> {
-    if (this.#inFlight.size === 0 && this.#failure === null) return Promise.resolve();
-    return Promise.all([...this.#inFlight]).then(() => {
+    if (this.#inFlight.size === 0 && this.#failure === null && this.#onWire === null) return Promise.resolve();
+    return Promise.all([...this.#inFlight, this.#onWire]).then(() => {
       const failure = this.#failure;
       this.#failure = null;
       if (failure !== null) throw failure instanceof Error ? failure : new Error("a control-plane write failed");
@@ -163,6 +180,20 @@ export class RedisPlane implements SharedPlane {
       }
       if (!full) return;
     }
+  }
+
+  /**
+   * A feed append was just sent: node-redis writes its commands to the socket in a setImmediate, so
+   * one queued now runs after that write. settled() waits for it, so the entry is on its way to
+   * Redis before the response is on its way to the client (what "visible" means, §10.8).
+   */
+  #sending(): void {
+    this.#onWire ??= new Promise<void>((resolve) =>
+      setImmediate(() => {
+        this.#onWire = null;
+        resolve();
+      }),
+    );
   }
 
   #track(work: Promise<void>): void {
