@@ -248,9 +248,9 @@ export function createWebhooks(deps: WebhooksDeps): Webhooks {
       return log.map((d) => ({ ...d, payload: { ...d.payload } }));
     },
 
-    async idle() {
+    async idle(everywhere = false) {
       while (inFlight.size > 0) await Promise.all([...inFlight]);
-      if (plane) await deploymentIdle(plane);
+      if (plane && everywhere) await deploymentIdle(plane);
     },
 
     clear() {

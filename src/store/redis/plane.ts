@@ -7,18 +7,25 @@
  *   pipeline awaits `settled()` before the response (http/store-catch-up.ts).
  * - What must happen once in the deployment is decided in Redis: counters (INCR) and claims (SET NX).
  * - Observations (journal, webhook deliveries, sent messages) are capped streams of their own,
- *   `{prefix}feed:<name>`, appended by one EVAL that also numbers the entry (`{prefix}feed-seq:<name>`),
- *   sent before the response but not awaited: a kapi request pays no extra round trip. The control
+ *   `{prefix}feed:<name>`, appended by one EVAL per event-loop turn that also numbers the entries
+ *   (`{prefix}feed-seq:<name>`), written before the response but not awaited: a kapi request pays
+ *   no extra round trip. The control
  *   plane's requests `pull()` them (one XREAD) into each owner's in-memory mirror before they read.
  */
 import type { PlaneFeed, SharedPlane } from '../types.js';
 import type { RedisLink } from './client.js';
 import type { PlaneOp } from './log.js';
 
-/** INCR the feed's number and XADD the entry with it, atomically: numbers follow stream order. */
-const APPEND_SCRIPT = `local n = redis.call('INCR', KEYS[2])
-redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'q', n, 'e', ARGV[2])
-return n`;
+/**
+ * XADDs a batch of entries (ARGV[2..]) numbered with the feed's counter, atomically: numbers follow
+ * stream order. One call per feed per event-loop turn, whatever the number of requests in it.
+ */
+const APPEND_SCRIPT = `local count = #ARGV - 1
+local last = redis.call('INCRBY', KEYS[2], count)
+for i = 2, #ARGV do
+  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'q', last - count + i - 1, 'e', ARGV[i])
+end
+return last`;
 const PULL_COUNT = 1000;
 /** Counters outlive what they count (fault rules, webhooks in flight) by far; they go by themselves. */
 const COUNTER_TTL_MS = 86_400_000;
@@ -28,6 +35,8 @@ interface FeedState {
   seqKey: string;
   cap: number;
   lastId: string;
+  /** Entries appended in this event-loop turn, sent together by #flush. */
+  pending: string[];
   take: (seq: number, value: unknown) => void;
   cleared: () => void;
 }
@@ -47,8 +56,10 @@ export class RedisPlane implements SharedPlane {
   #pulling: Promise<void> = Promise.resolve();
   #appendFailed = false;
   #closed = false;
-  /** Resolves once the feed appends sent so far are written to the socket (null: none pending). */
+  /** Resolves once the feed appends made so far are written to the socket (null: none pending). */
   #onWire: Promise<void> | null = null;
+  /** Feeds with appends waiting for this turn's #flush. */
+  #batch: FeedState[] = [];
 
   constructor(link: RedisLink, prefix: string, append: (op: PlaneOp) => Promise<void>, report: (message: string) => void) {
     this.#link = link;
@@ -119,23 +130,17 @@ export class RedisPlane implements SharedPlane {
   }
 
   feed(name: string, cap: number, take: (seq: number, value: unknown) => void, cleared: () => void): PlaneFeed {
-    const state: FeedState = { key: `${this.#prefix}feed:${name}`, seqKey: `${this.#prefix}feed-seq:${name}`, cap, lastId: '0-0', take, cleared };
+    const state: FeedState = { key: `${this.#prefix}feed:${name}`, seqKey: `${this.#prefix}feed-seq:${name}`, cap, lastId: '0-0', pending: [], take, cleared };
     this.#feeds.set(name, state);
     return {
       append: (value) => {
-        this.#sending();
-        this.#link.send(['EVAL', APPEND_SCRIPT, '2', state.key, state.seqKey, String(state.cap), JSON.stringify(value)]).then(
-          () => {
-            this.#appendFailed = false;
-          },
-          (error: unknown) => {
-            // Not awaited by anyone: said once per outage, not once per request.
-            if (!this.#appendFailed) this.#report(`kakao-mock store: the ${name} feed lost an entry (Redis: ${error instanceof Error ? error.message : String(error)})`);
-            this.#appendFailed = true;
-          },
-        );
+        state.pending.push(JSON.stringify(value));
+        if (state.pending.length === 1) this.#batch.push(state);
+        this.#onWire ??= new Promise<void>((resolve) => setImmediate(() => this.#flush(resolve)));
       },
       clear: (renumber) => {
+        // Entries of this turn not sent yet belong before the clear: they go with it.
+        state.pending = [];
         cleared();
         // MAXLEN 0 keeps the stream's last id: entries added later still sort after every mirror's.
         this.#track(this.#link.send(['XTRIM', state.key, 'MAXLEN', '0']).then(() => undefined));
@@ -183,17 +188,31 @@ export class RedisPlane implements SharedPlane {
   }
 
   /**
-   * A feed append was just sent: node-redis writes its commands to the socket in a setImmediate, so
-   * one queued now runs after that write. settled() waits for it, so the entry is on its way to
-   * Redis before the response is on its way to the client (what "visible" means, §10.8).
+   * Sends the appends of this event-loop turn, one EVAL per feed, and resolves `written` once they
+   * are written to the socket: node-redis writes in a setImmediate it queues now, and one queued
+   * after it runs later. settled() waits for that, so an entry is on its way to Redis before the
+   * response is on its way to the client (what "visible" means, docs/storage.md §10.8).
    */
-  #sending(): void {
-    this.#onWire ??= new Promise<void>((resolve) =>
-      setImmediate(() => {
-        this.#onWire = null;
-        resolve();
-      }),
-    );
+  #flush(written: () => void): void {
+    const feeds = this.#batch;
+    this.#batch = [];
+    this.#onWire = null;
+    for (const feed of feeds) {
+      const entries = feed.pending;
+      feed.pending = [];
+      if (entries.length === 0) continue;
+      this.#link.send(['EVAL', APPEND_SCRIPT, '2', feed.key, feed.seqKey, String(feed.cap), ...entries]).then(
+        () => {
+          this.#appendFailed = false;
+        },
+        (error: unknown) => {
+          // Not awaited by anyone: said once per outage, not once per request.
+          if (!this.#appendFailed) this.#report(`kakao-mock store: a control-plane feed lost entries (Redis: ${error instanceof Error ? error.message : String(error)})`);
+          this.#appendFailed = true;
+        },
+      );
+    }
+    setImmediate(written);
   }
 
   #track(work: Promise<void>): void {
