@@ -7,9 +7,8 @@
  *   pipeline awaits `settled()` before the response (http/store-catch-up.ts).
  * - What must happen once in the deployment is decided in Redis: counters (INCR) and claims (SET NX).
  * - Observations (journal, webhook deliveries, sent messages) are capped streams of their own,
- *   `{prefix}feed:<name>`, appended by one EVAL per event-loop turn that also numbers the entries
- *   (`{prefix}feed-seq:<name>`), written before the response but not awaited: a kapi request pays
- *   no extra round trip. The control
+ *   `{prefix}feed:<name>`, appended in batches (one EVAL per feed every few ms, one stream entry per batch) that number the
+ *   entries (`{prefix}feed-seq:<name>`), never awaited: a kapi request pays no round trip for them. The control
  *   plane's requests `pull()` them (one XREAD) into each owner's in-memory mirror before they read.
  */
 import type { PlaneFeed, SharedPlane } from '../types.js';
@@ -17,16 +16,25 @@ import type { RedisLink } from './client.js';
 import type { PlaneOp } from './log.js';
 
 /**
- * XADDs a batch of entries (ARGV[2..]) numbered with the feed's counter, atomically: numbers follow
- * stream order. One call per feed per event-loop turn, whatever the number of requests in it.
+ * One batch of entries (ARGV[3], a JSON array of ARGV[2] entries) as one stream entry, numbered with
+ * the feed's counter (q: the first one's number), atomically: numbers follow stream order. One call
+ * per feed per event-loop turn, whatever the number of requests in it.
  */
-const APPEND_SCRIPT = `local count = #ARGV - 1
+const APPEND_SCRIPT = `local count = tonumber(ARGV[2])
 local last = redis.call('INCRBY', KEYS[2], count)
-for i = 2, #ARGV do
-  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'q', last - count + i - 1, 'e', ARGV[i])
-end
+redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'q', last - count + 1, 'e', ARGV[3])
 return last`;
 const PULL_COUNT = 1000;
+/**
+ * Appends wait this long and go as one EVAL per feed: under load that is one command per many
+ * requests (one per request cost a kapi call about a quarter more CPU, measured: §10.8).
+ */
+const FEED_FLUSH_MS = 5;
+/**
+ * A pull first waits this long, so every instance's appends of requests answered before it began
+ * have been sent (FEED_FLUSH_MS, with room for a busy event loop): what "visible" means, §10.8.
+ */
+const FEED_SETTLE_MS = 25;
 /** Counters outlive what they count (fault rules, webhooks in flight) by far; they go by themselves. */
 const COUNTER_TTL_MS = 86_400_000;
 
@@ -56,9 +64,8 @@ export class RedisPlane implements SharedPlane {
   #pulling: Promise<void> = Promise.resolve();
   #appendFailed = false;
   #closed = false;
-  /** Resolves once the feed appends made so far are written to the socket (null: none pending). */
-  #onWire: Promise<void> | null = null;
-  /** Feeds with appends waiting for this turn's #flush. */
+  #flushTimer: NodeJS.Timeout | null = null;
+  /** Feeds with appends waiting for #flush. */
   #batch: FeedState[] = [];
 
   constructor(link: RedisLink, prefix: string, append: (op: PlaneOp) => Promise<void>, report: (message: string) => void) {
@@ -91,6 +98,7 @@ export class RedisPlane implements SharedPlane {
   }
 
   close(): void {
+    this.#flush();
     this.#closed = true;
   }
 
@@ -136,7 +144,7 @@ export class RedisPlane implements SharedPlane {
       append: (value) => {
         state.pending.push(JSON.stringify(value));
         if (state.pending.length === 1) this.#batch.push(state);
-        this.#onWire ??= new Promise<void>((resolve) => setImmediate(() => this.#flush(resolve)));
+        this.#flushTimer ??= setTimeout(() => this.#flush(), FEED_FLUSH_MS);
       },
       clear: (renumber) => {
         // Entries of this turn not sent yet belong before the clear: they go with it.
@@ -151,15 +159,20 @@ export class RedisPlane implements SharedPlane {
   }
 
   pull(): Promise<void> {
+    // This instance's own appends go first, on the same connection: they are read back exactly.
+    this.#flush();
     // One at a time: two reads from the same ids would hand the same entries over twice.
-    const next = this.#pulling.catch(() => undefined).then(() => this.#read());
+    const next = this.#pulling
+      .catch(() => undefined)
+      .then(() => new Promise((resolve) => setTimeout(resolve, FEED_SETTLE_MS)))
+      .then(() => this.#read());
     this.#pulling = next;
     return next;
   }
 
   settled(): Promise<void> {
-    if (this.#inFlight.size === 0 && this.#failure === null && this.#onWire === null) return Promise.resolve();
-    return Promise.all([...this.#inFlight, this.#onWire]).then(() => {
+    if (this.#inFlight.size === 0 && this.#failure === null) return Promise.resolve();
+    return Promise.all([...this.#inFlight]).then(() => {
       const failure = this.#failure;
       this.#failure = null;
       if (failure !== null) throw failure instanceof Error ? failure : new Error("a control-plane write failed");
@@ -177,9 +190,9 @@ export class RedisPlane implements SharedPlane {
         if (feed === undefined) continue;
         for (const [id, fields] of entries) {
           feed.lastId = id;
-          const seq = fields[fields.indexOf('q') + 1];
-          const value = fields[fields.indexOf('e') + 1];
-          if (seq !== undefined && value !== undefined) feed.take(Number(seq), JSON.parse(value));
+          const first = Number(fields[fields.indexOf('q') + 1]);
+          const batch = JSON.parse(fields[fields.indexOf('e') + 1] ?? '[]') as unknown[];
+          batch.forEach((value, i) => feed.take(first + i, value));
         }
         if (entries.length >= PULL_COUNT) full = true;
       }
@@ -187,21 +200,17 @@ export class RedisPlane implements SharedPlane {
     }
   }
 
-  /**
-   * Sends the appends of this event-loop turn, one EVAL per feed, and resolves `written` once they
-   * are written to the socket: node-redis writes in a setImmediate it queues now, and one queued
-   * after it runs later. settled() waits for that, so an entry is on its way to Redis before the
-   * response is on its way to the client (what "visible" means, docs/storage.md §10.8).
-   */
-  #flush(written: () => void): void {
+  /** Sends the appends waiting, one EVAL per feed (not awaited). */
+  #flush(): void {
+    if (this.#flushTimer !== null) clearTimeout(this.#flushTimer);
+    this.#flushTimer = null;
     const feeds = this.#batch;
     this.#batch = [];
-    this.#onWire = null;
     for (const feed of feeds) {
       const entries = feed.pending;
       feed.pending = [];
       if (entries.length === 0) continue;
-      this.#link.send(['EVAL', APPEND_SCRIPT, '2', feed.key, feed.seqKey, String(feed.cap), ...entries]).then(
+      this.#link.send(['EVAL', APPEND_SCRIPT, '2', feed.key, feed.seqKey, String(feed.cap), String(entries.length), `[${entries.join(',')}]`]).then(
         () => {
           this.#appendFailed = false;
         },
@@ -212,7 +221,6 @@ export class RedisPlane implements SharedPlane {
         },
       );
     }
-    setImmediate(written);
   }
 
   #track(work: Promise<void>): void {
