@@ -7,9 +7,10 @@
  *   pipeline awaits `settled()` before the response (http/store-catch-up.ts).
  * - What must happen once in the deployment is decided in Redis: counters (INCR) and claims (SET NX).
  * - Observations (journal, webhook deliveries, sent messages) are capped streams of their own,
- *   `{prefix}feed:<name>`, appended in batches (one EVAL per feed every few ms, one stream entry per batch) that number the
- *   entries (`{prefix}feed-seq:<name>`), never awaited: a kapi request pays no round trip for them. The control
- *   plane's requests `pull()` them (one XREAD) into each owner's in-memory mirror before they read.
+ *   `{prefix}feed:<name>`, appended in batches (one EVAL per feed every few ms, one stream entry per
+ *   batch) that number the entries (`{prefix}feed-seq:<name>`), never awaited: a kapi request pays
+ *   no round trip for them. The control plane's GETs `pull()` them (one XREAD) into each owner's
+ *   in-memory mirror before they read.
  */
 import type { PlaneFeed, SharedPlane } from '../types.js';
 import type { RedisLink } from './client.js';
@@ -18,7 +19,7 @@ import type { PlaneOp } from './log.js';
 /**
  * One batch of entries (ARGV[3], a JSON array of ARGV[2] entries) as one stream entry, numbered with
  * the feed's counter (q: the first one's number), atomically: numbers follow stream order. One call
- * per feed per event-loop turn, whatever the number of requests in it.
+ * per feed per FEED_FLUSH_MS, whatever the number of requests in it.
  */
 const APPEND_SCRIPT = `local count = tonumber(ARGV[2])
 local last = redis.call('INCRBY', KEYS[2], count)
@@ -43,7 +44,7 @@ interface FeedState {
   seqKey: string;
   cap: number;
   lastId: string;
-  /** Entries appended in this event-loop turn, sent together by #flush. */
+  /** Entries appended and not sent yet, sent together by #flush. */
   pending: string[];
   take: (seq: number, value: unknown) => void;
   cleared: () => void;
@@ -55,7 +56,7 @@ export class RedisPlane implements SharedPlane {
   readonly #append: (op: PlaneOp) => Promise<void>;
   readonly #report: (message: string) => void;
   readonly #handlers = new Map<string, (value: unknown) => void>();
-  /** Ops read (startup, reload) before anyone listened to their kind: replayed by `on`. */
+  /** Ops read (startup, reload) before anyone listened to their kind: handed over by `replay`. */
   #waiting: PlaneOp[] = [];
   readonly #states: Array<() => Array<{ kind: string; key: string | null; value: unknown }>> = [];
   readonly #inFlight = new Set<Promise<void>>();
@@ -147,7 +148,7 @@ export class RedisPlane implements SharedPlane {
         this.#flushTimer ??= setTimeout(() => this.#flush(), FEED_FLUSH_MS);
       },
       clear: (renumber) => {
-        // Entries of this turn not sent yet belong before the clear: they go with it.
+        // Entries not sent yet belong before the clear: they go with it.
         state.pending = [];
         cleared();
         // MAXLEN 0 keeps the stream's last id: entries added later still sort after every mirror's.
