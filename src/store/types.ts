@@ -234,10 +234,14 @@ export interface SharedPlane {
   snapshot(state: () => Array<{ kind: string; key: string | null; value: unknown }>): void;
   /** INCR of each counter, in one round trip: how many times each was counted in the deployment. */
   count(keys: readonly string[]): Promise<number[]>;
-  /** Adds `delta` to a counter, not awaited (sent before the caller's response). */
-  adjust(key: string, delta: number): void;
-  /** A counter's value (0: none). */
-  counter(key: string): Promise<number>;
+  /**
+   * Marks `id` as held under `key` for at most `ttlMs` (real time), not awaited: work in flight that
+   * readers on other instances wait for; one that dies holding it frees it by the deadline.
+   */
+  hold(key: string, id: string, ttlMs: number): void;
+  release(key: string, id: string): void;
+  /** How many ids are held under `key` now (deadlines passed are dropped first). */
+  held(key: string): Promise<number>;
   /** SET NX PX: true for exactly one caller in the deployment. */
   claim(key: string, ttlMs: number): Promise<boolean>;
   /**

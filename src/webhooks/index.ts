@@ -33,7 +33,7 @@ export interface WebhooksDeps {
   plane?: SharedPlane;
 }
 
-/** The counter of deliveries in flight in the deployment (plane): a reader on another instance waits for them. */
+/** The deliveries in flight in the deployment (plane): a reader on another instance waits for them; one whose instance died frees itself by its deadline. */
 const IN_FLIGHT = 'webhooks-in-flight';
 /** How often a reader looks at that counter while it waits. */
 const IN_FLIGHT_POLL_MS = 20;
@@ -120,10 +120,10 @@ export function createWebhooks(deps: WebhooksDeps): Webhooks {
     else keep(delivery);
   }
 
-  /** Shared: until no instance has a delivery in flight (bounded: an instance that died mid-delivery never counts down), then the feed. */
+  /** Shared: until no instance has a delivery in flight (bounded, as a delivery is), then the feed. */
   async function deploymentIdle(shared: SharedPlane): Promise<void> {
     const deadline = performance.now() + timeoutMs + 1000;
-    while ((await shared.counter(IN_FLIGHT)) > 0 && performance.now() < deadline) {
+    while ((await shared.held(IN_FLIGHT)) > 0 && performance.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, IN_FLIGHT_POLL_MS));
     }
     await shared.pull();
@@ -163,14 +163,15 @@ export function createWebhooks(deps: WebhooksDeps): Webhooks {
 
   /** Track the promise for idle(); never rejects. */
   function track(work: () => Promise<WebhookDelivery | null>): Promise<WebhookDelivery | null> {
-    // Counted up before the caller answers, down after the delivery is in the feed (same connection, in order).
-    plane?.adjust(IN_FLIGHT, 1);
+    // Held before the caller answers; released after the delivery is appended to the feed (sent first).
+    const id = plane ? randomUUID() : '';
+    plane?.hold(IN_FLIGHT, id, timeoutMs + 1000);
     const p = work()
       .catch((err: unknown) => {
         deps.log('error', 'webhook delivery crashed', { error: describeError(err, timeoutMs) });
         return null;
       })
-      .finally(() => plane?.adjust(IN_FLIGHT, -1));
+      .finally(() => plane?.release(IN_FLIGHT, id));
     inFlight.add(p);
     void p.finally(() => inFlight.delete(p));
     return p;

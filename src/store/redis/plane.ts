@@ -38,6 +38,8 @@ const FEED_FLUSH_MS = 5;
 const FEED_SETTLE_MS = 25;
 /** Counters outlive what they count (fault rules, webhooks in flight) by far; they go by themselves. */
 const COUNTER_TTL_MS = 86_400_000;
+/** Real time in ms, whatever the mock's clock says (`Date.now` follows it): the same on every instance of one host. */
+const realTime = (): number => performance.timeOrigin + performance.now();
 
 interface FeedState {
   key: string;
@@ -125,13 +127,20 @@ export class RedisPlane implements SharedPlane {
     return (await Promise.all(counted)).map(Number);
   }
 
-  adjust(key: string, delta: number): void {
-    void this.#link.send(['INCRBY', this.#counterKey(key), String(delta)]).catch(() => undefined);
+  hold(key: string, id: string, ttlMs: number): void {
+    void this.#link.send(['ZADD', this.#counterKey(key), String(realTime() + ttlMs), id]).catch(() => undefined);
     void this.#link.send(['PEXPIRE', this.#counterKey(key), String(COUNTER_TTL_MS)]).catch(() => undefined);
   }
 
-  async counter(key: string): Promise<number> {
-    return Number((await this.#link.send(['GET', this.#counterKey(key)])) ?? 0);
+  release(key: string, id: string): void {
+    // What the holder appended goes first (same connection): a reader that sees it released finds it.
+    this.#flush();
+    void this.#link.send(['ZREM', this.#counterKey(key), id]).catch(() => undefined);
+  }
+
+  async held(key: string): Promise<number> {
+    const [, count] = await Promise.all([this.#link.send(['ZREMRANGEBYSCORE', this.#counterKey(key), '-inf', String(realTime())]), this.#link.send(['ZCARD', this.#counterKey(key)])]);
+    return Number(count ?? 0);
   }
 
   async claim(key: string, ttlMs: number): Promise<boolean> {
