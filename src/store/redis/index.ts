@@ -66,6 +66,7 @@ export async function createRedisStore(options: StoreOptions, now: () => number,
     const { base, entries } = await readBaseAndLog(link, keys);
     const last = records.load(base, entries);
     // Plane ops are idempotent (each sets, never adds to, what its key names): a reload replays them.
+    plane.rewindFeeds();
     for (const op of base?.plane ?? []) plane.apply(op);
     for (const { op } of entries) if (op.t === 'plane') plane.apply(op);
     if (lost) {

@@ -105,6 +105,18 @@ export class RedisPlane implements SharedPlane {
     this.#closed = true;
   }
 
+  /**
+   * Memory is rebuilt from base + log (index.ts): the replayed ops include the feeds' clears, so the
+   * mirrors start empty and the next pull reads each feed from its start (what Redis holds is
+   * exactly what survived the last clear).
+   */
+  rewindFeeds(): void {
+    for (const feed of this.#feeds.values()) {
+      feed.cleared();
+      feed.lastId = '0-0';
+    }
+  }
+
   /** Another instance's op (catch-up), or one read from base + log. */
   apply(op: PlaneOp): void {
     const handler = this.#handlers.get(op.k);
