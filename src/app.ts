@@ -92,7 +92,7 @@ function infrastructureRoutes(store: Store): Koa.Middleware {
  */
 export async function createApp(deps: AppDeps): Promise<KakaoMockApp> {
   const { config, clock, log, publicUrl, issuer, backchannelUrl } = deps;
-  const defaultWebhooks = deps.webhooks ?? createWebhooks({ clock, log: (level, msg, extra) => log[level](msg, extra as Record<string, unknown>) });
+  const defaultWebhooks = deps.webhooks ?? createWebhooks({ clock, log: (level, msg, extra) => log[level](msg, extra as Record<string, unknown>), ...(deps.store.plane ? { plane: deps.store.plane } : {}) });
   // Everyone gets facades that reach the request's world: the default world's objects, or a
   // sandbox's inside its requests (src/sandbox/, docs/architecture.md §5).
   const worlds = createWorlds({ config, store: deps.store, clock, log, webhooks: defaultWebhooks, publicUrl, issuer, backchannelUrl });
@@ -102,7 +102,7 @@ export async function createApp(deps: AppDeps): Promise<KakaoMockApp> {
   Object.defineProperty(kauth.provider, 'issuer', { get: worlds.facades.issuer, configurable: true });
   const kapi = createKapiRouter({ config, store, clock, webhooks, messages, log: (level, msg, extra) => log[level](msg, extra as Record<string, unknown>) });
   const app = kauth.provider as unknown as Koa;
-  const plane = createControlPlane({ config, store, clock, webhooks, messages, loginQueue, faults, journal, log, publicUrl, issuer, signingKeys: kauth.signingKeys, mintCode: kauth.mintCode, listener: () => app.callback(), selfFetch: deps.selfFetch ?? selfFetch(false), routes: [sandboxRoutes(worlds.registry)], sandboxes: () => worlds.registry.list().map((w) => worlds.registry.info(w)) });
+  const plane = createControlPlane({ config, store, clock, webhooks, messages, loginQueue, faults, journal, log, publicUrl, issuer, signingKeys: kauth.signingKeys, mintCode: kauth.mintCode, listener: () => app.callback(), selfFetch: deps.selfFetch ?? selfFetch(false), routes: [sandboxRoutes(worlds.registry)], sandboxes: () => worlds.registry.list().map((w) => worlds.registry.info(w)), ...(deps.store.plane ? { plane: deps.store.plane } : {}) });
 
   // X-Forwarded-* are not trusted: the public URL is configuration (--public-url), never a header.
   app.proxy = false;

@@ -34,6 +34,27 @@ function setOffset(line: TimeLine, ms: number): void {
   Date.now = moved.size === 0 ? realNow : patchedNow;
 }
 
+/** Told of every move of the default world's line made in this process (a shared store passes it on). */
+const processLineWatchers = new Set<(offsetMs: number) => void>();
+
+/**
+ * Calls `watch` with the default world's offset after each advance or reset made here: a shared
+ * store writes it for the other instances (docs/storage.md §10.8). Returns the unwatch.
+ */
+export function watchProcessLine(watch: (offsetMs: number) => void): () => void {
+  processLineWatchers.add(watch);
+  return () => processLineWatchers.delete(watch);
+}
+
+/** Another instance moved the default world's clock: the same offset here (no watcher is told). */
+export function setProcessOffset(ms: number): void {
+  if (Number.isFinite(ms) && ms >= 0 && ms <= MAX_CLOCK_OFFSET_MS) setOffset(processLine, ms);
+}
+
+function tellWatchers(line: TimeLine): void {
+  if (line === processLine) for (const watch of processLineWatchers) watch(line.offsetMs);
+}
+
 /**
  * Makes every clock (and the patched `Date.now`) read the line `read()` returns: the current
  * request's world (src/sandbox/world.ts). Installed at the first sandbox, so a process without
@@ -94,10 +115,13 @@ export function createClock(): Clock {
         throw new RangeError(`the clock can move at most ${MAX_CLOCK_OFFSET_MS} ms (100 years) ahead of real time`);
       }
       setOffset(line, line.offsetMs + ms);
+      tellWatchers(line);
     },
     offset: () => lineNow().offsetMs,
     reset() {
-      setOffset(lineNow(), 0);
+      const line = lineNow();
+      setOffset(line, 0);
+      tellWatchers(line);
     },
     release() {
       if (released) return;

@@ -12,7 +12,7 @@ import type { Config } from '../config/types.js';
 import type { LoginQueue, MintCode, SigningKeys } from '../kauth/index.js';
 import type { SelfFetch } from '../http/self-fetch.js';
 import type { Logger } from '../log.js';
-import type { Store } from '../store/types.js';
+import type { SharedPlane, Store } from '../store/types.js';
 import type { Webhooks } from '../webhooks/types.js';
 import type { SentMessages } from '../messages/index.js';
 import { demoPages } from './demo.js';
@@ -59,6 +59,8 @@ export interface ControlPlaneDeps {
   routes?: Array<(router: Router) => void>;
   /** The sandboxes, for the inspector's table. */
   sandboxes?: () => Array<{ id: string; url: string; createdAt: string; lastUsedAt: string }>;
+  /** A shared store's control plane: its feeds (journal, deliveries, messages) are pulled before every control request (docs/storage.md §10.8). */
+  plane?: SharedPlane;
 }
 
 export interface ControlPlane {
@@ -82,6 +84,7 @@ export function createControlPlane(deps: ControlPlaneDeps): ControlPlane {
         config: deps.config,
         log: deps.log,
         publicUrl: deps.publicUrl,
+        ...(deps.plane ? { pull: () => deps.plane!.pull() } : {}),
         pages: [
           ...(deps.routes ?? []),
           inspectorPages(control, { issuer: deps.issuer, tokenRequired: deps.config.control.token !== null, deliveries: wiring.deliveries, ...(deps.sandboxes ? { sandboxes: deps.sandboxes } : {}) }),

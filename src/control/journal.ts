@@ -9,27 +9,44 @@ import type { Context, Next } from 'koa';
 import { bodyTextIfRead } from '../http/body.js';
 import { authenticatedApp } from '../http/caller.js';
 import { isKakaoPath } from '../http/paths.js';
-import type { Store } from '../store/types.js';
+import type { PlaneFeed, SharedPlane, Store } from '../store/types.js';
 import type { JournalEntry, JournalQuery } from './types.js';
 
 export const JOURNAL_SIZE = 1000;
 
-/** A ring of the most recent entries: O(1) per request, bounded memory. */
+/**
+ * A ring of the most recent entries: O(1) per request, bounded memory. With a shared store (`plane`,
+ * docs/storage.md §10.8) it is the deployment's journal: `record` appends to Redis's capped feed (not
+ * awaited), and the ring is a mirror the control plane's requests pull every instance's entries into,
+ * numbered by Redis in one order for the deployment.
+ */
 export class Journal {
   readonly #ring: (JournalEntry | undefined)[];
   #next = 0;
   #seq = 0;
+  readonly #feed: PlaneFeed | undefined;
 
-  constructor(readonly capacity: number = JOURNAL_SIZE) {
+  constructor(readonly capacity: number = JOURNAL_SIZE, plane?: SharedPlane) {
     this.#ring = new Array<JournalEntry | undefined>(capacity);
+    this.#feed = plane?.feed('journal', capacity, (seq, entry) => this.#keep({ seq, ...(entry as Omit<JournalEntry, 'seq'>) }), () => this.#empty());
   }
 
   record(entry: Omit<JournalEntry, 'seq'>): JournalEntry {
+    if (this.#feed !== undefined) {
+      this.#feed.append(entry);
+      // Numbered by Redis: the mirror has it once pulled (the control plane's requests pull first).
+      return { seq: 0, ...entry };
+    }
     this.#seq += 1;
     const full = { seq: this.#seq, ...entry };
+    this.#keep(full);
+    return full;
+  }
+
+  #keep(full: JournalEntry): void {
+    if (full.seq > this.#seq) this.#seq = full.seq;
     this.#ring[this.#next] = full;
     this.#next = (this.#next + 1) % this.capacity;
-    return full;
   }
 
   /** Oldest first. */
@@ -48,6 +65,11 @@ export class Journal {
   }
 
   clear(): void {
+    this.#empty();
+    this.#feed?.clear(false);
+  }
+
+  #empty(): void {
     this.#ring.fill(undefined);
     this.#next = 0;
   }

@@ -21,7 +21,7 @@ export function resetter({ clock, loginQueue, webhooks, messages, store }: Contr
       loginQueue.clear();
       faults.clear();
       journal.clear();
-      await webhooks.idle();
+      await webhooks.idle(true);
       webhooks.clear();
       messages.clear();
       for (const hook of hooks) hook();

@@ -21,6 +21,8 @@ export interface ControlRouterDeps {
   publicUrl: string;
   /** Adds more routes to the /__mock router (the inspector and the demo client). */
   pages: Array<(router: Router) => void>;
+  /** A shared store: brings the deployment's journal, deliveries and messages in before a GET reads them (docs/storage.md §10.8). */
+  pull?: () => Promise<void>;
 }
 
 type Handler = (ctx: Context) => Promise<unknown> | unknown;
@@ -144,6 +146,8 @@ export function controlRouter(deps: ControlRouterDeps) {
   return async function controlPlane(ctx: Context): Promise<void> {
     await boundary(ctx, () =>
       guard(ctx, async () => {
+        // Reads only: the feeds are what GETs list (and the inspector page shows).
+        if (deps.pull && ctx.method === 'GET') await deps.pull();
         await methods(ctx, () => routes(ctx, async () => undefined));
         if (ctx.body === undefined && ctx.status === 404) throw controlErrors.notFound(`no control route ${ctx.method} ${ctx.path}`);
       }),

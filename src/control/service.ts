@@ -69,7 +69,7 @@ export function createControl(deps: ControlDeps): { control: MockControl; wiring
     ...keyOperations(ctx),
     events: kakaoEvents(ctx),
     async webhooks() {
-      await webhooks.idle();
+      await webhooks.idle(true);
       return webhooks.deliveries();
     },
     clearWebhooks: () => {

@@ -1,6 +1,7 @@
 /**
  * Pipeline step 0 (docs/architecture.md §3): bring this instance's records up to the shared store
- * before anything reads them (the Redis store, docs/storage.md §10.3: one round trip). The embedded
+ * before anything reads them (the Redis store, docs/storage.md §10.3: one round trip), and after it
+ * its control-plane ops acknowledged (§10.8). The embedded
  * store has nothing to catch up and makes no promise: this step then costs a function call.
  *
  * When the store cannot be reached the request is answered here, by the renderer of its surface
@@ -18,12 +19,17 @@ export function storeCatchUp(store: Store, log: Logger, controlErrors: (ctx: Con
     if (isInfrastructurePath(ctx.path)) return next();
     const pending = store.sync();
     if (pending === undefined) return next();
+    const answer = (error: unknown): Promise<void> => {
+      const fail = (): Promise<never> => Promise.reject(error);
+      return isControlPath(ctx.path) ? controlErrors(ctx, fail) : kakaoErrors(ctx, fail);
+    };
+    const { plane } = store;
+    if (plane === undefined) return pending.then(() => next(), answer);
+    // The control plane's ops this request wrote (a fault added, a login queued or bound, the clock
+    // moved) are acknowledged before the answer leaves (docs/storage.md §10.8): read-your-writes.
     return pending.then(
-      () => next(),
-      (error: unknown) => {
-        const fail = (): Promise<never> => Promise.reject(error);
-        return isControlPath(ctx.path) ? controlErrors(ctx, fail) : kakaoErrors(ctx, fail);
-      },
+      () => next().then(() => plane.settled().catch(answer)),
+      answer,
     );
   };
 }

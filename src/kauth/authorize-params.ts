@@ -116,7 +116,9 @@ export function normaliseAuthorize(store: Store, loginQueue: LoginQueue) {
     // A scripted login is bound to this request here, at authorize, so no other request's pages can
     // take it (login-queue.ts). It is a login: forced, so it replaces a browser session's account.
     // Not with prompt=none, which must never show or run a login.
-    const ticket = prompts.includes('none') ? undefined : loginQueue.bind(app.appId, ctx.get(LOGIN_TICKET_HEADER) || undefined);
+    const bound = prompts.includes('none') ? undefined : loginQueue.bind(app.appId, ctx.get(LOGIN_TICKET_HEADER) || undefined);
+    // A promise with a shared store only: taking a queued login is a claim in Redis (login-queue.ts).
+    const ticket = bound instanceof Promise ? await bound : bound;
     if (ticket !== undefined) {
       out.set(LOGIN_TICKET_PARAM, ticket);
       if (!prompts.includes('login')) prompts.push('login');

@@ -4,13 +4,13 @@
  * objects; nothing else imports this folder.
  */
 import type { Clock } from '../clock.js';
-import { processLine } from '../clock.js';
+import { processLine, setProcessOffset, watchProcessLine } from '../clock.js';
 import type { Config } from '../config/types.js';
 import { FaultRegistry, Journal } from '../control/index.js';
 import { createLoginQueue, type LoginQueue } from '../kauth/index.js';
 import type { Logger } from '../log.js';
 import { createSentMessages, type SentMessages } from '../messages/index.js';
-import type { Store } from '../store/types.js';
+import type { SharedPlane, Store } from '../store/types.js';
 import type { Webhooks } from '../webhooks/types.js';
 import { delegate, storeFacade } from './facades.js';
 import { createSandboxRegistry, type SandboxRegistry } from './registry.js';
@@ -52,18 +52,33 @@ export interface Worlds {
   resolve: ReturnType<typeof resolveWorld>;
 }
 
+/** The deployment's sent-messages feed keeps as many as one instance's sink (messages/index.ts). */
+const MESSAGES_KEPT = 10_000;
+
+/** The default world's clock, moved on any instance, moves on every one (a `clock` plane op, an absolute offset). */
+function shareClock(plane: SharedPlane): void {
+  watchProcessLine((offsetMs) => plane.write('clock', 'clock', offsetMs));
+  plane.on('clock', (offsetMs) => setProcessOffset(Number(offsetMs)));
+  plane.snapshot(() => [{ kind: 'clock', key: 'clock', value: processLine.offsetMs }]);
+}
+
 export function createWorlds(deps: WorldsDeps): Worlds {
   const at = realTime();
+  // A shared store (Redis) makes the default world's control state the deployment's (docs/storage.md
+  // §10.8); a sandbox's stays this instance's.
+  const { plane } = deps.store;
+  if (plane) shareClock(plane);
   const defaultWorld: World = {
     id: null,
     server: {},
     store: deps.store,
     time: processLine,
-    faults: new FaultRegistry(() => deps.clock.now()),
-    journal: new Journal(),
-    loginQueue: createLoginQueue(),
+    faults: new FaultRegistry(() => deps.clock.now(), plane),
+    journal: new Journal(undefined, plane),
+    // Shared tickets expire on real time, the same in every process (performance.now() is per process).
+    loginQueue: plane ? createLoginQueue(realTime, plane) : createLoginQueue(),
     webhooks: deps.webhooks,
-    messages: createSentMessages(() => deps.clock.now()),
+    messages: createSentMessages(() => deps.clock.now(), plane ? (take, cleared) => plane.feed('messages', MESSAGES_KEPT, take, cleared) : undefined),
     basePath: '',
     publicUrl: deps.publicUrl,
     backchannelUrl: deps.backchannelUrl,

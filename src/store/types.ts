@@ -210,6 +210,58 @@ export interface Store {
    * (the embedded store): the hot path then awaits nothing.
    */
   sync(): Promise<void> | undefined;
+  /**
+   * The control plane's state across instances (docs/storage.md §10.8): only a shared store (Redis)
+   * has one. Absent, every piece of control state is this process's own, as it always was.
+   */
+  plane?: SharedPlane;
+}
+
+/**
+ * What the control plane's state (clock, faults, queued logins, journal, webhook and message logs)
+ * uses to be the deployment's rather than one instance's (docs/storage.md §10.8). Ops go into the
+ * store's change log, so pipeline step 0's catch-up applies them with the records: a control call
+ * acknowledged on one instance is seen by the next request on any other.
+ */
+export interface SharedPlane {
+  /**
+   * Sends an op to the change log, for every other instance to apply (`on`). Not awaited by the
+   * caller: the pipeline awaits `settled()` before it answers. `key` names what the op changes (the
+   * last write to a key in log order wins on every instance); null for ops on many things.
+   */
+  write(kind: string, key: string | null, value: unknown): void;
+  /** What applies another instance's ops of `kind`; ops read before anyone listened are replayed, in log order, before the first request. */
+  on(kind: string, apply: (value: unknown) => void): void;
+  /** The current state as ops, for a base (a later instance starts from it when the log was trimmed). */
+  snapshot(state: () => Array<{ kind: string; key: string | null; value: unknown }>): void;
+  /** INCR of each counter, in one round trip: how many times each was counted in the deployment. */
+  count(keys: readonly string[]): Promise<number[]>;
+  /**
+   * Marks `id` as held under `key` for at most `ttlMs` (real time), not awaited: work in flight that
+   * readers on other instances wait for; one that dies holding it frees it by the deadline.
+   */
+  hold(key: string, id: string, ttlMs: number): void;
+  release(key: string, id: string): void;
+  /** How many ids are held under `key` now (deadlines passed are dropped first). */
+  held(key: string): Promise<number>;
+  /** SET NX PX: true for exactly one caller in the deployment. */
+  claim(key: string, ttlMs: number): Promise<boolean>;
+  /**
+   * A capped feed of observations (journal, deliveries, messages): `append` is not awaited; Redis
+   * numbers entries 1, 2, … per feed; `pull()` hands every instance's entries, in that order, to `take`.
+   * `cleared` runs when any instance clears the feed.
+   */
+  feed(name: string, cap: number, take: (seq: number, value: unknown) => void, cleared: () => void): PlaneFeed;
+  /** Brings every feed up to Redis (one XREAD). */
+  pull(): Promise<void>;
+  /** Resolves when every op and clear this instance sent is acknowledged; rejects with a failure since the last call. */
+  settled(): Promise<void>;
+}
+
+export interface PlaneFeed {
+  append(value: unknown): void;
+  /** Empties the feed for the deployment; `renumber`: numbering starts again at 1. */
+  clear(renumber: boolean): void;
 }
 
 export type StoreHealth = { writable: true } | { writable: false; /** The file and the error (`kakao-mock.journal.jsonl: ENOSPC: no space left on device`). */ error: string };

@@ -7,6 +7,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { App } from '../domain/model.js';
 import type { Clock } from '../clock.js';
+import type { SharedPlane } from '../store/types.js';
 import type { UnlinkReferrer, WebhookDelivery, Webhooks } from './types.js';
 
 export type { UnlinkReferrer, WebhookDelivery, Webhooks } from './types.js';
@@ -25,7 +26,17 @@ export interface WebhooksDeps {
    */
   fetch?: typeof globalThis.fetch;
   timeoutMs?: number;
+  /**
+   * A shared store's control plane (docs/storage.md §10.8): the delivery log is then the deployment's
+   * (each delivery still sent once, by the instance that handled the event).
+   */
+  plane?: SharedPlane;
 }
+
+/** The deliveries in flight in the deployment (plane): a reader on another instance waits for them; one whose instance died frees itself by its deadline. */
+const IN_FLIGHT = 'webhooks-in-flight';
+/** How often a reader looks at that counter while it waits. */
+const IN_FLIGHT_POLL_MS = 20;
 
 interface Outgoing {
   method: 'GET' | 'POST';
@@ -93,10 +104,29 @@ export function createWebhooks(deps: WebhooksDeps): Webhooks {
   const send = deps.fetch ? fetchSender(deps.fetch) : undiciSender(timeoutMs);
   const log: WebhookDelivery[] = [];
   const inFlight = new Set<Promise<unknown>>();
+  const { plane } = deps;
+  // Shared: `log` is the mirror of the deployment's feed, filled by the control plane's pulls.
+  const feed = plane?.feed('webhooks', WEBHOOK_LOG_SIZE, (_seq, delivery) => keep(delivery as WebhookDelivery), () => {
+    log.length = 0;
+  });
 
-  function record(delivery: WebhookDelivery): void {
+  function keep(delivery: WebhookDelivery): void {
     log.push(delivery);
     if (log.length > WEBHOOK_LOG_SIZE) log.splice(0, log.length - WEBHOOK_LOG_SIZE);
+  }
+
+  function record(delivery: WebhookDelivery): void {
+    if (feed) feed.append(delivery);
+    else keep(delivery);
+  }
+
+  /** Shared: until no instance has a delivery in flight (bounded, as a delivery is), then the feed. */
+  async function deploymentIdle(shared: SharedPlane): Promise<void> {
+    const deadline = performance.now() + timeoutMs + 1000;
+    while ((await shared.held(IN_FLIGHT)) > 0 && performance.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, IN_FLIGHT_POLL_MS));
+    }
+    await shared.pull();
   }
 
   async function deliver(kind: WebhookDelivery['kind'], app: App, out: Outgoing, payload: Record<string, string>): Promise<WebhookDelivery> {
@@ -133,10 +163,15 @@ export function createWebhooks(deps: WebhooksDeps): Webhooks {
 
   /** Track the promise for idle(); never rejects. */
   function track(work: () => Promise<WebhookDelivery | null>): Promise<WebhookDelivery | null> {
-    const p = work().catch((err: unknown) => {
-      deps.log('error', 'webhook delivery crashed', { error: describeError(err, timeoutMs) });
-      return null;
-    });
+    // Held before the caller answers; released after the delivery is appended to the feed (sent first).
+    const id = plane ? randomUUID() : '';
+    plane?.hold(IN_FLIGHT, id, timeoutMs + 1000);
+    const p = work()
+      .catch((err: unknown) => {
+        deps.log('error', 'webhook delivery crashed', { error: describeError(err, timeoutMs) });
+        return null;
+      })
+      .finally(() => plane?.release(IN_FLIGHT, id));
     inFlight.add(p);
     void p.finally(() => inFlight.delete(p));
     return p;
@@ -214,12 +249,14 @@ export function createWebhooks(deps: WebhooksDeps): Webhooks {
       return log.map((d) => ({ ...d, payload: { ...d.payload } }));
     },
 
-    async idle() {
+    async idle(everywhere = false) {
       while (inFlight.size > 0) await Promise.all([...inFlight]);
+      if (plane && everywhere) await deploymentIdle(plane);
     },
 
     clear() {
       log.length = 0;
+      feed?.clear(false);
     },
   };
 }

@@ -34,6 +34,10 @@ export interface Webhooks {
   channel(app: App, userId: number, event: 'added' | 'blocked'): Promise<WebhookDelivery | null>;
   deliveries(): WebhookDelivery[];
   /** Wait for deliveries in flight (tests, shutdown). */
-  idle(): Promise<void>;
+  /**
+   * `everywhere`: with a shared store, also until no instance of the deployment has one in flight,
+   * and with their deliveries in the log (the control plane's reads; shutdown waits for its own only).
+   */
+  idle(everywhere?: boolean): Promise<void>;
   clear(): void;
 }

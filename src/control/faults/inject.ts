@@ -56,7 +56,9 @@ export function faultInjector(deps: FaultMiddlewareDeps) {
 
   async function apply(ctx: Context, next: Next, candidates: Fault[]): Promise<void> {
     const facts = candidates.some(needsFacts) ? await requestFacts(ctx, deps.store) : undefined;
-    const { delayMs, error } = deps.faults.take(candidates, facts);
+    // A promise with a shared store only: the take is counted in Redis (registry.ts).
+    const taken = deps.faults.take(candidates, facts);
+    const { delayMs, error } = taken instanceof Promise ? await taken : taken;
     if (delayMs > 0) {
       deps.log.info('injected delay', { ms: delayMs, method: ctx.method, path: ctx.path });
       if (!(await delay(delayMs, ctx.res))) {

@@ -1,9 +1,14 @@
 /**
  * The rules in force: added, listed, removed, and taken by requests (consumed once unless persistent).
  * Faults are data (docs/architecture.md §4.2).
+ *
+ * With a shared store (`plane`, docs/storage.md §10.8) the rules are the deployment's: every change
+ * is a plane op, and a take is counted in Redis (INCR per rule), so a rule with `times: 1` fails
+ * exactly one request whichever instances the requests reach.
  */
 import { randomUUID } from 'node:crypto';
 import { isKakaoPath } from '../../http/paths.js';
+import type { SharedPlane } from '../../store/types.js';
 import type { Fault, FaultInput, FaultMatch } from '../types.js';
 import type { RequestFacts } from './facts.js';
 import { MAX_DELAY_MS, parseFaultInput } from './input.js';
@@ -29,12 +34,31 @@ function factsMatch(match: FaultMatch, facts: RequestFacts): boolean {
   return true;
 }
 
+type Taken = { delayMs: number; error: Fault | undefined };
+
 export class FaultRegistry {
   #rules: Fault[] = [];
   readonly #now: () => number;
+  readonly #plane: SharedPlane | undefined;
 
-  constructor(now: () => number = () => Date.now()) {
+  constructor(now: () => number = () => Date.now(), plane?: SharedPlane) {
     this.#now = now;
+    this.#plane = plane;
+    if (plane === undefined) return;
+    plane.on('fault-add', (rule) => {
+      const fault = rule as Fault;
+      this.#rules = [...this.#rules.filter((r) => r.id !== fault.id), fault];
+    });
+    plane.on('fault-remove', (id) => this.#drop(String(id)));
+    plane.on('fault-clear', () => {
+      this.#rules = [];
+    });
+    plane.on('fault-hit', (hit) => {
+      const { id, hits } = hit as { id: string; hits: number };
+      const rule = this.#rules.find((r) => r.id === id);
+      if (rule && hits > rule.hits) this.#counted(rule, hits);
+    });
+    plane.snapshot(() => this.#rules.map((rule) => ({ kind: 'fault-add', key: `fault:${rule.id}`, value: rule })));
   }
 
   /** Adds a rule (validated); it applies to the next `times` matching requests, or until removed when `persist`. */
@@ -51,6 +75,7 @@ export class FaultRegistry {
       createdAt: this.#now(),
     };
     this.#rules.push(fault);
+    this.#plane?.write('fault-add', `fault:${fault.id}`, fault);
     return structuredClone(fault);
   }
 
@@ -62,11 +87,14 @@ export class FaultRegistry {
   remove(id: string): boolean {
     const before = this.#rules.length;
     this.#rules = this.#rules.filter((r) => r.id !== id);
-    return this.#rules.length !== before;
+    const removed = this.#rules.length !== before;
+    if (removed) this.#plane?.write('fault-remove', `fault:${id}`, id);
+    return removed;
   }
 
   clear(): void {
     this.#rules = [];
+    this.#plane?.write('fault-clear', null, null);
   }
 
   /** Rules whose method and path match, before any client check (cheap, synchronous). */
@@ -80,7 +108,8 @@ export class FaultRegistry {
    * cannot both take a one-shot fault): every matching delay, added up to at most MAX_DELAY_MS, and
    * the first matching error.
    */
-  take(candidates: Fault[], facts: RequestFacts | undefined): { delayMs: number; error: Fault | undefined } {
+  take(candidates: Fault[], facts: RequestFacts | undefined): Taken | Promise<Taken> {
+    if (this.#plane !== undefined) return this.#takeShared(this.#plane, candidates, facts);
     let delayMs = 0;
     let error: Fault | undefined;
     for (const candidate of candidates) {
@@ -93,6 +122,59 @@ export class FaultRegistry {
       this.#consume(rule);
     }
     return { delayMs: Math.min(delayMs, MAX_DELAY_MS), error: error ? structuredClone(error) : undefined };
+  }
+
+  /**
+   * take() across instances: every matching delay and the first matching error are counted in Redis
+   * (one round trip); a rule counted past its `times` elsewhere is not taken here (and goes), and the
+   * next matching error is tried in its place.
+   */
+  async #takeShared(plane: SharedPlane, candidates: Fault[], facts: RequestFacts | undefined): Promise<Taken> {
+    const matching = candidates
+      .map((c) => this.#rules.find((r) => r.id === c.id))
+      .filter((r): r is Fault => r !== undefined && (!matchesOnClient(r.match) || (facts !== undefined && factsMatch(r.match, facts))));
+    const delays = matching.filter((r) => r.action.kind === 'delay');
+    const errors = matching.filter((r) => r.action.kind !== 'delay');
+    let delayMs = 0;
+    let error: Fault | undefined;
+    const first = errors.shift();
+    const counts = await plane.count([...delays, ...(first ? [first] : [])].map((r) => `fault:${r.id}`));
+    delays.forEach((rule, i) => {
+      if (this.#takeCounted(plane, rule, counts[i]!) && rule.action.kind === 'delay') delayMs += rule.action.ms;
+    });
+    if (first && this.#takeCounted(plane, first, counts[delays.length]!)) error = first;
+    for (let rule = errors.shift(); error === undefined && rule !== undefined; rule = errors.shift()) {
+      const [count] = await plane.count([`fault:${rule.id}`]);
+      if (this.#takeCounted(plane, rule, count!)) error = rule;
+    }
+    return { delayMs: Math.min(delayMs, MAX_DELAY_MS), error: error ? structuredClone(error) : undefined };
+  }
+
+  /** The rule was counted the `count`th time in the deployment: whether that take is within its `times`. */
+  #takeCounted(plane: SharedPlane, rule: Fault, count: number): boolean {
+    const times = rule.remaining === null ? null : rule.remaining + rule.hits;
+    if (times !== null && count > times) {
+      this.#drop(rule.id);
+      return false;
+    }
+    if (count > rule.hits) this.#counted(rule, count);
+    if (rule.remaining !== null && rule.remaining <= 0) plane.write('fault-remove', `fault:${rule.id}`, rule.id);
+    // No key: hits merge by maximum, in any order (a keyed op would hide an older count from another instance).
+    else plane.write('fault-hit', null, { id: rule.id, hits: count });
+    return true;
+  }
+
+  /** The deployment counted `hits` takes of the rule (never fewer than it knew). */
+  #counted(rule: Fault, hits: number): void {
+    if (rule.remaining !== null) {
+      rule.remaining = rule.remaining + rule.hits - hits;
+      if (rule.remaining <= 0) this.#drop(rule.id);
+    }
+    rule.hits = hits;
+  }
+
+  #drop(id: string): void {
+    this.#rules = this.#rules.filter((r) => r.id !== id);
   }
 
   #consume(rule: Fault): void {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { SharedPlane } from '../../store/types.js';
 
 /**
  * Scripted logins: "the next authorize request for app X completes as persona Y", and the logins a
@@ -13,6 +14,11 @@ import { randomBytes } from 'node:crypto';
  * - a mint holds a ticket of its own and presents it on its own authorize request (a header no
  *   browser sends), so it never touches the queue, and releases the ticket when it ends, whether
  *   it succeeded or not: nothing is left for the next unrelated login.
+ *
+ * With a shared store (`plane`, docs/storage.md §10.8) the queue and the tickets bound from it are
+ * the deployment's (plane ops: the login and consent pages may be served by another instance than
+ * authorize), and taking a queued login is a claim in Redis: two instances never take the same one.
+ * A mint's own tickets stay on its instance (the mint runs in memory there).
  */
 export type ConsentChoice = 'all' | 'required' | { scopes?: string[]; terms?: string[]; age14?: boolean; channel?: boolean };
 
@@ -33,7 +39,7 @@ const TICKET_TTL_MS = 15 * 60_000;
 const MAX_TICKETS = 10_000;
 
 export interface LoginQueue {
-  /** Queue a login for the next authorize request of this app. */
+  /** Queue a login for the next authorize request of this app (with a shared store: of the deployment). */
   push(appId: number, login: QueuedLogin): void;
   /** A ticket for a login its holder runs itself (a mint); release it when done. */
   hold(appId: number, login: QueuedLogin): string;
@@ -42,7 +48,7 @@ export interface LoginQueue {
    * At authorize: the ticket this request carries. A ticket offered by the caller (a mint's) when it
    * is valid for this app; else the next queued login of the app, now bound to this request.
    */
-  bind(appId: number, offered: string | undefined): string | undefined;
+  bind(appId: number, offered: string | undefined): string | undefined | Promise<string | undefined>;
   /** The login a ticket stands for (the login step). */
   login(ticket: string | undefined): QueuedLogin | undefined;
   /** The consent answer of a ticket's login, once (the consent step). */
@@ -57,8 +63,9 @@ interface Ticket extends QueuedLogin {
   expiresAt: number;
 }
 
-export function createLoginQueue(now: () => number = () => performance.now()): LoginQueue {
-  const queues = new Map<number, QueuedLogin[]>();
+export function createLoginQueue(now: () => number = () => performance.now(), plane?: SharedPlane): LoginQueue {
+  // Each queued login has an id: with a shared store, what a claim and the plane ops name.
+  const queues = new Map<number, Array<{ id: string; login: QueuedLogin }>>();
   // Insertion order is age order: the sweep and the cap look at the front only.
   const tickets = new Map<string, Ticket>();
 
@@ -83,11 +90,73 @@ export function createLoginQueue(now: () => number = () => performance.now()): L
     return t;
   }
 
+  /** Another instance's push (seen again when a reload replays the log: once). */
+  function enqueue(appId: number, id: string, login: QueuedLogin): void {
+    const q = queues.get(appId) ?? [];
+    if (q.some((entry) => entry.id === id)) return;
+    q.push({ id, login });
+    queues.set(appId, q);
+  }
+
+  /** The next queued login of the app, off the queue (not yet claimed). */
+  function next(appId: number): { id: string; login: QueuedLogin } | undefined {
+    const q = queues.get(appId);
+    const first = q?.shift();
+    if (q?.length === 0) queues.delete(appId);
+    return first;
+  }
+
+  function withdraw(id: string): void {
+    for (const [appId, q] of queues) {
+      const left = q.filter((entry) => entry.id !== id);
+      if (left.length === q.length) continue;
+      if (left.length === 0) queues.delete(appId);
+      else queues.set(appId, left);
+    }
+  }
+
+  function forget(): void {
+    queues.clear();
+    tickets.clear();
+  }
+
+  /** Shared: the first queued login this instance claims in Redis; the others were taken elsewhere. */
+  async function bindShared(shared: SharedPlane, appId: number): Promise<string | undefined> {
+    for (let entry = next(appId); entry !== undefined; entry = next(appId)) {
+      if (!(await shared.claim(`login:${entry.id}`, TICKET_TTL_MS))) continue;
+      shared.write('queue-take', `queue:${entry.id}`, entry.id);
+      const id = issue(appId, entry.login);
+      shared.write('ticket', `ticket:${id}`, { id, ...tickets.get(id)! });
+      return id;
+    }
+    return undefined;
+  }
+
+  if (plane !== undefined) {
+    plane.on('queue-push', (value) => {
+      const { id, appId, login } = value as { id: string; appId: number; login: QueuedLogin };
+      enqueue(appId, id, login);
+    });
+    plane.on('queue-take', (id) => withdraw(String(id)));
+    plane.on('queue-clear', forget);
+    plane.on('ticket', (value) => {
+      const { id, ...ticket } = value as Ticket & { id: string };
+      tickets.set(id, ticket);
+    });
+    plane.on('ticket-consent', (id) => {
+      const t = tickets.get(String(id));
+      if (t) tickets.set(String(id), { appId: t.appId, accountId: t.accountId, expiresAt: t.expiresAt });
+    });
+    plane.snapshot(() => [...queues].flatMap(([appId, q]) => q.map(({ id, login }) => ({ kind: 'queue-push', key: `queue:${id}`, value: { id, appId, login } }))));
+  }
+
   return {
     push(appId, login) {
+      const id = randomBytes(12).toString('base64url');
       const q = queues.get(appId) ?? [];
-      q.push(login);
+      q.push({ id, login });
       queues.set(appId, q);
+      plane?.write('queue-push', `queue:${id}`, { id, appId, login });
     },
     hold: issue,
     release(id) {
@@ -95,10 +164,9 @@ export function createLoginQueue(now: () => number = () => performance.now()): L
     },
     bind(appId, offered) {
       if (offered !== undefined) return live(offered)?.appId === appId ? offered : undefined;
-      const q = queues.get(appId);
-      const next = q?.shift();
-      if (q?.length === 0) queues.delete(appId);
-      return next ? issue(appId, next) : undefined;
+      if (plane !== undefined) return bindShared(plane, appId);
+      const first = next(appId);
+      return first ? issue(appId, first.login) : undefined;
     },
     login(id) {
       const t = live(id);
@@ -109,14 +177,15 @@ export function createLoginQueue(now: () => number = () => performance.now()): L
       if (!t?.consent) return undefined;
       const { consent } = t;
       tickets.set(id!, { appId: t.appId, accountId: t.accountId, expiresAt: t.expiresAt });
+      plane?.write('ticket-consent', `ticket:${id!}`, id);
       return consent;
     },
     list() {
-      return [...queues].flatMap(([appId, q]) => q.map((l) => ({ appId, ...l })));
+      return [...queues].flatMap(([appId, q]) => q.map(({ login }) => ({ appId, ...login })));
     },
     clear() {
-      queues.clear();
-      tickets.clear();
+      forget();
+      plane?.write('queue-clear', null, null);
     },
   };
 }

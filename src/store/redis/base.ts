@@ -9,7 +9,7 @@
 import type { DurableData } from '../durable/index.js';
 import type { OidcAdapterPayload } from '../types.js';
 import type { RedisLink } from './client.js';
-import { idAfter, parseXrange, type LogEntry } from './log.js';
+import { idAfter, parseXrange, type LogEntry, type PlaneOp } from './log.js';
 
 /** One oidc-provider record in the base: x is its absolute expiry (ms, the mock's clock). */
 export interface BaseRecord {
@@ -24,6 +24,8 @@ export interface Base {
   id: string;
   durable: DurableData;
   oidc: BaseRecord[];
+  /** The control plane's state as ops (plane.ts; absent in a base written before it). */
+  plane?: PlaneOp[];
 }
 
 export interface RedisKeys {

@@ -19,6 +19,7 @@ import { compact, readBaseAndLog, redisKeys } from './base.js';
 import { CatchUp } from './catch-up.js';
 import { safeRedisUrl } from '../../config/option-rules.js';
 import { connectRedis, type RedisLink } from './client.js';
+import { RedisPlane } from './plane.js';
 import { Records } from './records.js';
 import { SharedOidc } from './shared-oidc.js';
 
@@ -64,6 +65,10 @@ export async function createRedisStore(options: StoreOptions, now: () => number,
     const held = records.keys.raw();
     const { base, entries } = await readBaseAndLog(link, keys);
     const last = records.load(base, entries);
+    // Plane ops are idempotent (each sets, never adds to, what its key names): a reload replays them.
+    plane.rewindFeeds();
+    for (const op of base?.plane ?? []) plane.apply(op);
+    for (const { op } of entries) if (op.t === 'plane') plane.apply(op);
     if (lost) {
       log('error', 'kakao-mock store: Redis lost its data (restarted without persistence, or flushed): this instance starts over from what Redis holds');
       // The signing keys outlive it: tokens and ID tokens already handed out keep verifying, and
@@ -78,12 +83,13 @@ export async function createRedisStore(options: StoreOptions, now: () => number,
     if (sinceBase < compactEvery || compacting) return;
     sinceBase = 0;
     compacting = true;
-    compact(link, keys, me, () => (catchUp.pendingOwn === 0 ? { id: catchUp.lastId, durable: records.durable(), oidc: records.oidcRecords() } : null))
+    compact(link, keys, me, () => (catchUp.pendingOwn === 0 ? { id: catchUp.lastId, durable: records.durable(), oidc: records.oidcRecords(), plane: plane.ops() } : null))
       .catch((error: unknown) => log('error', `kakao-mock store: writing the Redis base failed: ${asError(error).message}`))
       .finally(() => {
         compacting = false;
       });
   };
+  const plane = new RedisPlane(link, options.redisPrefix ?? DEFAULT_PREFIX, (op) => catchUp.append(op), (message) => log('error', message));
   const catchUp: CatchUp = new CatchUp(
     {
       link,
@@ -91,7 +97,7 @@ export async function createRedisStore(options: StoreOptions, now: () => number,
       trimKey: keys.trimmed,
       epochKey: keys.epoch,
       me,
-      apply: (op) => records.apply(op),
+      apply: (op) => (op.t === 'plane' ? plane.apply(op) : records.apply(op)),
       reload,
       onEntries: (count) => {
         sinceBase += count;
@@ -153,10 +159,15 @@ export async function createRedisStore(options: StoreOptions, now: () => number,
     health(): StoreHealth {
       return lastError === null ? { writable: true } : { writable: false, error: `redis: ${lastError.message}` };
     },
-    sync: () => catchUp.sync(),
+    sync: () => {
+      plane.replay();
+      return catchUp.sync();
+    },
+    plane,
     async close() {
       clearInterval(sweeper);
       clearInterval(prober);
+      plane.close();
       await link.close();
     },
   };

@@ -14,7 +14,15 @@ export type OidcOp =
   | { t: 'oidc'; m: string; a: 'consume' | 'destroy'; id: string }
   | { t: 'oidc'; m: string; a: 'revokeByGrantId'; g: string };
 
-export type LogOp = DurableOp | OidcOp;
+/** A control-plane op (plane.ts, docs/storage.md §10.8): `k` its kind, `key` what it changes. */
+export interface PlaneOp {
+  t: 'plane';
+  k: string;
+  key: string | null;
+  v: unknown;
+}
+
+export type LogOp = DurableOp | OidcOp | PlaneOp;
 
 export interface LogEntry {
   id: string;
@@ -43,6 +51,8 @@ export function opKey(op: LogOp): string | null {
       return null;
     case 'oidc':
       return op.a === 'revokeByGrantId' ? null : `${op.m}:${op.id}`;
+    case 'plane':
+      return op.key === null ? null : `plane:${op.key}`;
   }
 }
 

@@ -56,6 +56,8 @@ export class Records {
     this.oidc.clear();
     for (const record of base?.oidc ?? []) this.#oidcOp({ t: 'oidc', m: record.m, a: 'upsert', id: record.id, p: record.p, x: record.x });
     for (const { op } of entries) {
+      // The control plane's ops are plane.ts's (index.ts hands them over).
+      if (op.t === 'plane') continue;
       if (op.t === 'oidc') this.#oidcOp(op);
       else replay.apply(op);
       if (op.t === 'reset') this.oidc.clear();
