@@ -2,6 +2,7 @@
  * Accounts and apps: create, replace, change and remove them, with the uniqueness Kakao keeps
  * (one owner per email, key and channel). Bodies take the fixtures' shape and schema.
  */
+import { exclusive } from './exclusive.js';
 import type { Account, App } from '../domain/model.js';
 import { isRecord } from '../config/schema-kit.js';
 import { validateAccount, validateApp } from '../config/validate.js';
@@ -67,19 +68,23 @@ export function accountOperations(ctx: ControlContext): MockControl['accounts'] 
     get: (id) => accountOr404(store, id),
     async create(input) {
       const account = validated(validateAccount, input);
-      if (store.accounts.get(account.id)) throw controlErrors.conflict(`account "${account.id}" exists; PUT /__mock/accounts/${account.id} replaces it`);
-      checkAccountUnique(ctx, account, null);
-      await store.accounts.put(account);
-      return account;
+      return exclusive(store, ctx.plane, 'accounts', async () => {
+        if (store.accounts.get(account.id)) throw controlErrors.conflict(`account "${account.id}" exists; PUT /__mock/accounts/${account.id} replaces it`);
+        checkAccountUnique(ctx, account, null);
+        await store.accounts.put(account);
+        return account;
+      });
     },
     async put(id, input) {
       nonEmptyString(id, 'id');
       if (isRecord(input) && input.id !== undefined && input.id !== id) throw controlErrors.badRequest(`id in the body (${String(input.id)}) differs from the path (${id})`);
       const account = validated(validateAccount, isRecord(input) ? { ...input, id } : input);
-      checkAccountUnique(ctx, account, id);
-      const created = !store.accounts.get(id);
-      await store.accounts.put(account);
-      return { account, created };
+      return exclusive(store, ctx.plane, 'accounts', async () => {
+        checkAccountUnique(ctx, account, id);
+        const created = !store.accounts.get(id);
+        await store.accounts.put(account);
+        return { account, created };
+      });
     },
     async patch(id, input) {
       const current = accountOr404(store, id);
@@ -102,19 +107,23 @@ export function appOperations(ctx: ControlContext): MockControl['apps'] {
     get: (appId) => appOr404(store, appId),
     async create(input) {
       const app = validated(validateApp, input);
-      if (store.apps.get(app.appId)) throw controlErrors.conflict(`app ${app.appId} exists; PUT /__mock/apps/${app.appId} replaces it`);
-      checkAppUnique(ctx, app, null);
-      await store.apps.put(app);
-      return app;
+      return exclusive(store, ctx.plane, 'apps', async () => {
+        if (store.apps.get(app.appId)) throw controlErrors.conflict(`app ${app.appId} exists; PUT /__mock/apps/${app.appId} replaces it`);
+        checkAppUnique(ctx, app, null);
+        await store.apps.put(app);
+        return app;
+      });
     },
     async put(appId, input) {
       const id = positiveInt(appId, 'appId');
       if (isRecord(input) && input.appId !== undefined && input.appId !== id) throw controlErrors.badRequest(`appId in the body (${String(input.appId)}) differs from the path (${id})`);
       const app = validated(validateApp, isRecord(input) ? { ...input, appId: id } : input);
-      checkAppUnique(ctx, app, id);
-      const created = !store.apps.get(id);
-      await store.apps.put(app);
-      return { app, created };
+      return exclusive(store, ctx.plane, 'apps', async () => {
+        checkAppUnique(ctx, app, id);
+        const created = !store.apps.get(id);
+        await store.apps.put(app);
+        return { app, created };
+      });
     },
     async patch(appId, input) {
       const current = appOr404(store, appId);

@@ -9,7 +9,7 @@ import type { Clock } from '../clock.js';
 import type { LoginQueue, MintCode, SigningKeys } from '../kauth/index.js';
 import type { SelfFetch } from '../http/self-fetch.js';
 import type { Logger } from '../log.js';
-import type { Store } from '../store/types.js';
+import type { SharedPlane, Store } from '../store/types.js';
 import type { Webhooks } from '../webhooks/types.js';
 import type { SentMessages } from '../messages/index.js';
 import { controlErrors } from './errors.js';
@@ -40,6 +40,8 @@ export interface ControlDeps {
   /** The fault rules and the journal (default: new ones); src/sandbox/ gives ones that follow the world. */
   faults?: FaultRegistry;
   journal?: Journal;
+  /** A shared store's control plane (docs/storage.md §10.8): its lock makes checked creates one at a time (exclusive.ts). */
+  plane?: SharedPlane;
 }
 
 /** The deps, plus the one unlink step every removal shares (the same as POST /v1/user/unlink). */

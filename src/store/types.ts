@@ -246,6 +246,8 @@ export interface SharedPlane {
   held(key: string): Promise<number>;
   /** SET NX PX: true for exactly one caller in the deployment. */
   claim(key: string, ttlMs: number): Promise<boolean>;
+  /** Gives a claim back before its time (the work it guarded is done). */
+  unclaim(key: string): Promise<void>;
   /**
    * A capped feed of observations (journal, deliveries, messages): `append` is not awaited; Redis
    * numbers entries 1, 2, … per feed; `pull()` hands every instance's entries, in that order, to `take`.

@@ -167,6 +167,25 @@ describe.skipIf(!haveRedis)('the control plane of three instances on one Redis',
     expect((await api(url(0), 'GET', '/__mock/messages')).body.messages).toEqual([]);
   });
 
+  it('creates an account or app id once when every instance is asked at the same moment', async () => {
+    for (let round = 0; round < 3; round++) {
+      const id = `race-${round}`;
+      const accounts = await Promise.all([0, 1, 2].map((i) => api(url(i), 'POST', '/__mock/accounts', { id, nickname: `n${i}`, email: `${id}-${i}@example.com` })));
+      expect(accounts.map((r) => r.status).sort()).toEqual([201, 409, 409]);
+      const winner = accounts.find((r) => r.status === 201)!.body.nickname;
+      for (const i of [0, 1, 2]) expect((await api(url(i), 'GET', `/__mock/accounts/${id}`)).body.nickname).toBe(winner);
+
+      const appId = 7000 + round;
+      const apps = await Promise.all([0, 1, 2].map((i) => api(url(i), 'POST', '/__mock/apps', { appId, name: `app ${i}`, restApiKey: `rest${appId}-${i}`, javascriptKey: `js${appId}-${i}`, adminKey: `admin${appId}-${i}`, redirectUris: [CALLBACK], consentItems: { profile_nickname: 'required' } })));
+      expect(apps.map((r) => r.status).sort()).toEqual([201, 409, 409]);
+      const named = apps.find((r) => r.status === 201)!.body.name;
+      for (const i of [0, 1, 2]) expect((await api(url(i), 'GET', `/__mock/apps/${appId}`)).body.name).toBe(named);
+    }
+    // One email, two new ids, two instances: one is refused.
+    const sameEmail = await Promise.all([0, 1].map((i) => api(url(i), 'POST', '/__mock/accounts', { id: `mail-${i}`, nickname: 'm', email: 'shared@example.com' })));
+    expect(sameEmail.map((r) => r.status).sort()).toEqual([201, 409]);
+  }, 60_000);
+
   it('gives an instance started later the plane state: clock, faults, queued logins', async () => {
     await api(url(0), 'POST', '/__mock/clock/advance', { by: '3h' });
     const fault = await api(url(1), 'POST', '/__mock/faults', { match: { path: '/v2/user/nothing' }, action: { kind: 'server-error' }, persist: true });

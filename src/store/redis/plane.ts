@@ -159,6 +159,10 @@ export class RedisPlane implements SharedPlane {
     return (await this.#link.send(['SET', `${this.#prefix}plane-claim:${key}`, '1', 'NX', 'PX', String(ttlMs)])) === 'OK';
   }
 
+  async unclaim(key: string): Promise<void> {
+    await this.#link.send(['DEL', `${this.#prefix}plane-claim:${key}`]);
+  }
+
   feed(name: string, cap: number, take: (seq: number, value: unknown) => void, cleared: () => void): PlaneFeed {
     const state: FeedState = { key: `${this.#prefix}feed:${name}`, seqKey: `${this.#prefix}feed-seq:${name}`, cap, lastId: '0-0', pending: [], take, cleared };
     this.#feeds.set(name, state);
