@@ -4,42 +4,17 @@
  * name (A, B, C) or through a round-robin proxy. A control call acknowledged on one instance is seen
  * by the next request on any other.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { Browser } from '../helpers/browser.js';
-import { killClis, startCli, type Cli } from '../helpers/cli.js';
 import { api, startReceiver } from '../helpers/control.js';
 import { CALLBACK, plain, second } from '../helpers/fixtures.js';
-import { freePort, haveRedis, roundRobin, startRedis, type RedisServer, type RoundRobin } from '../helpers/redis.js';
+import { useDeployment } from '../helpers/deployment.js';
+import { haveRedis } from '../helpers/redis.js';
 
 describe.skipIf(!haveRedis)('the control plane of three instances on one Redis', () => {
-  let redis: RedisServer;
-  let proxy: RoundRobin;
-  let clis: Cli[] = [];
-  const dirs: string[] = [];
+  const deployment = useDeployment(3, 'plane');
+  const clis = deployment.clis;
   const url = (i: number): string => clis[i]!.url;
-
-  beforeAll(async () => {
-    redis = await startRedis();
-    proxy = await roundRobin(await freePort());
-    clis = await Promise.all(
-      [0, 1, 2].map(async () => {
-        const dir = await mkdtemp(join(tmpdir(), 'kakao-mock-plane-'));
-        dirs.push(dir);
-        return startCli(dir, { args: ['--store', redis.url], logLevel: 'error' });
-      }),
-    );
-    proxy.targets.push(...clis.map((c) => c.url));
-  }, 90_000);
-
-  afterAll(async () => {
-    killClis();
-    await proxy?.close();
-    await redis?.stop();
-    await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
-  });
 
   beforeEach(async () => {
     expect((await api(url(0), 'POST', '/__mock/reset')).status).toBe(200);
@@ -82,7 +57,7 @@ describe.skipIf(!haveRedis)('the control plane of three instances on one Redis',
     expect(queued.status).toBe(200);
     expect((await api(url(1), 'GET', '/__mock/login/next')).body.queue).toEqual([{ appId: plain.appId, accountId: 'kim-minji', consent: 'all' }]);
     // Through the proxy: authorize, login and consent steps land on different instances.
-    expect(await authorizeAt(proxy.url)).toBeTruthy();
+    expect(await authorizeAt(deployment.proxy.url)).toBeTruthy();
     expect((await api(url(2), 'GET', '/__mock/login/next')).body.queue).toEqual([]);
 
     await api(url(0), 'POST', '/__mock/login/next', { appId: plain.appId, accountId: 'kim-minji', consent: 'all' });
@@ -117,7 +92,7 @@ describe.skipIf(!haveRedis)('the control plane of three instances on one Redis',
   });
 
   it('journals the requests every instance answered, in one numbering', async () => {
-    for (let i = 0; i < 6; i++) expect(await me(proxy.url)).toBe(401);
+    for (let i = 0; i < 6; i++) expect(await me(deployment.proxy.url)).toBe(401);
     for (const i of [0, 1, 2]) {
       const entries = (await api(url(i), 'GET', '/__mock/journal')).body.entries as Array<{ seq: number; path: string; status: number }>;
       expect(entries.map((e) => [e.path, e.status])).toEqual(Array.from({ length: 6 }, () => ['/v2/user/me', 401]));
@@ -190,9 +165,7 @@ describe.skipIf(!haveRedis)('the control plane of three instances on one Redis',
     await api(url(0), 'POST', '/__mock/clock/advance', { by: '3h' });
     const fault = await api(url(1), 'POST', '/__mock/faults', { match: { path: '/v2/user/nothing' }, action: { kind: 'server-error' }, persist: true });
     await api(url(2), 'POST', '/__mock/login/next', { appId: plain.appId, accountId: 'kim-minji' });
-    const dir = await mkdtemp(join(tmpdir(), 'kakao-mock-plane-'));
-    dirs.push(dir);
-    const later = await startCli(dir, { args: ['--store', redis.url], logLevel: 'error' });
+    const later = await deployment.start();
     expect((await api(later.url, 'GET', '/__mock/clock')).body.offsetMs).toBe(3 * 3_600_000);
     expect((await api(later.url, 'GET', '/__mock/faults')).body.faults).toMatchObject([{ id: fault.body.id }]);
     expect((await api(later.url, 'GET', '/__mock/login/next')).body.queue).toEqual([{ appId: plain.appId, accountId: 'kim-minji' }]);

@@ -5,14 +5,12 @@
  * answered with success is visible through the survivors, and the killed instance, restarted, serves
  * the same state.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { killClis, startCli, stopCli, type Cli } from '../helpers/cli.js';
+import { describe, expect, it } from 'vitest';
+import { stopCli } from '../helpers/cli.js';
+import { useDeployment } from '../helpers/deployment.js';
 import { api } from '../helpers/control.js';
 import { demo } from '../helpers/fixtures.js';
-import { freePort, haveRedis, roundRobin, startRedis, type RedisServer, type RoundRobin } from '../helpers/redis.js';
+import { haveRedis } from '../helpers/redis.js';
 
 interface Acked {
   account: string;
@@ -47,30 +45,9 @@ async function form(base: string, path: string, fields: Record<string, string>, 
 }
 
 describe.skipIf(!haveRedis)('SIGKILL of one instance mid-burst', () => {
-  let redis: RedisServer;
-  let proxy: RoundRobin;
-  let clis: Cli[] = [];
-  const dirs: string[] = [];
-
-  const start = async (): Promise<Cli> => {
-    const dir = await mkdtemp(join(tmpdir(), 'kakao-mock-sigkill-'));
-    dirs.push(dir);
-    return startCli(dir, { args: ['--store', redis.url], logLevel: 'error' });
-  };
-
-  beforeAll(async () => {
-    redis = await startRedis();
-    proxy = await roundRobin(await freePort());
-    clis = await Promise.all([0, 1, 2].map(() => start()));
-    proxy.targets.push(...clis.map((c) => c.url));
-  }, 90_000);
-
-  afterAll(async () => {
-    killClis();
-    await proxy?.close();
-    await redis?.stop();
-    await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
-  });
+  const deployment = useDeployment(3, 'sigkill');
+  const clis = deployment.clis;
+  const start = () => deployment.start();
 
   it('keeps every acknowledged write on the survivors and on the restarted instance', async () => {
     const acked: Acked[] = [];
@@ -89,7 +66,7 @@ describe.skipIf(!haveRedis)('SIGKILL of one instance mid-burst', () => {
         // The burst goes on through that window and after it.
         void victim.exited.then(() =>
           setTimeout(() => {
-            proxy.targets.splice(proxy.targets.indexOf(victim.url), 1);
+            deployment.proxy.targets.splice(deployment.proxy.targets.indexOf(victim.url), 1);
             stopAt = steps + AFTER_KILL;
           }, 200),
         );
@@ -99,7 +76,7 @@ describe.skipIf(!haveRedis)('SIGKILL of one instance mid-burst', () => {
     const worker = async (w: number): Promise<void> => {
       for (let i = 0; steps < stopAt; i++) {
         const account = `burst-${w}-${i}`;
-        const created = await tryApi(proxy.url, 'POST', '/__mock/accounts', { id: account, nickname: account });
+        const created = await tryApi(deployment.proxy.url, 'POST', '/__mock/accounts', { id: account, nickname: account });
         if (created?.status !== 201) {
           failed++;
           continue;
@@ -107,7 +84,7 @@ describe.skipIf(!haveRedis)('SIGKILL of one instance mid-burst', () => {
         const entry: Acked = { account };
         acked.push(entry);
         ack();
-        const minted = await tryApi(proxy.url, 'POST', '/__mock/tokens/mint', { appId: demo.appId, accountId: account });
+        const minted = await tryApi(deployment.proxy.url, 'POST', '/__mock/tokens/mint', { appId: demo.appId, accountId: account });
         if (minted?.status !== 200) {
           failed++;
           continue;
@@ -117,13 +94,13 @@ describe.skipIf(!haveRedis)('SIGKILL of one instance mid-burst', () => {
         ack();
         const auth = { authorization: `Bearer ${entry.accessToken}` };
         const level = `level-${w}-${i}`;
-        const updated = await form(proxy.url, '/v1/user/update_profile', { properties: JSON.stringify({ membership_level: level }) }, auth);
+        const updated = await form(deployment.proxy.url, '/v1/user/update_profile', { properties: JSON.stringify({ membership_level: level }) }, auth);
         if (updated?.status === 200) {
           entry.userId = updated.body.id;
           entry.level = level;
           ack();
         } else failed++;
-        const refreshed = await form(proxy.url, '/oauth/token', { grant_type: 'refresh_token', client_id: demo.restApiKey, client_secret: demo.clientSecret!, refresh_token: entry.refreshToken! });
+        const refreshed = await form(deployment.proxy.url, '/oauth/token', { grant_type: 'refresh_token', client_id: demo.restApiKey, client_secret: demo.clientSecret!, refresh_token: entry.refreshToken! });
         if (refreshed?.status === 200) {
           // The refreshed access token replaces the old one (both stay valid in Kakao's rules; the new one is the acknowledged write).
           entry.accessToken = refreshed.body.access_token;
