@@ -25,6 +25,7 @@ import type {
   UnlinkEventResult,
 } from './control/types.js';
 import type { WebhookDelivery } from './webhooks/types.js';
+import { guarded } from './guarded.js';
 import { sandboxHandle, type SandboxHandle } from './sandbox/index.js';
 
 export type { SandboxHandle } from './sandbox/index.js';
@@ -126,8 +127,8 @@ export async function startKakaoMock(options: KakaoMockOptions = {}): Promise<Ka
   const check = (): void => {
     if (closed) throw new Error('kakao-mock: this mock was closed (close() was called); start another with startKakaoMock()');
   };
-  const control = refusedAfterClose(running.control, check);
-  const faults = refusedAfterClose(running.faults, check);
+  const control = guarded(running.control, check);
+  const faults = guarded(running.faults, check);
   return {
     url: running.url,
     publicUrl: running.publicUrl,
@@ -167,26 +168,3 @@ export async function startKakaoMock(options: KakaoMockOptions = {}): Promise<Ka
   };
 }
 
-/**
- * `target` whose methods (and the methods of its object-valued properties, such as control.events)
- * first run `check`. A method that returns a promise rejects rather than throws.
- */
-function refusedAfterClose<T extends object>(target: T, check: () => void): T {
-  return new Proxy(target, {
-    get(object, key, receiver) {
-      const value: unknown = Reflect.get(object, key, receiver);
-      if (typeof value === 'function') {
-        return (...args: unknown[]) => {
-          try {
-            check();
-          } catch (error) {
-            if (value.constructor.name === 'AsyncFunction') return Promise.reject(error);
-            throw error;
-          }
-          return (value as (...a: unknown[]) => unknown).apply(object, args);
-        };
-      }
-      return value !== null && typeof value === 'object' ? refusedAfterClose(value, check) : value;
-    },
-  });
-}

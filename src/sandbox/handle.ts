@@ -5,6 +5,7 @@
 import { ControlError, type ClockState, type JournalEntry, type JournalQuery, type KakaoTokenResponse, type MintOptions, type MockControl } from '../control/index.js';
 import type { FaultApi } from '../control/index.js';
 import type { ConsentChoice } from '../kauth/index.js';
+import { guarded } from '../guarded.js';
 import type { WebhookDelivery } from '../webhooks/types.js';
 import type { SandboxRegistry } from './registry.js';
 import { noSandbox } from './resolve.js';
@@ -33,33 +34,9 @@ export interface SandboxHandle {
   close(): Promise<void>;
 }
 
-const AsyncFunction = (async () => {}).constructor;
-
-/**
- * `target` with every method (nested objects too) run inside `world`, after `check()`. An async
- * method (every MockControl operation that returns a promise is one) gets the check's error as a
- * rejection, like any other of its errors; a synchronous one throws it.
- */
+/** `target` with every method (nested objects too) run inside `world`, after `check()` (src/guarded.ts). */
 export function inWorldProxy<T extends object>(world: World, target: T, check: () => void = () => {}): T {
-  return new Proxy(target, {
-    get(obj, key) {
-      const value: unknown = Reflect.get(obj, key);
-      if (typeof value === 'function') {
-        const method = value as (...a: unknown[]) => unknown;
-        return (...args: unknown[]) => {
-          try {
-            check();
-          } catch (error) {
-            if (method instanceof AsyncFunction) return Promise.reject(error);
-            throw error;
-          }
-          return inWorld(world, () => method.apply(obj, args));
-        };
-      }
-      if (typeof value === 'object' && value !== null) return inWorldProxy(world, value, check);
-      return value;
-    },
-  });
+  return guarded(target, check, (call) => inWorld(world, call));
 }
 
 export interface HandleDeps {
