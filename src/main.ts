@@ -3,6 +3,7 @@ import { ConfigError, HelpRequested, USAGE, loadConfig } from './config/load.js'
 import { safeRedisUrl } from './config/option-rules.js';
 import { createLogger } from './log.js';
 import { startServer } from './server.js';
+import { DataFolderError } from './store/errors.js';
 import type { TlsSetup } from './tls.js';
 import { collectGarbage, favourSmallHeap } from './heap.js';
 
@@ -45,7 +46,9 @@ async function main(): Promise<void> {
       },
     });
   } catch (err) {
-    process.stderr.write(`kakao-mock: cannot start: ${(err as Error).message}\n`);
+    // Like a bad option's message (config/load.ts): the option first, then what is wrong with it.
+    const message = err instanceof DataFolderError ? `--data ${err.folder}: ${err.reason}` : (err as Error).message;
+    process.stderr.write(`kakao-mock: cannot start: ${message}\n`);
     process.exit(1);
   }
   const demo = config.fixtures.apps.find((a) => a.simpleSignup) ?? config.fixtures.apps[0];

@@ -33,3 +33,22 @@ export class StoreUnavailableError extends StoreWriteError {
     this.name = 'StoreUnavailableError';
   }
 }
+
+/**
+ * The data folder (`--data`, `dataDir`) cannot be made or written: a file in its way, a read-only or
+ * virtual parent (/proc, /sys), no permission. Startup stops with this one message; the CLI names
+ * `--data` (src/main.ts).
+ */
+export class DataFolderError extends Error {
+  /** The folder asked for, as an absolute path. */
+  readonly folder: string;
+  /** What is wrong, in words, ending with the errno code when there is one. */
+  readonly reason: string;
+
+  constructor(folder: string, reason: string, cause?: unknown) {
+    super(`the data folder ${folder} cannot be used: ${reason}`, { cause });
+    this.name = 'DataFolderError';
+    this.folder = folder;
+    this.reason = reason;
+  }
+}

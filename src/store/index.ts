@@ -27,14 +27,15 @@
  * oidc-records: their typed face), durable/ (the base + journal tier), snapshot*.ts (the token
  * file), memory/ (what keeps a large store small), lock.ts, log.ts.
  */
-import { mkdir } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { clearInterval, setInterval } from 'node:timers';
 import { optionDefault } from '../config/options.js';
 import type { Fixtures } from '../config/types.js';
 import { AccountStore } from './accounts.js';
 import { AppStore } from './apps.js';
 import { ChannelStore } from './channels.js';
+import { makeDataFolder, refusal } from './data-folder.js';
+import { DataFolderError } from './errors.js';
 import { Durable, DURABLE_FILE, type DurableOp, type Undo } from './durable/index.js';
 import { KeyStore } from './keys.js';
 import { LinkStore } from './links.js';
@@ -46,7 +47,7 @@ import { Snapshot, SNAPSHOT_FILE } from './snapshot.js';
 import type { Store, StoreHealth, StoreOptions, StoreWriteEvent } from './types.js';
 
 export type * from './types.js';
-export { StoreUnavailableError, StoreWriteError } from './errors.js';
+export { DataFolderError, StoreUnavailableError, StoreWriteError } from './errors.js';
 export { DURABLE_FILE, JOURNAL_FILE, readDurableFiles } from './durable/index.js';
 export { LOCK_FILE } from './lock.js';
 export { LEGACY_SNAPSHOT_FILE, readSnapshotFile, SNAPSHOT_FILE, snapshotFileText, type SnapshotRecords } from './snapshot.js';
@@ -75,8 +76,13 @@ export async function createStore(options: StoreOptions): Promise<Store> {
   }
   let lock: FolderLock | null = null;
   if (dir !== null) {
-    await mkdir(dir, { recursive: true });
-    lock = await lockFolder(dir, { heartbeatMs: options.lockHeartbeatMs, warn: (message) => log('warn', message) });
+    await makeDataFolder(dir);
+    lock = await lockFolder(dir, { heartbeatMs: options.lockHeartbeatMs, warn: (message) => log('warn', message) }).catch((error: unknown) => {
+      // The folder is there but takes no file (/proc, /sys, read-only): the lock file is the first.
+      const cause = (error as Error).cause as NodeJS.ErrnoException | undefined;
+      if (['EACCES', 'EPERM', 'EROFS', 'ENOENT'].includes(cause?.code ?? '')) throw new DataFolderError(resolve(dir), refusal(resolve(dir), cause), error);
+      throw error;
+    });
   }
   try {
     return await openStore(options, now, dir, log, lock);
