@@ -27,12 +27,14 @@ import { StoreWriteError } from '../store/errors.js';
  * login pages a form post is a browser's (whatever its Accept, even none) unless it asks for JSON first.
  */
 function wantsPage(ctx: Context): boolean {
+  // HEAD is answered as GET without a body (docs/kakao-wire.md §1.1): the page's status and headers.
+  const get = ctx.method === 'GET' || ctx.method === 'HEAD';
   if (ctx.path.startsWith('/interaction/')) {
-    if (ctx.method === 'GET' || ctx.accepts('json', 'html') === 'html') return true;
+    if (get || ctx.accepts('json', 'html') === 'html') return true;
     // is() is null without a body, false for another type: only a form body counts.
     return typeof ctx.is('urlencoded', 'multipart') === 'string' && ctx.accepts('html', 'json') === 'html';
   }
-  return ctx.method === 'GET' && (ctx.path === '/oauth/authorize' || ctx.path.startsWith('/oauth/authorize/') || ctx.path === '/oauth/logout');
+  return get && (ctx.path === '/oauth/authorize' || ctx.path.startsWith('/oauth/authorize/') || ctx.path === '/oauth/logout');
 }
 
 /** Also oidc-provider's `renderError` (kauth/provider.ts): errors it shows itself get the same page. */

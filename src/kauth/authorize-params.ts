@@ -115,8 +115,10 @@ export function normaliseAuthorize(store: Store, loginQueue: LoginQueue) {
     const { app, out, prompts } = authorizeParams(store, (name) => single(ctx, name));
     // A scripted login is bound to this request here, at authorize, so no other request's pages can
     // take it (login-queue.ts). It is a login: forced, so it replaces a browser session's account.
-    // Not with prompt=none, which must never show or run a login.
-    const bound = prompts.includes('none') ? undefined : loginQueue.bind(app.appId, ctx.get(LOGIN_TICKET_HEADER) || undefined);
+    // Not with prompt=none, which must never show or run a login. Not by a HEAD either: a look at
+    // the URL (a link checker, `curl -I`) must not take the login a test queued for the browser's
+    // GET (docs/kakao-wire.md §1.1).
+    const bound = prompts.includes('none') || ctx.method === 'HEAD' ? undefined : loginQueue.bind(app.appId, ctx.get(LOGIN_TICKET_HEADER) || undefined);
     // A promise with a shared store only: taking a queued login is a claim in Redis (login-queue.ts).
     const ticket = bound instanceof Promise ? await bound : bound;
     if (ticket !== undefined) {

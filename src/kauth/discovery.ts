@@ -63,7 +63,7 @@ export function notAtKakao(): never {
  */
 export async function kakaoRedirects(ctx: Context, next: Next) {
   await next();
-  if (ctx.method !== 'GET' || ctx.status !== 303) return;
+  if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || ctx.status !== 303) return;
   const location = ctx.response.get('Location');
   ctx.status = 302;
   // Only an absolute URL with a query can carry `iss` (parsing was ~1% of a login flow's CPU: the

@@ -74,7 +74,8 @@ export function kauthRouter(deps: KauthRouteDeps): Router {
   router.get('/.well-known/jwks.json', kauthCors, serveJwks(deps.signingKeys));
 
   // Authorization (docs/kakao-wire.md §3): Kakao's checks, then oidc-provider; 303 → 302 on the way out
-  router.register('/oauth/authorize', otherThan('GET'), onlyGetOnAuthorize); // HEAD included: first
+  // HEAD answers as GET without a body (docs/kakao-wire.md §1.1), binding no queued login.
+  router.register('/oauth/authorize', otherThan('GET', 'HEAD'), onlyGetOnAuthorize);
   router.get('/oauth/authorize', kakaoRedirects, normaliseAuthorize(store, loginQueue), toProvider);
   router.get('/oauth/authorize/:uid', kakaoRedirects, toProvider); // resume after login and consent
 

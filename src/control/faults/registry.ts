@@ -97,10 +97,14 @@ export class FaultRegistry {
     this.#plane?.write('fault-clear', null, null);
   }
 
-  /** Rules whose method and path match, before any client check (cheap, synchronous). */
+  /**
+   * Rules whose method and path match, before any client check (cheap, synchronous). A rule without
+   * a method is not met by HEAD: a look at a URL must not take a fault meant for the request a test
+   * is about (docs/kakao-wire.md §1.1); a rule naming HEAD is.
+   */
   candidates(method: string, path: string): Fault[] {
     if (this.#rules.length === 0 || !isKakaoPath(path)) return []; // the control plane must stay reachable to remove a fault
-    return this.#rules.filter((r) => (r.match.method === undefined || r.match.method === method) && pathMatches(r.match.path, path));
+    return this.#rules.filter((r) => (r.match.method === undefined ? method !== 'HEAD' : r.match.method === method) && pathMatches(r.match.path, path));
   }
 
   /**
