@@ -9,7 +9,7 @@ import type { UnlinkReferrer } from '../webhooks/types.js';
 import { removeAccount } from './accounts-apps.js';
 import { accountOr404, appOr404, type ControlContext } from './context.js';
 import { ControlError, controlErrors } from './errors.js';
-import { nonEmptyString, positiveInt } from './inputs.js';
+import { knownFieldsOnly, nonEmptyString, positiveInt } from './inputs.js';
 import type { MockControl } from './types.js';
 
 export const UNLINK_REFERRERS: readonly UnlinkReferrer[] = ['UNLINK_FROM_APPS', 'ACCOUNT_DELETE', 'FORCED_ACCOUNT_DELETE', 'UNLINK_FROM_ADMIN', 'INCOMPLETE_SIGN_UP'];
@@ -20,6 +20,7 @@ export function kakaoEvents(ctx: ControlContext): MockControl['events'] {
     /** The same unlink as POST /v1/user/unlink, then the app's unlink webhook. */
     async unlink(input) {
       if (!isRecord(input)) throw controlErrors.badRequest('expected { appId, accountId | userId, referrer? }');
+      knownFieldsOnly(input, 'unlinkEvent');
       const app = appOr404(store, input.appId);
       const referrer = input.referrer ?? 'UNLINK_FROM_APPS';
       if (!UNLINK_REFERRERS.includes(referrer)) throw controlErrors.badRequest(`referrer must be one of ${UNLINK_REFERRERS.join(', ')}`);
@@ -41,6 +42,7 @@ export function kakaoEvents(ctx: ControlContext): MockControl['events'] {
 
     async channel(input) {
       if (!isRecord(input)) throw controlErrors.badRequest('expected { appId, accountId, relation }');
+      knownFieldsOnly(input, 'channelEvent');
       const app = appOr404(store, input.appId);
       const account = accountOr404(store, input.accountId);
       if (input.relation !== 'ADDED' && input.relation !== 'BLOCKED') throw controlErrors.badRequest('relation must be ADDED or BLOCKED');

@@ -4,7 +4,7 @@
  * ControlError 400 naming the field; the HTTP routes and the in-process API share them.
  */
 import * as v from 'valibot';
-import { check, maybe, record, rule } from '../config/schema-kit.js';
+import { check, isRecord, maybe, record, rule } from '../config/schema-kit.js';
 import type { ConsentChoice } from '../kauth/index.js';
 import { controlErrors } from './errors.js';
 
@@ -34,6 +34,37 @@ export function clampLimit(value: number | undefined, fallback: number, max: num
   if (value === undefined) return fallback;
   if (!v.is(LIMIT, value)) throw controlErrors.badRequest('limit must be a non-negative integer');
   return Math.min(value, max);
+}
+
+/**
+ * The fields of each /__mock JSON body whose values its operation checks (control/logins.ts,
+ * events.ts, time.ts): any other field is refused here, naming it, as the bodies with a schema of
+ * their own refuse theirs through record() (accounts and apps: the fixture schemas; faults:
+ * faults/input.ts; keys/rotate and tokens/expire: below). A misspelt optional field would otherwise
+ * be dropped without a word (`expiresin` minting a full-lifetime token). The in-process operations
+ * take the same objects, so `control.mint({ …, bogus })` is refused as its POST is. No body is open.
+ */
+const BODY_FIELDS = {
+  login: ['appId', 'accountId', 'consent'],
+  mint: ['appId', 'accountId', 'consent', 'keyType', 'params', 'expiresIn'],
+  unlinkEvent: ['appId', 'accountId', 'userId', 'referrer'],
+  accountDeleteEvent: ['accountId'],
+  channelEvent: ['appId', 'accountId', 'relation'],
+  advance: ['by'],
+  /** POST /__mock/reset and /__mock/clock/reset read no field: `{}` or no body. */
+  none: [],
+} as const;
+export type ControlBody = keyof typeof BODY_FIELDS;
+
+const FIELDS_ONLY = Object.fromEntries(
+  Object.entries(BODY_FIELDS).map(([body, fields]) => [body, record<Record<string, unknown>>(Object.fromEntries(fields.map((f) => [f, v.optional(v.unknown())])))]),
+) as Record<ControlBody, v.GenericSchema<unknown, Record<string, unknown>>>;
+
+/** Refuses (400, naming each) a field `body` does not take; a value that is not an object is left to the operation's own message. */
+export function knownFieldsOnly(input: unknown, body: ControlBody): void {
+  if (!isRecord(input)) return;
+  const result = check(FIELDS_ONLY[body], input);
+  if (result.problems) throw controlErrors.badRequest(result.problems.join('; '), result.problems);
 }
 
 const strings = (what: string) => v.optional(v.custom<string[]>((x) => Array.isArray(x) && x.every((s) => typeof s === 'string'), `must be an array of ${what}`));

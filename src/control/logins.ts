@@ -9,7 +9,7 @@ import { accessTokenSeconds } from '../kakao/app-keys.js';
 import type { ConsentChoice } from '../kauth/index.js';
 import { accountOr404, appOr404, type ControlContext } from './context.js';
 import { ControlError, controlErrors } from './errors.js';
-import { parseConsent } from './inputs.js';
+import { knownFieldsOnly, parseConsent } from './inputs.js';
 import type { FaultRegistry } from './faults/index.js';
 import { MintFailed, mintTokens } from './mint.js';
 import type { KakaoTokenResponse, MockControl, QueueLoginInput } from './types.js';
@@ -33,6 +33,7 @@ export function loginOperations(ctx: ControlContext, faults: FaultRegistry): Pic
   let listener: RequestListener | undefined;
   return {
     queueLogin(input) {
+      knownFieldsOnly(input, 'login');
       const { app, account, consent } = checkLoginInput(ctx, input);
       loginQueue.push(app.appId, { accountId: account.id, ...(consent ? { consent } : {}) });
       return loginQueue.list();
@@ -42,6 +43,7 @@ export function loginOperations(ctx: ControlContext, faults: FaultRegistry): Pic
       loginQueue.clear();
     },
     async mint(baseUrl, input) {
+      knownFieldsOnly(input, 'mint');
       const { app, account, consent } = checkLoginInput(ctx, input);
       const keyType = input.keyType ?? 'rest';
       if (keyType !== 'rest' && keyType !== 'js' && keyType !== 'native') throw controlErrors.badRequest('keyType must be rest, js or native');

@@ -10,6 +10,7 @@ import type { Logger } from '../log.js';
 import { ControlError, controlErrors } from './errors.js';
 import { controlErrorBoundary, queryInt, queryString, readJson, selfUrl, sendJson } from './http.js';
 import { controlGuard } from './guard.js';
+import { knownFieldsOnly } from './inputs.js';
 import type { ChannelEventInput, ExpireTokensInput, FaultInput, MintInput, MockControl, QueueLoginInput, RotateKeysInput, UnlinkEventInput } from './types.js';
 
 export const CONTROL_PREFIX = '/__mock';
@@ -43,7 +44,8 @@ export function controlRouter(deps: ControlRouterDeps) {
   const { control } = deps;
   const api = new Router({ prefix: CONTROL_PREFIX });
 
-  api.post('/reset', json(async () => {
+  api.post('/reset', json(async (ctx) => {
+    knownFieldsOnly(await readJson(ctx), 'none');
     await control.reset();
     return { reset: true, clock: control.clock() };
   }));
@@ -91,9 +93,13 @@ export function controlRouter(deps: ControlRouterDeps) {
   api.post('/clock/advance', json(async (ctx) => {
     // A JSON `null` body reads as no field (400 from the operation's check), not a TypeError.
     const body = (await readJson(ctx)) as { by?: unknown } | null;
+    knownFieldsOnly(body, 'advance');
     return control.advance(body?.by);
   }));
-  api.post('/clock/reset', json(() => control.resetClock()));
+  api.post('/clock/reset', json(async (ctx) => {
+    knownFieldsOnly(await readJson(ctx), 'none');
+    return control.resetClock();
+  }));
 
   api.post('/keys/rotate', json(async (ctx) => control.rotateKeys((await readJson(ctx)) as RotateKeysInput)));
 
@@ -111,6 +117,7 @@ export function controlRouter(deps: ControlRouterDeps) {
   api.post('/events/unlink', json(async (ctx) => control.events.unlink((await readJson(ctx)) as UnlinkEventInput)));
   api.post('/events/account-delete', json(async (ctx) => {
     const body = (await readJson(ctx)) as { accountId?: unknown } | null;
+    knownFieldsOnly(body, 'accountDeleteEvent');
     return control.events.accountDelete(body?.accountId as string);
   }));
   api.post('/events/channel', json(async (ctx) => control.events.channel((await readJson(ctx)) as ChannelEventInput)));

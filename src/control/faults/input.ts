@@ -55,7 +55,6 @@ const ACTIONS = new Map<unknown, v.GenericSchema<unknown, FaultAction>>([
         description: aString('must be a string'),
       },
       {
-        loose: true,
         checks: [
           {
             reads: ['code'],
@@ -77,7 +76,6 @@ const ACTIONS = new Map<unknown, v.GenericSchema<unknown, FaultAction>>([
         msg: aString('must be a string'),
       },
       {
-        loose: true,
         checks: [
           {
             reads: ['code'],
@@ -89,7 +87,7 @@ const ACTIONS = new Map<unknown, v.GenericSchema<unknown, FaultAction>>([
       },
     ),
   ],
-  ['server-error', record<Extract<FaultAction, { kind: 'server-error' }>>({ kind: v.literal('server-error') }, { loose: true })],
+  ['server-error', record<Extract<FaultAction, { kind: 'server-error' }>>({ kind: v.literal('server-error') })],
   [
     'delay',
     record<Extract<FaultAction, { kind: 'delay' }>>(
@@ -97,7 +95,6 @@ const ACTIONS = new Map<unknown, v.GenericSchema<unknown, FaultAction>>([
         kind: v.literal('delay'),
         ms: fixed<number>((ms) => Number.isInteger(ms) && (ms as number) >= 0 && (ms as number) <= MAX_DELAY_MS, `must be an integer from 0 to ${MAX_DELAY_MS}`),
       },
-      { loose: true },
     ),
   ],
 ]);
@@ -115,7 +112,9 @@ const FAULT_INPUT = record<FaultInput>(
     times: optional<number>((t) => Number.isInteger(t) && (t as number) >= 1, 'must be an integer of at least 1'),
     persist: optional<boolean>((p) => typeof p === 'boolean', 'must be true or false'),
   },
-  { loose: true },
+  // Every field of a rule is known: a misspelt one (`time` for `times`) is refused, not dropped
+  // (the control plane's rule, control/inputs.ts `knownFieldsOnly`).
+  { unknownKeysLast: true },
 );
 
 /** Only the fields a schema names, and only those given: the stored rule is what the caller meant. */
