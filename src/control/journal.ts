@@ -161,6 +161,9 @@ const NO_OUTCOME = { kakaoCode: null, error: null } as const;
 export function journalRecorder(journal: Journal, store: Store, now: () => number) {
   return async function journalRequest(ctx: Context, next: Next): Promise<void> {
     if (!isKakaoPath(ctx.path)) return next();
+    // As the client sent it: kauth's authorize step rewrites the query it hands on (the expanded
+    // scope, the login ticket, kauth/authorize-params.ts), which is not what the app asked for.
+    const querystring = ctx.querystring;
     const at = now();
     const started = performance.now();
     let failed: unknown;
@@ -177,7 +180,7 @@ export function journalRecorder(journal: Journal, store: Store, now: () => numbe
       journal.record({
         at,
         method: ctx.method,
-        path: redactedPath(ctx.path, ctx.querystring),
+        path: redactedPath(ctx.path, querystring),
         status,
         ms: Math.round((performance.now() - started) * 10) / 10,
         kakaoCode: outcome.kakaoCode,

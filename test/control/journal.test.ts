@@ -43,6 +43,13 @@ describe('the request journal', () => {
     expect(mock.journal().at(-1)).toMatchObject({ status: 302, kakaoCode: null, error: 'login_required' });
   });
 
+  it('records the query the client sent, not the one Kakao\'s checks handed on (no login ticket, no expanded scope)', async () => {
+    mock.queueLogin(demo.appId, 'kim-minji', 'all');
+    const query = `client_id=${demo.restApiKey}&redirect_uri=${encodeURIComponent(CALLBACK)}&response_type=code&scope=account_email`;
+    await fetch(`${mock.url}/oauth/authorize?${query}`, { redirect: 'manual' });
+    expect(mock.journal().at(-1)).toMatchObject({ path: `/oauth/authorize?${query}`, status: 302 });
+  });
+
   it('never keeps secrets from the query string', async () => {
     await fetch(`${mock.url}/v2/user/me?access_token=SECRET-TOKEN&property_keys=%5B%5D`);
     await fetch(`${mock.url}/oauth/token?client_secret=SECRET-2&code=SECRET-3&grant_type=authorization_code`, { method: 'POST' });
