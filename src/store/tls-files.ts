@@ -6,7 +6,9 @@
  * when all four are there.
  */
 import { chmod, mkdir, open, rename, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { makeDataFolder, refusal } from './data-folder.js';
+import { DataFolderError } from './errors.js';
 import { readText, syncDir, tempFileOf } from './json-file.js';
 
 export const TLS_FOLDER = 'tls';
@@ -61,7 +63,12 @@ async function writeFileAtomically(file: string, text: string, mode: number): Pr
 /** Writes the given files (all four, or the server's two when only they were renewed). */
 export async function writeLocalCa(dataDir: string, files: Partial<LocalCaFiles>): Promise<void> {
   const folder = join(dataDir, TLS_FOLDER);
-  await mkdir(folder, { recursive: true, mode: 0o700 });
+  // With the Redis store nothing made the data folder before (store/data-folder.ts says why not recursive).
+  await makeDataFolder(dataDir);
+  await mkdir(folder, { mode: 0o700 }).catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return;
+    throw new DataFolderError(resolve(dataDir), refusal(resolve(dataDir), error), error);
+  });
   for (const key of ['serverKey', 'serverCert', 'caKey', 'caCert'] as const) {
     const text = files[key];
     if (text !== undefined) await writeFileAtomically(join(folder, FILES[key].name), text, FILES[key].mode);
