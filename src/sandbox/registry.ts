@@ -1,7 +1,7 @@
 /**
  * The sandboxes of one server: create, look up, list, delete, and the idle expiry that removes what
  * a crashed test worker left behind. A sandbox's store is in memory and made from the same fixtures
- * as the default world's (about 0.25 ms and 17 KB); sandboxes are not persisted.
+ * as the default world's (about 0.25 ms and 17 KB); sandboxes are not persisted (but see below).
  *
  * With a shared store (`store.worlds`, Redis: docs/storage.md §10.9) sandboxes are the deployment's:
  * the store makes and drops them on every instance and tells this registry (`watch`), which builds

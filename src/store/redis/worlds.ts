@@ -103,7 +103,13 @@ export class RedisWorlds implements SharedWorlds {
     const keys = this.#worlds.get(id)?.plane.feedKeys() ?? [];
     this.#drop(id);
     void link.send(['DEL', this.#usedKey(id), ...keys]).catch(() => undefined);
-    await this.#d.append({ t: 'world', a: 'delete', id });
+    try {
+      await this.#d.append({ t: 'world', a: 'delete', id });
+    } catch (error) {
+      // Not dropped for the deployment: the id stays taken (this instance reloads it before its next request).
+      void link.send(['SADD', this.#setKey, id]).catch(() => undefined);
+      throw error;
+    }
     return true;
   }
 
