@@ -51,8 +51,22 @@ export function setProcessOffset(ms: number): void {
   if (Number.isFinite(ms) && ms >= 0 && ms <= MAX_CLOCK_OFFSET_MS) setOffset(processLine, ms);
 }
 
+/** A shared sandbox's line: its one watcher writes its moves for the other instances (src/sandbox/registry.ts). */
+const lineWatchers = new WeakMap<TimeLine, (offsetMs: number) => void>();
+
+/** Like `watchProcessLine`, for a sandbox's line (docs/storage.md §10.9). */
+export function watchLine(line: TimeLine, watch: (offsetMs: number) => void): void {
+  lineWatchers.set(line, watch);
+}
+
+/** Another instance moved a sandbox's clock: the same offset here (its watcher is not told). */
+export function setLineOffset(line: TimeLine, ms: number): void {
+  if (Number.isFinite(ms) && ms >= 0 && ms <= MAX_CLOCK_OFFSET_MS) setOffset(line, ms);
+}
+
 function tellWatchers(line: TimeLine): void {
   if (line === processLine) for (const watch of processLineWatchers) watch(line.offsetMs);
+  else lineWatchers.get(line)?.(line.offsetMs);
 }
 
 /**

@@ -65,7 +65,7 @@ function shareClock(plane: SharedPlane): void {
 export function createWorlds(deps: WorldsDeps): Worlds {
   const at = realTime();
   // A shared store (Redis) makes the default world's control state the deployment's (docs/storage.md
-  // §10.8); a sandbox's stays this instance's.
+  // §10.8), and every sandbox (§10.9: registry.ts).
   const { plane } = deps.store;
   if (plane) shareClock(plane);
   const defaultWorld: World = {
@@ -87,7 +87,7 @@ export function createWorlds(deps: WorldsDeps): Worlds {
     lastUsedAt: at,
   };
   const current = (): World => worldOf(defaultWorld);
-  const registry = createSandboxRegistry({ defaultWorld, clock: deps.clock, fixtures: deps.config.fixtures, log: deps.log, idleMs: deps.config.sandboxIdle, max: deps.config.sandboxMax });
+  const registry = createSandboxRegistry({ defaultWorld, clock: deps.clock, fixtures: deps.config.fixtures, log: deps.log, idleMs: deps.config.sandboxIdle, max: deps.config.sandboxMax, ...(deps.store.worlds ? { shared: deps.store.worlds } : {}) });
   return {
     facades: {
       store: storeFacade(defaultWorld, registry),

@@ -1,16 +1,21 @@
 /**
  * The sandboxes of one server: create, look up, list, delete, and the idle expiry that removes what
  * a crashed test worker left behind. A sandbox's store is in memory and made from the same fixtures
- * as the default world's (about 0.25 ms and 17 KB); sandboxes are not persisted.
+ * as the default world's (about 0.25 ms and 17 KB); sandboxes are not persisted (but see below).
+ *
+ * With a shared store (`store.worlds`, Redis: docs/storage.md §10.9) sandboxes are the deployment's:
+ * the store makes and drops them on every instance and tells this registry (`watch`), which builds
+ * the world's objects on the sandbox's own plane; create, delete, `--sandbox-max` and idle expiry
+ * are decided in Redis.
  */
 import { randomBytes } from 'node:crypto';
 import { clearInterval, setInterval } from 'node:timers';
-import { dropTimeLine, timeOf, type Clock, type TimeLine } from '../clock.js';
+import { dropTimeLine, setLineOffset, timeOf, watchLine, type Clock, type TimeLine } from '../clock.js';
 import type { Fixtures } from '../config/types.js';
 import { ControlError, FaultRegistry, Journal } from '../control/index.js';
 import { createSentMessages } from '../messages/index.js';
 import { createLoginQueue } from '../kauth/index.js';
-import { createStore } from '../store/index.js';
+import { createStore, type SharedWorlds, type Store } from '../store/index.js';
 import { createWebhooks } from '../webhooks/index.js';
 import type { Logger } from '../log.js';
 import { createCredentialMap, CREDENTIAL_MODELS } from './credentials.js';
@@ -64,7 +69,12 @@ export interface RegistryDeps {
   max: number;
   /** A world's records were dropped (delete, expiry): set-up B forgets its credentials. */
   onDrop?: (world: World) => void;
+  /** A shared store's sandboxes (Redis): then every sandbox is the deployment's. */
+  shared?: SharedWorlds;
 }
+
+/** The deployment's sent-messages feed keeps as many as one instance's sink (messages/index.ts). */
+const MESSAGES_KEPT = 10_000;
 
 export function createSandboxRegistry(deps: RegistryDeps): SandboxRegistry {
   const { defaultWorld } = deps;
@@ -79,25 +89,115 @@ export function createSandboxRegistry(deps: RegistryDeps): SandboxRegistry {
     worlds.delete(world.id!);
     credentials.forgetWorld(world.id!);
     dropTimeLine(world.time);
-    world.loginQueue.clear();
-    world.faults.clear();
+    // A shared sandbox's rules and queue are the deployment's: one instance letting it go (the
+    // sandbox deleted, or this server closing) clears nothing there.
+    if (deps.shared === undefined) {
+      world.loginQueue.clear();
+      world.faults.clear();
+    }
     deps.onDrop?.(world);
     await world.store.close();
   }
 
+  let sweeping = false;
   function sweepIdle(): void {
-    const before = realTime() - deps.idleMs;
-    for (const world of [...worlds.values()]) {
-      if (world.lastUsedAt > before) continue;
-      deps.log.info('sandbox expired', { id: world.id });
-      drop(world).catch((err: unknown) => {
-        deps.log.warn('sandbox store did not close', { id: world.id, error: String(err) });
-      });
+    if (deps.shared === undefined) {
+      const before = realTime() - deps.idleMs;
+      for (const world of [...worlds.values()]) {
+        if (world.lastUsedAt > before) continue;
+        deps.log.info('sandbox expired', { id: world.id });
+        drop(world).catch((err: unknown) => {
+          deps.log.warn('sandbox store did not close', { id: world.id, error: String(err) });
+        });
+      }
+    } else if (!sweeping) {
+      sweeping = true;
+      sweepShared(deps.shared)
+        .catch((err: unknown) => deps.log.warn('sandbox idle sweep failed', { error: String(err) }))
+        .finally(() => {
+          sweeping = false;
+        });
     }
     if (worlds.size === 0 && timer) {
       clearInterval(timer);
       timer = undefined;
     }
+  }
+
+  /** The sandbox's unused since the idle time on every instance is deleted by one of them (a claim). */
+  async function sweepShared(shared: SharedWorlds): Promise<void> {
+    const before = realTime() - deps.idleMs;
+    for (const world of [...worlds.values()]) {
+      if (world.lastUsedAt > before) continue;
+      const used = await shared.lastUsed(world.id!);
+      if ((used !== null && used > before) || worlds.get(world.id!) !== world) continue;
+      if (!(await shared.claimExpiry(world.id!, world.createdAt))) continue;
+      deps.log.info('sandbox expired', { id: world.id });
+      await shared.delete(world.id!);
+    }
+  }
+
+  /** A world around its store and line of time; on a shared store, its control state on the store's plane. */
+  function assemble(id: string, store: Store, time: TimeLine, at: number): World {
+    const { plane } = store;
+    const basePath = `${SANDBOX_PREFIX}${id}`;
+    const world: World = {
+      id,
+      server: defaultWorld.server,
+      store,
+      time,
+      faults: new FaultRegistry(() => clock.now(), plane),
+      journal: new Journal(undefined, plane),
+      // Shared tickets expire on real time, the same in every process (performance.now() is per process).
+      loginQueue: plane ? createLoginQueue(realTime, plane) : createLoginQueue(),
+      webhooks: createWebhooks({ clock, log: (level, msg, extra) => deps.log[level](msg, extra as Record<string, unknown>), ...(plane ? { plane } : {}) }),
+      messages: createSentMessages(() => clock.now(), plane ? (take, cleared) => plane.feed('messages', MESSAGES_KEPT, take, cleared) : undefined),
+      basePath,
+      publicUrl: defaultWorld.publicUrl + basePath,
+      backchannelUrl: defaultWorld.backchannelUrl + basePath,
+      issuer: defaultWorld.issuer.replace(/\/$/, '') + basePath,
+      createdAt: at,
+      lastUsedAt: at,
+    };
+    worlds.set(id, world);
+    if (!timer) {
+      timer = setInterval(sweepIdle, Math.min(Math.max(deps.idleMs / 4, 250), 60_000));
+      timer.unref();
+    }
+    return world;
+  }
+
+  const { shared } = deps;
+  if (shared !== undefined) {
+    shared.watch({
+      created(id, at, store, time) {
+        const world = assemble(id, store, time, at);
+        // Its clock, moved on any instance, moves on every one (as the default world's, sandbox/index.ts).
+        const { plane } = store;
+        watchLine(world.time, (offsetMs) => plane!.write('clock', 'clock', offsetMs));
+        plane!.on('clock', (offsetMs) => setLineOffset(world.time, Number(offsetMs)));
+        plane!.snapshot(() => [{ kind: 'clock', key: 'clock', value: world.time.offsetMs }]);
+        // Its last use, for the idle sweep of whichever instance runs it.
+        let used = at;
+        Object.defineProperty(world, 'lastUsedAt', {
+          enumerable: true,
+          get: () => used,
+          set: (next: number) => {
+            used = next;
+            shared.used(id, next);
+          },
+        });
+      },
+      deleted(id) {
+        const world = worlds.get(id);
+        if (world) void drop(world);
+      },
+      stored: (id, model, recordId) => {
+        if (CREDENTIAL_MODELS.has(model)) credentials.remember(recordId, id);
+      },
+      dropped: (_id, recordId) => credentials.forget(recordId),
+      emptied: (id) => credentials.forgetWorld(id),
+    });
   }
 
   return {
@@ -106,39 +206,23 @@ export function createSandboxRegistry(deps: RegistryDeps): SandboxRegistry {
         throw new ControlError(400, 'bad_request', 'id must be 1-64 characters of A-Z a-z 0-9 _ -');
       }
       const id = requested ?? randomBytes(9).toString('base64url');
-      if (worlds.has(id)) throw new ControlError(409, 'conflict', `sandbox "${id}" exists`);
-      if (worlds.size >= deps.max) throw new ControlError(429, 'too_many_sandboxes', `at most ${deps.max} sandboxes may exist at once (--sandbox-max)`);
+      const exists = (): ControlError => new ControlError(409, 'conflict', `sandbox "${id}" exists`);
+      const full = (): ControlError => new ControlError(429, 'too_many_sandboxes', `at most ${deps.max} sandboxes may exist at once (--sandbox-max)`);
+      if (shared !== undefined) {
+        // Decided in Redis for the deployment; the store made the world here (watch's `created`).
+        const outcome = await shared.create(id, deps.max);
+        if (outcome !== 'created') throw outcome === 'exists' ? exists() : full();
+        return worlds.get(id)!;
+      }
+      if (worlds.has(id)) throw exists();
+      if (worlds.size >= deps.max) throw full();
       const time: TimeLine = { offsetMs: 0 };
       const store = await createStore({ fixtures: deps.fixtures, dataDir: null, now: () => timeOf(time), log: (level, message) => deps.log[level](message) });
       if (worlds.has(id)) {
         await store.close();
-        throw new ControlError(409, 'conflict', `sandbox "${id}" exists`);
+        throw exists();
       }
-      const basePath = `${SANDBOX_PREFIX}${id}`;
-      const at = realTime();
-      const world: World = {
-        id,
-        server: defaultWorld.server,
-        store,
-        time,
-        faults: new FaultRegistry(() => clock.now()),
-        journal: new Journal(),
-        loginQueue: createLoginQueue(),
-        webhooks: createWebhooks({ clock, log: (level, msg, extra) => deps.log[level](msg, extra as Record<string, unknown>) }),
-        messages: createSentMessages(() => clock.now()),
-        basePath,
-        publicUrl: defaultWorld.publicUrl + basePath,
-        backchannelUrl: defaultWorld.backchannelUrl + basePath,
-        issuer: defaultWorld.issuer.replace(/\/$/, '') + basePath,
-        createdAt: at,
-        lastUsedAt: at,
-      };
-      worlds.set(id, world);
-      if (!timer) {
-        timer = setInterval(sweepIdle, Math.min(Math.max(deps.idleMs / 4, 250), 60_000));
-        timer.unref();
-      }
-      return world;
+      return assemble(id, store, time, realTime());
     },
     get: (id) => worlds.get(id),
     list: () => [...worlds.values()],
@@ -179,6 +263,8 @@ export function createSandboxRegistry(deps: RegistryDeps): SandboxRegistry {
     async delete(id) {
       const world = worlds.get(id);
       if (!world) return false;
+      // The deployment's: dropped on every instance (here at once, through watch's `deleted`).
+      if (shared !== undefined) return shared.delete(id);
       await drop(world);
       return true;
     },

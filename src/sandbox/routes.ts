@@ -45,7 +45,8 @@ export function sandboxRoutes(registry: SandboxRegistry) {
     });
     router.delete('/sandboxes/:id', async (ctx) => {
       const world = one(ctx);
-      await registry.delete(world.id!);
+      // False: another instance of the deployment deleted it first (docs/storage.md §10.9).
+      if (!(await registry.delete(world.id!))) throw new ControlError(404, 'not_found', `no sandbox "${world.id}"`);
       sendJson(ctx, 200, { deleted: world.id });
     });
   };

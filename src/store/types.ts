@@ -215,6 +215,38 @@ export interface Store {
    * has one. Absent, every piece of control state is this process's own, as it always was.
    */
   plane?: SharedPlane;
+  /**
+   * A shared store's sandboxes (docs/storage.md §10.9): made and dropped for the whole deployment,
+   * each with a store and plane of its own on every instance. Absent: sandboxes are each process's own.
+   */
+  worlds?: SharedWorlds;
+}
+
+/** What src/sandbox/registry.ts hears of a shared store's sandboxes, whichever instance made the change. */
+export interface WorldListener {
+  /** A sandbox exists (made here or on another instance, or read at startup): its store (whose `plane` is set) and its line of time. */
+  created(id: string, createdAt: number, store: Store, time: { offsetMs: number }): void;
+  /** It was dropped (deleted or expired, anywhere): its store and plane are closed already. */
+  deleted(id: string): void;
+  /** A record of it was stored or dropped, on any instance (set-up B's credential map); `emptied`: it was reset. */
+  stored(id: string, model: string, recordId: string): void;
+  dropped(id: string, recordId: string): void;
+  emptied(id: string): void;
+}
+
+export interface SharedWorlds {
+  /** Tells `listener` of every sandbox that exists now (and its records), then of every change. */
+  watch(listener: WorldListener): void;
+  /** Makes the sandbox for the deployment once: 'exists' / 'full' (already `max`) when refused. Resolves once it is in the log. */
+  create(id: string, max: number): Promise<'created' | 'exists' | 'full'>;
+  /** Drops it for the deployment; false when it is already gone (another instance dropped it). */
+  delete(id: string): Promise<boolean>;
+  /** A request used it (real ms): written without waiting, at most once a second per sandbox. */
+  used(id: string, at: number): void;
+  /** Its last use on any instance (real ms), null when none was written. */
+  lastUsed(id: string): Promise<number | null>;
+  /** True on one instance only: the idle sweep that expires it (then `delete`). */
+  claimExpiry(id: string, createdAt: number): Promise<boolean>;
 }
 
 /**

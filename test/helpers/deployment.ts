@@ -19,7 +19,8 @@ export interface Deployment {
   start(): Promise<Cli>;
 }
 
-export function useDeployment(count: number, name: string): Deployment {
+/** `args`: more CLI arguments for every instance, given the proxy's URL (`--public-url`, `--sandbox-max`). */
+export function useDeployment(count: number, name: string, args: (proxyUrl: string) => string[] = () => []): Deployment {
   let redis: RedisServer | undefined;
   let proxy: RoundRobin | undefined;
   const clis: Cli[] = [];
@@ -27,7 +28,7 @@ export function useDeployment(count: number, name: string): Deployment {
   const start = async (): Promise<Cli> => {
     const dir = await mkdtemp(join(tmpdir(), `kakao-mock-${name}-`));
     dirs.push(dir);
-    return startCli(dir, { args: ['--store', redis!.url], logLevel: 'error' });
+    return startCli(dir, { args: ['--store', redis!.url, ...args(proxy!.url)], logLevel: 'error' });
   };
 
   beforeAll(async () => {

@@ -64,6 +64,41 @@ describe.skipIf(!haveRedis)('base and trim', () => {
     }
   });
 
+  it('carries every sandbox in the base: an instance started after a trim has its records (docs/storage.md §10.9)', async () => {
+    const worldsOf = (store: Store): Map<string, Store> => {
+      const seen = new Map<string, Store>();
+      store.worlds!.watch({ created: (id, _at, world) => seen.set(id, world), deleted: (id) => seen.delete(id), stored: () => undefined, dropped: () => undefined, emptied: () => undefined });
+      return seen;
+    };
+    const writer = await open();
+    const made = worldsOf(writer);
+    expect(await writer.worlds!.create('kept', 10)).toBe('created');
+    expect(await writer.worlds!.create('kept', 10)).toBe('exists');
+    const kept = made.get('kept')!;
+    for (let i = 0; i < 40; i++) {
+      await kept.accounts.put(account(`in-sandbox-${i}`));
+      await writer.sync();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const client = createClient({ url: redis.url });
+    await client.connect();
+    try {
+      const base = JSON.parse((await client.get('trim:base'))!) as { worlds?: Array<{ id: string }> };
+      expect(base.worlds?.map((w) => w.id)).toEqual(['kept']);
+    } finally {
+      await client.close();
+    }
+    const late = await open();
+    const seen = worldsOf(late);
+    expect(seen.get('kept')?.accounts.get('in-sandbox-0')).toBeDefined();
+    expect(seen.get('kept')?.accounts.get('in-sandbox-39')).toBeDefined();
+    // The default world has none of them.
+    expect(late.accounts.get('in-sandbox-0')).toBeUndefined();
+    expect(await writer.worlds!.delete('kept')).toBe(true);
+    await late.sync();
+    expect(seen.has('kept')).toBe(false);
+  });
+
   it('reset on one instance is seen by another', async () => {
     const [a, b] = [stores[0]!, stores[1]!];
     await a.reset();

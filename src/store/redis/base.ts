@@ -26,6 +26,17 @@ export interface Base {
   oidc: BaseRecord[];
   /** The control plane's state as ops (plane.ts; absent in a base written before it). */
   plane?: PlaneOp[];
+  /** Every sandbox, each with its records and plane (worlds.ts; absent before sandboxes were shared). */
+  worlds?: BaseWorld[];
+}
+
+/** One sandbox in the base: `at` its creation (real ms). */
+export interface BaseWorld {
+  id: string;
+  at: number;
+  durable: DurableData;
+  oidc: BaseRecord[];
+  plane: PlaneOp[];
 }
 
 export interface RedisKeys {

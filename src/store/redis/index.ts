@@ -8,7 +8,8 @@
  * - catch-up.ts: writes (XADD = acknowledged) and the per-request XREAD;
  * - records.ts: the in-memory repositories and how log entries are applied to them;
  * - base.ts: the base snapshot, compaction and trimming;
- * - shared-oidc.ts: oidc-provider's adapter over the log, and single-use claims in Redis.
+ * - shared-oidc.ts: oidc-provider's adapter over the log, and single-use claims in Redis;
+ * - plane.ts: the control plane's state (§10.8); worlds.ts: the sandboxes (§10.9).
  */
 import { randomUUID } from 'node:crypto';
 import { clearInterval, setInterval } from 'node:timers';
@@ -22,6 +23,7 @@ import { connectRedis, type RedisLink } from './client.js';
 import { RedisPlane } from './plane.js';
 import { Records } from './records.js';
 import { SharedOidc } from './shared-oidc.js';
+import { RedisWorlds } from './worlds.js';
 
 const DEFAULT_PREFIX = 'kakao-mock:';
 const DEFAULT_COMPACT_EVERY = 10_000;
@@ -68,7 +70,8 @@ export async function createRedisStore(options: StoreOptions, now: () => number,
     // Plane ops are idempotent (each sets, never adds to, what its key names): a reload replays them.
     plane.rewindFeeds();
     for (const op of base?.plane ?? []) plane.apply(op);
-    for (const { op } of entries) if (op.t === 'plane') plane.apply(op);
+    for (const { op } of entries) if (op.t === 'plane' && op.w === undefined) plane.apply(op);
+    worlds.load(base, entries);
     if (lost) {
       log('error', 'kakao-mock store: Redis lost its data (restarted without persistence, or flushed): this instance starts over from what Redis holds');
       // The signing keys outlive it: tokens and ID tokens already handed out keep verifying, and
@@ -83,13 +86,15 @@ export async function createRedisStore(options: StoreOptions, now: () => number,
     if (sinceBase < compactEvery || compacting) return;
     sinceBase = 0;
     compacting = true;
-    compact(link, keys, me, () => (catchUp.pendingOwn === 0 ? { id: catchUp.lastId, durable: records.durable(), oidc: records.oidcRecords(), plane: plane.ops() } : null))
+    compact(link, keys, me, () => (catchUp.pendingOwn === 0 ? { id: catchUp.lastId, durable: records.durable(), oidc: records.oidcRecords(), plane: plane.ops(), worlds: worlds.base() } : null))
       .catch((error: unknown) => log('error', `kakao-mock store: writing the Redis base failed: ${asError(error).message}`))
       .finally(() => {
         compacting = false;
       });
   };
-  const plane = new RedisPlane(link, options.redisPrefix ?? DEFAULT_PREFIX, (op) => catchUp.append(op), (message) => log('error', message));
+  const prefix = options.redisPrefix ?? DEFAULT_PREFIX;
+  const plane = new RedisPlane(link, prefix, (op) => catchUp.append(op), (message) => log('error', message));
+  const worlds = new RedisWorlds({ link, prefix, fixtures: options.fixtures, log, append: (op) => catchUp.append(op), parent: plane, health: () => store.health(), sync: () => catchUp.sync() });
   const catchUp: CatchUp = new CatchUp(
     {
       link,
@@ -97,7 +102,8 @@ export async function createRedisStore(options: StoreOptions, now: () => number,
       trimKey: keys.trimmed,
       epochKey: keys.epoch,
       me,
-      apply: (op) => (op.t === 'plane' ? plane.apply(op) : records.apply(op)),
+      // A sandbox's entries (tagged `w`) and sandboxes made or dropped are worlds.ts's.
+      apply: (op) => (op.w !== undefined || op.t === 'world' ? worlds.apply(op) : op.t === 'plane' ? plane.apply(op) : records.apply(op)),
       reload,
       onEntries: (count) => {
         sinceBase += count;
@@ -131,13 +137,16 @@ export async function createRedisStore(options: StoreOptions, now: () => number,
   }
 
   const oidc = new SharedOidc(records.oidc, link, keys, now, (op) => catchUp.append(op));
-  const sweeper = setInterval(() => oidc.sweep(), options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS);
+  const sweeper = setInterval(() => {
+    oidc.sweep();
+    worlds.sweep();
+  }, options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS);
   sweeper.unref();
   // health() follows Redis without waiting for traffic: a PING every few seconds.
   const prober = setInterval(() => void link.send(['PING']).catch(() => undefined), HEALTH_PROBE_MS);
   prober.unref();
 
-  return {
+  const store: Store = {
     accounts: records.accounts,
     apps: records.apps,
     links: records.links,
@@ -164,11 +173,14 @@ export async function createRedisStore(options: StoreOptions, now: () => number,
       return catchUp.sync();
     },
     plane,
+    worlds,
     async close() {
       clearInterval(sweeper);
       clearInterval(prober);
+      worlds.close();
       plane.close();
       await link.close();
     },
   };
+  return store;
 }

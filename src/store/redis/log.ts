@@ -22,7 +22,14 @@ export interface PlaneOp {
   v: unknown;
 }
 
-export type LogOp = DurableOp | OidcOp | PlaneOp;
+/** A sandbox made or dropped for the deployment (worlds.ts, docs/storage.md §10.9); `at`: its creation, real ms. */
+export type WorldOp = { t: 'world'; a: 'create'; id: string; at: number } | { t: 'world'; a: 'delete'; id: string };
+
+/**
+ * `w`: the sandbox whose change it is (docs/storage.md §10.9); absent for the default world, so the
+ * default world's entries are byte for byte what they were before sandboxes were shared.
+ */
+export type LogOp = (DurableOp | OidcOp | PlaneOp | WorldOp) & { w?: string };
 
 export interface LogEntry {
   id: string;
@@ -36,6 +43,11 @@ export interface LogEntry {
  * change many records (reset, revokeByGrantId, keys being one record anyway).
  */
 export function opKey(op: LogOp): string | null {
+  const key = recordKey(op);
+  return key === null || op.w === undefined ? key : `${op.w}/${key}`;
+}
+
+function recordKey(op: LogOp): string | null {
   switch (op.t) {
     case 'account':
       return `account:${op.v === null ? op.k : op.v.id}`;
@@ -53,6 +65,9 @@ export function opKey(op: LogOp): string | null {
       return op.a === 'revokeByGrantId' ? null : `${op.m}:${op.id}`;
     case 'plane':
       return op.key === null ? null : `plane:${op.key}`;
+    case 'world':
+      // Keyed: an older delete of another instance never drops the world this one just made again.
+      return `world:${op.id}`;
   }
 }
 

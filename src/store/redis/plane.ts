@@ -70,6 +70,8 @@ export class RedisPlane implements SharedPlane {
   #flushTimer: NodeJS.Timeout | null = null;
   /** Feeds with appends waiting for #flush. */
   #batch: FeedState[] = [];
+  /** The sandboxes' planes (worlds.ts): pulled and settled with this one, since step 0 and the control routes know only the default world's. */
+  readonly #children = new Set<RedisPlane>();
 
   constructor(link: RedisLink, prefix: string, append: (op: PlaneOp) => Promise<void>, report: (message: string) => void) {
     this.#link = link;
@@ -103,6 +105,20 @@ export class RedisPlane implements SharedPlane {
   close(): void {
     this.#flush();
     this.#closed = true;
+  }
+
+  /** A sandbox's plane: pulled and settled with this one from now on (`disown` when it goes). */
+  adopt(child: RedisPlane): void {
+    this.#children.add(child);
+  }
+
+  disown(child: RedisPlane): void {
+    this.#children.delete(child);
+  }
+
+  /** Every Redis key of this plane's feeds (a sandbox made or dropped deletes them: its id may be used again). */
+  feedKeys(): string[] {
+    return [...this.#feeds.values()].flatMap((feed) => [feed.key, feed.seqKey]);
   }
 
   /**
@@ -185,6 +201,11 @@ export class RedisPlane implements SharedPlane {
   }
 
   pull(): Promise<void> {
+    if (this.#children.size === 0) return this.#pullOwn();
+    return Promise.all([this.#pullOwn(), ...[...this.#children].map((child) => child.pull())]).then(() => undefined);
+  }
+
+  #pullOwn(): Promise<void> {
     // This instance's own appends go first, on the same connection: they are read back exactly.
     this.#flush();
     // One at a time: two reads from the same ids would hand the same entries over twice.
@@ -197,6 +218,12 @@ export class RedisPlane implements SharedPlane {
   }
 
   settled(): Promise<void> {
+    let busy: Array<Promise<void>> | null = null;
+    for (const child of this.#children) if (child.#inFlight.size > 0 || child.#failure !== null) (busy ??= []).push(child.#settledOwn());
+    return busy === null ? this.#settledOwn() : Promise.all([this.#settledOwn(), ...busy]).then(() => undefined);
+  }
+
+  #settledOwn(): Promise<void> {
     if (this.#inFlight.size === 0 && this.#failure === null) return Promise.resolve();
     return Promise.all([...this.#inFlight]).then(() => {
       const failure = this.#failure;

@@ -50,14 +50,17 @@ export class Records {
     this.#log = log;
   }
 
-  /** Memory as base + entries say, from scratch; returns the last id it covers. */
-  load(base: Base | null, entries: readonly LogEntry[]): string {
+  /**
+   * Memory as base + entries say, from scratch; returns the last id it covers. `world`: the sandbox
+   * these records are (worlds.ts); only entries tagged with it are its.
+   */
+  load(base: Pick<Base, 'id' | 'durable' | 'oidc'> | null, entries: readonly LogEntry[], world?: string): string {
     const replay = new Replay(base?.durable ?? emptyDurable());
     this.oidc.clear();
     for (const record of base?.oidc ?? []) this.#oidcOp({ t: 'oidc', m: record.m, a: 'upsert', id: record.id, p: record.p, x: record.x });
     for (const { op } of entries) {
-      // The control plane's ops are plane.ts's (index.ts hands them over).
-      if (op.t === 'plane') continue;
+      // The control plane's ops are plane.ts's (index.ts hands them over), a sandbox's worlds.ts's.
+      if (op.t === 'plane' || op.t === 'world' || op.w !== world) continue;
       if (op.t === 'oidc') this.#oidcOp(op);
       else replay.apply(op);
       if (op.t === 'reset') this.oidc.clear();
