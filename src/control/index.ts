@@ -23,7 +23,8 @@ import { controlRouter } from './router.js';
 import { createControl } from './service.js';
 import type { MockControl } from './types.js';
 
-export { ControlError } from './errors.js';
+export { ControlError, controlErrors } from './errors.js';
+export { knownFieldsOnly } from './inputs.js';
 export type { FaultApi } from './faults/index.js';
 export { FaultRegistry } from './faults/index.js';
 export { CONTROL_PREFIX } from './router.js';

@@ -51,6 +51,8 @@ const BODY_FIELDS = {
   accountDeleteEvent: ['accountId'],
   channelEvent: ['appId', 'accountId', 'relation'],
   advance: ['by'],
+  /** POST /__mock/sandboxes (sandbox/routes.ts). */
+  sandbox: ['id'],
   /** POST /__mock/reset and /__mock/clock/reset read no field: `{}` or no body. */
   none: [],
 } as const;

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { clearInterval, setInterval } from 'node:timers';
 import { dropTimeLine, setLineOffset, timeOf, watchLine, type Clock, type TimeLine } from '../clock.js';
 import type { Fixtures } from '../config/types.js';
-import { ControlError, FaultRegistry, Journal } from '../control/index.js';
+import { ControlError, controlErrors, FaultRegistry, Journal } from '../control/index.js';
 import { createSentMessages } from '../messages/index.js';
 import { createLoginQueue } from '../kauth/index.js';
 import { createStore, type SharedWorlds, type Store } from '../store/index.js';
@@ -203,7 +203,7 @@ export function createSandboxRegistry(deps: RegistryDeps): SandboxRegistry {
   return {
     async create(requested) {
       if (requested !== undefined && (typeof requested !== 'string' || !SANDBOX_ID.test(requested))) {
-        throw new ControlError(400, 'bad_request', 'id must be 1-64 characters of A-Z a-z 0-9 _ -');
+        throw controlErrors.badRequest('id must be 1-64 characters of A-Z a-z 0-9 _ -');
       }
       const id = requested ?? randomBytes(9).toString('base64url');
       const exists = (): ControlError => new ControlError(409, 'conflict', `sandbox "${id}" exists`);

@@ -4,17 +4,16 @@
  */
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import { ControlError, readJson, sendJson } from '../control/index.js';
+import { ControlError, controlErrors, knownFieldsOnly, readJson, sendJson } from '../control/index.js';
 import type { SandboxRegistry } from './registry.js';
 import { inSandbox } from './world.js';
 
 function body(input: unknown): { id?: string } {
   if (input === undefined || input === null) return {};
-  if (typeof input !== 'object' || Array.isArray(input)) throw new ControlError(400, 'bad_request', 'the body must be a JSON object such as {"id": "worker-1"}');
-  const { id, ...rest } = input as Record<string, unknown>;
-  const unknown = Object.keys(rest);
-  if (unknown.length > 0) throw new ControlError(400, 'bad_request', `unknown field ${unknown[0]} (only id)`);
-  if (id !== undefined && typeof id !== 'string') throw new ControlError(400, 'bad_request', 'id must be a string of 1-64 characters of A-Z a-z 0-9 _ -');
+  if (typeof input !== 'object' || Array.isArray(input)) throw controlErrors.badRequest('the body must be a JSON object such as {"id": "worker-1"}');
+  knownFieldsOnly(input, 'sandbox');
+  const { id } = input as Record<string, unknown>;
+  if (id !== undefined && typeof id !== 'string') throw controlErrors.badRequest('id must be a string of 1-64 characters of A-Z a-z 0-9 _ -');
   return id === undefined ? {} : { id };
 }
 

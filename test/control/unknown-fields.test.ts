@@ -25,6 +25,7 @@ const ROUTES: Array<[string, string, Record<string, unknown>]> = [
   ['POST', '/events/channel', { ...login, relation: 'ADDED' }],
   ['POST', '/accounts', { id: 'new-one', nickname: '새' }],
   ['PATCH', `/apps/${demo.appId}`, { name: 'x' }],
+  ['POST', '/sandboxes', { id: 'never-made' }],
 ];
 
 describe('unknown fields in /__mock bodies', () => {
@@ -43,6 +44,7 @@ describe('unknown fields in /__mock bodies', () => {
       expect(mock.control.faults.list()).toEqual([]);
       expect(mock.control.tokens()).toEqual([]);
       expect(mock.control.clock().offsetMs).toBe(clock);
+      expect(((await (await fetch(`${mock.url}/__mock/sandboxes`)).json()) as { sandboxes: unknown[] }).sandboxes).toEqual([]);
     });
   }
 
