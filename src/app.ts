@@ -16,6 +16,7 @@ import { isInfrastructurePath } from './http/paths.js';
 import { kakaoErrorBoundary } from './http/kakao-errors.js';
 import { mountAt } from './http/mount.js';
 import { storeCatchUp } from './http/store-catch-up.js';
+import { watchRequests, type RequestWatcher } from './http/watch.js';
 import { selfFetch, type SelfFetch } from './http/self-fetch.js';
 import { staticFiles } from './http/static.js';
 import { createWorlds, sandboxRoutes, type SandboxRegistry } from './sandbox/index.js';
@@ -53,20 +54,15 @@ export interface KakaoMockApp {
 }
 
 /**
- * The request log: one readable line per request, with its final status (it sits first, so it sees
- * what the client got, errors rendered); /health and /static are left out.
+ * The request log: one readable line per request, with its final status (it watches from the
+ * outside, so it sees what the client got, errors rendered); /health and /static are left out.
  */
-function requestLog(log: Logger) {
-  return async function logRequest(ctx: Koa.Context, next: Koa.Next) {
-    const started = performance.now();
-    try {
-      await next();
-    } finally {
-      if (!isInfrastructurePath(ctx.path)) {
-        const ms = (performance.now() - started).toFixed(1);
-        log.info(`${ctx.method} ${ctx.path} ${ctx.status} ${ms}ms`);
-      }
-    }
+function requestLog(log: Logger): RequestWatcher<true> {
+  return {
+    begin: () => true,
+    end(ctx, _begun, ms) {
+      if (!isInfrastructurePath(ctx.path)) log.info(`${ctx.method} ${ctx.path} ${ctx.status} ${ms.toFixed(1)}ms`);
+    },
   };
 }
 
@@ -114,10 +110,9 @@ export async function createApp(deps: AppDeps): Promise<KakaoMockApp> {
     storeCatchUp(deps.store, log, controlErrorBoundary(log)) as Koa.Middleware,
     // 0b. Which world: a request under /sandboxes/{id} enters that sandbox (src/sandbox/resolve.ts).
     worlds.resolve as Koa.Middleware,
-    // 1. One log line per request, with the status the client got.
-    requestLog(log),
-    // 2. The journal of Kakao calls (control/journal.ts); skips /__mock, records final answers.
-    plane.journal,
+    // 1-2. Watching each request to the status the client got, in one frame (http/watch.ts): one log
+    //    line per request, and the journal of Kakao calls (control/journal.ts; skips /__mock).
+    watchRequests(requestLog(log), plane.journal) as Koa.Middleware,
     // 3. The control plane, /__mock and /__mock/* (absent when disabled): its own guard and its own errors.
     ...(plane.routes ? [mountAt(CONTROL_PREFIX, plane.routes) as Koa.Middleware] : []),
     // 4. The one Kakao error boundary: renders every error below by class, a Kakao path nothing

@@ -23,25 +23,43 @@ function format(extra?: Record<string, unknown>): string {
 let pending: string[] = [];
 let flushScheduled = false;
 let exitHooked = false;
+/** performance.now() of the last write. */
+let lastWrite = Number.NEGATIVE_INFINITY;
+/**
+ * Under load, at most one write per LINGER_MS (or per MAX_PENDING lines): a write costs ~5 µs, and
+ * a turn of a busy server answers only a few requests, so one write per turn was still ~1-2 µs of
+ * every /v2/user/me (bench, seventh session). A line alone still goes out at the end of its turn.
+ */
+const LINGER_MS = 10;
+const MAX_PENDING = 256;
 
-function flushStderr(): void {
+function flushStderr(force = false): void {
   flushScheduled = false;
   if (pending.length === 0) return;
+  const now = performance.now();
+  const wait = lastWrite + LINGER_MS - now;
+  if (!force && wait > 0 && pending.length < MAX_PENDING) {
+    flushScheduled = true;
+    setTimeout(flushStderr, wait).unref();
+    return;
+  }
+  lastWrite = now;
   const text = `${pending.join('\n')}\n`;
   pending = [];
   process.stderr.write(text);
 }
 
 /**
- * stderr, one write per event-loop turn instead of one per line. stderr to a file or a pipe is a
- * synchronous write(2) per call: the request log cost ~10% of /v2/user/me throughput (bench).
- * Lines wait at most until the current turn ends, and are written on exit.
+ * stderr, one write per event-loop turn (at most one per LINGER_MS under load) instead of one per
+ * line. stderr to a file or a pipe is a synchronous write(2) per call: the request log cost ~10% of
+ * /v2/user/me throughput (bench). Lines wait at most until the current turn ends, or LINGER_MS
+ * after the previous write, and are written on exit.
  */
 function batchedStderr(line: string): void {
   pending.push(line);
   if (!exitHooked) {
     exitHooked = true;
-    process.once('exit', flushStderr);
+    process.once('exit', () => flushStderr(true));
   }
   if (!flushScheduled) {
     flushScheduled = true;

@@ -11,6 +11,7 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config/types.js';
 import type { LoginQueue, MintCode, SigningKeys } from '../kauth/index.js';
 import type { SelfFetch } from '../http/self-fetch.js';
+import type { RequestWatcher } from '../http/watch.js';
 import type { Logger } from '../log.js';
 import type { SharedPlane, Store } from '../store/types.js';
 import type { Webhooks } from '../webhooks/types.js';
@@ -18,7 +19,7 @@ import type { SentMessages } from '../messages/index.js';
 import { demoPages } from './demo.js';
 import { faultApi, faultInjector, type FaultApi, type FaultRegistry } from './faults/index.js';
 import { inspectorPages } from './inspector.js';
-import { journalRecorder, type Journal } from './journal.js';
+import { journalWatcher, type Journal } from './journal.js';
 import { controlRouter } from './router.js';
 import { createControl } from './service.js';
 import type { MockControl } from './types.js';
@@ -70,7 +71,7 @@ export interface ControlPlane {
   /** The fault rules with the shortcuts a test reaches for (KakaoMock.faults). */
   faultApi: FaultApi;
   /** Outside the Kakao error boundary: records what clients actually got. */
-  journal: Koa.Middleware;
+  journal: RequestWatcher<number>;
   /** Inside the Kakao error boundary, before kapi's and kauth's route tables; it just throws. */
   faults: Koa.Middleware;
   /** `/__mock/...`, to be mounted at CONTROL_PREFIX; null when `config.control.enabled` is false. */
@@ -96,7 +97,7 @@ export function createControlPlane(deps: ControlPlaneDeps): ControlPlane {
   return {
     control,
     faultApi: faultApi(wiring.faults),
-    journal: journalRecorder(wiring.journal, deps.store, () => deps.clock.now()) as Koa.Middleware,
+    journal: journalWatcher(wiring.journal, deps.store, () => deps.clock.now()),
     faults: faultInjector({ faults: wiring.faults, store: deps.store, log: deps.log }) as Koa.Middleware,
     routes: routes as Koa.Middleware | null,
   };

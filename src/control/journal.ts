@@ -4,11 +4,11 @@
  * Secrets never enter it: token, code and client-secret values in the query are replaced by `***`,
  * and bodies are not kept.
  */
-import { performance } from 'node:perf_hooks';
-import type { Context, Next } from 'koa';
+import type { Context } from 'koa';
 import { bodyTextIfRead } from '../http/body.js';
 import { authenticatedApp } from '../http/caller.js';
 import { isKakaoPath } from '../http/paths.js';
+import type { RequestWatcher } from '../http/watch.js';
 import type { PlaneFeed, SharedPlane, Store } from '../store/types.js';
 import type { JournalEntry, JournalQuery } from './types.js';
 
@@ -155,24 +155,25 @@ function callerOf(ctx: Context, store: Store): { clientId: string | null; appId:
 const NO_OUTCOME = { kakaoCode: null, error: null } as const;
 
 /**
- * Records every kauth and kapi request. Mounted outside kauth's error boundary, so it sees the status
- * and body the client got, after errors were rendered.
+ * The query as the client sent it: kauth's authorize step rewrites the query it hands on (the
+ * expanded scope, the login ticket, kauth/authorize-params.ts), which is not what the app asked for.
+ * Koa keeps the request line's URL as `originalUrl`.
  */
-export function journalRecorder(journal: Journal, store: Store, now: () => number) {
-  return async function journalRequest(ctx: Context, next: Next): Promise<void> {
-    if (!isKakaoPath(ctx.path)) return next();
-    // As the client sent it: kauth's authorize step rewrites the query it hands on (the expanded
-    // scope, the login ticket, kauth/authorize-params.ts), which is not what the app asked for.
-    const querystring = ctx.querystring;
-    const at = now();
-    const started = performance.now();
-    let failed: unknown;
-    try {
-      await next();
-    } catch (err) {
-      failed = err;
-      throw err;
-    } finally {
+function sentQuery(ctx: Context): string {
+  const url = ctx.originalUrl;
+  const q = url.indexOf('?');
+  return q < 0 ? '' : url.slice(q + 1);
+}
+
+/**
+ * Records every kauth and kapi request: a watcher (http/watch.ts) in the frame outside kauth's error
+ * boundary, so it sees the status and body the client got, after errors were rendered.
+ */
+export function journalWatcher(journal: Journal, store: Store, now: () => number): RequestWatcher<number> {
+  return {
+    // Decided at the start, and `at` (virtual clock) taken then: when the request arrived.
+    begin: (ctx) => (isKakaoPath(ctx.path) ? now() : undefined),
+    end(ctx, at, ms, failed) {
       const status = failed ? ((failed as { status?: number }).status ?? 500) : ctx.status;
       // A success (< 300) has no Kakao code or error: its headers and body are not read.
       const outcome = failed || status < 300 ? NO_OUTCOME : kakaoOutcome(status, ctx.response.get('content-type'), ctx.body, ctx.response.get('location'));
@@ -180,14 +181,14 @@ export function journalRecorder(journal: Journal, store: Store, now: () => numbe
       journal.record({
         at,
         method: ctx.method,
-        path: redactedPath(ctx.path, querystring),
+        path: redactedPath(ctx.path, sentQuery(ctx)),
         status,
-        ms: Math.round((performance.now() - started) * 10) / 10,
+        ms: Math.round(ms * 10) / 10,
         kakaoCode: outcome.kakaoCode,
         error: outcome.error,
         clientId: caller.clientId,
         appId: caller.appId,
       });
-    }
+    },
   };
 }

@@ -64,8 +64,9 @@ function tooLarge(): KakaoApiError {
  * Synchronous for GET (no body to wait for).
  */
 export function readParams(ctx: KapiContext): Params | Promise<Params> {
+  // A fresh null-prototype object either way (parseUrlEncoded makes one).
   const query = parseUrlEncoded(ctx.querystring);
-  if (ctx.method !== 'POST') return Object.assign(Object.create(null) as Params, query);
+  if (ctx.method !== 'POST') return query;
   return readBodyParams(ctx, query);
 }
 

@@ -20,6 +20,7 @@ import { talkMemoRoutes } from './talk-memo.js';
 import { talkMessageRoutes } from './talk-messages.js';
 import { talkProfileRoutes } from './talk-profile.js';
 import { terminatedRoutes } from './terminated.js';
+import type { Params } from './params.js';
 import type { KapiContext, KapiState } from './types.js';
 import { userRoutes } from './user.js';
 
@@ -50,15 +51,22 @@ export function kapiRoutes(deps: KapiDeps): RouteDef[] {
 function pipeline(deps: KapiDeps, route: RouteDef) {
   const requireCaller = authenticate(deps, route.auth, route.tokenFormatIsParam === true);
   const requireAge14 = route.checkAge ? rejectUnderage(deps) : null;
-  // Named after the route so stack traces and logs show which endpoint ran.
+  const answer = (ctx: KapiContext, params: Params): Promise<void> | undefined => {
+    ctx.state.params = params;
+    requireCaller(ctx);
+    if (requireAge14 !== null) requireAge14(ctx);
+    const out = route.handle(ctx);
+    if (out instanceof Promise) return out.then((body) => sendJson(ctx, 200, body));
+    sendJson(ctx, 200, out);
+    return undefined;
+  };
+  // Named after the route so stack traces and logs show which endpoint ran. Not an async function:
+  // a GET with a synchronous handler (/v2/user/me) runs through without a promise or a microtask of
+  // its own; what it throws, koa-compose turns into a rejection as it would an async step's.
   const step = {
-    async [route.name](ctx: KapiContext): Promise<void> {
+    [route.name](ctx: KapiContext): Promise<void> {
       const params = readParams(ctx);
-      ctx.state.params = params instanceof Promise ? await params : params;
-      requireCaller(ctx);
-      if (requireAge14 !== null) requireAge14(ctx);
-      const out = route.handle(ctx);
-      sendJson(ctx, 200, out instanceof Promise ? await out : out);
+      return Promise.resolve(params instanceof Promise ? params.then((p) => answer(ctx, p)) : answer(ctx, params));
     },
   };
   return step[route.name]!;
