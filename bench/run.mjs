@@ -330,8 +330,11 @@ async function startupOn(dataDir, fixtures) {
 // ---------------------------------------------------------------------------------------------
 // Redis (docs/storage.md §10): the same figures on `--store redis://…`, and commands per request.
 
-/** Its own redis-server (persistence off) and `instances` kakao-mock processes on it; 2+ behind a round-robin balancer. */
-async function redisDeployment(label, instances) {
+/**
+ * Its own redis-server (persistence off) and `instances` kakao-mock processes on it; 2+ behind a
+ * round-robin balancer: per request (round-robin.mjs), or per connection (round-robin-tcp.mjs).
+ */
+async function redisDeployment(label, instances, balancer = 'round-robin.mjs') {
   const redis = await startRedisServer(await freePort());
   children.add(redis.child);
   const front = instances > 1 ? await freePort() : null;
@@ -351,7 +354,7 @@ async function redisDeployment(label, instances) {
     throw error;
   }
   let lb = null;
-  if (front !== null) lb = await launch({ args: [join(ROOT, 'bench', 'servers', 'round-robin.mjs'), String(front), ...srvs.map((s) => String(s.port))], port: front, path: '/health', name: `round-robin-${label}` });
+  if (front !== null) lb = await launch({ args: [join(ROOT, 'bench', 'servers', balancer), String(front), ...srvs.map((s) => String(s.port))], port: front, path: '/health', name: `round-robin-${label}` });
   const port = front ?? srvs[0].port;
   return {
     child: srvs[0].child,
@@ -401,6 +404,8 @@ async function redisPhase() {
   out.one = await measureKakaoMock('redis-1', null, null, () => redisDeployment('redis-1', 1));
   log('redis: 2 instances behind a round-robin balancer');
   out.two = await measureKakaoMock('redis-2', null, null, () => redisDeployment('redis-2', 2));
+  log('redis: 2 instances behind a per-connection (TCP) balancer');
+  out.twoTcp = await measureKakaoMock('redis-2-tcp', null, null, () => redisDeployment('redis-2-tcp', 2, 'round-robin-tcp.mjs'));
   log('redis: commands per request type, on an empty store and after a burst of flows');
   const srv = await redisDeployment('redis-rt', 1);
   const p = pool(srv.origin, FLOW_CONCURRENCY);
@@ -614,11 +619,17 @@ if (S) {
 }
 const R = results.redis;
 if (R && E) {
-  const onRedis = (name, key, n, target, min) => {
-    const r = R[n === 1 ? 'one' : 'two'][key];
-    row(`${name} on Redis, ${n} instance${n === 1 ? '' : 's'}`, thr(r), r.p99, target, min === undefined ? undefined : r.rps >= min * E[key].rps, `${ratio(r.rps, E[key].rps)} embedded${n === 2 ? '; through a round-robin balancer (one more hop, and one more process on the cores)' : ''}${warn(r)}`);
+  const how = {
+    one: ['1 instance', ''],
+    two: ['2 instances', '; through a per-request round-robin balancer (one more HTTP hop, and one more process on the cores)'],
+    twoTcp: ['2 instances, per-connection balancer', '; through a per-connection TCP balancer (an L4 balancer, as a Kubernetes Service: bytes piped, no HTTP parsed)'],
   };
-  for (const n of [1, 2]) {
+  const onRedis = (name, key, n, target, min) => {
+    const r = R[n]?.[key];
+    if (!r) return;
+    row(`${name} on Redis, ${how[n][0]}`, thr(r), r.p99, target, min === undefined ? undefined : r.rps >= min * E[key].rps, `${ratio(r.rps, E[key].rps)} embedded${how[n][1]}${warn(r)}`);
+  };
+  for (const n of ['one', 'two', 'twoTcp']) {
     onRedis('flows/s', 'flows', n, '≥ 0.6× embedded', 0.6);
     onRedis('token/s', 'token', n, '', undefined);
     onRedis('refresh/s', 'refresh', n, '', undefined);
