@@ -119,9 +119,13 @@ export class RedisWorlds implements SharedWorlds {
     void this.#d.link.send(['SET', this.#usedKey(id), String(Math.round(at)), 'PX', String(USED_TTL_MS)]).catch(() => undefined);
   }
 
-  async lastUsed(id: string): Promise<number | null> {
-    const at = await this.#d.link.send(['GET', this.#usedKey(id)]);
-    return typeof at === 'string' ? Number(at) : null;
+  async lastUsed(ids: readonly string[]): Promise<Array<number | null>> {
+    if (ids.length === 0) return [];
+    const at = await this.#d.link.send(['MGET', ...ids.map((id) => this.#usedKey(id))]);
+    return ids.map((_, i) => {
+      const one = Array.isArray(at) ? (at[i] as unknown) : null;
+      return typeof one === 'string' ? Number(one) : null;
+    });
   }
 
   async claimExpiry(id: string, createdAt: number): Promise<boolean> {
