@@ -6,6 +6,13 @@
  * `--store` (no retries: an unreachable Redis or a refused password is a configuration error); once
  * connected, a lost connection is retried with backoff forever, commands fail at once while it is
  * down (no offline queue) and every command has COMMAND_TIMEOUT_MS, so no request hangs.
+ *
+ * node-redis's own `timeout` covers only the wait to be written to the socket: a Redis that stops
+ * answering with its connection open (frozen, its network lost) held a request until it answered
+ * again (minutes, measured). So `send` bounds the reply itself. A reply that comes later is
+ * dropped: a read is read again (catch-up keeps its last id), and a write whose outcome is unknown
+ * makes the instance rebuild from Redis before its next request (catch-up.ts), which on the one
+ * connection comes after that write, whatever its outcome.
  */
 import { safeRedisUrl } from '../../config/option-rules.js';
 import { StoreUnavailableError } from '../errors.js';
@@ -60,10 +67,19 @@ export async function connectRedis(url: string, onError: (message: string) => vo
   connected = true;
   return {
     send: async (args) => {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no reply from Redis within ${COMMAND_TIMEOUT_MS} ms`)), COMMAND_TIMEOUT_MS);
+      });
+      const sent = client.sendCommand([...args]);
+      // Settled after the deadline: nobody waits for it any more.
+      sent.catch(() => undefined);
       try {
-        return await client.sendCommand([...args]);
+        return await Promise.race([sent, late]);
       } catch (error) {
         throw new StoreUnavailableError(error);
+      } finally {
+        clearTimeout(timer);
       }
     },
     close: async () => {
