@@ -89,7 +89,10 @@ export interface KakaoMock {
     /** The user added or blocked the app's channel: relation updated, `added`/`blocked` webhook sent. */
     channel(input: ChannelEventInput): Promise<ChannelEventResult>;
   };
-  /** The request journal (last 1000 kauth and kapi requests), oldest first. */
+  /**
+   * The request journal (last 1000 kauth and kapi requests), oldest first. On a shared store (Redis)
+   * the deployment's as of this process's last pull: `await webhooks()` first (docs/storage.md §10.8).
+   */
   journal(query?: JournalQuery): JournalEntry[];
   /** Webhook deliveries, oldest first, once those in flight have finished. */
   webhooks(): Promise<WebhookDelivery[]>;

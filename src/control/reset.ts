@@ -13,8 +13,14 @@ export interface Resetter {
   onReset: (hook: () => void) => void;
 }
 
-export function resetter({ clock, loginQueue, webhooks, messages, store }: ControlContext, faults: FaultRegistry, journal: Journal): Resetter {
+export function resetter({ clock, loginQueue, webhooks, messages, store, plane }: ControlContext, faults: FaultRegistry, journal: Journal): Resetter {
   const hooks: Array<() => void> = [];
+  const runHooks = (): void => {
+    for (const hook of hooks) hook();
+  };
+  // What the hooks forget is held in each process: on a shared store every instance forgets it when
+  // any one resets (a plane op; docs/storage.md §10.8). The rest below is the deployment's already.
+  plane?.on('reset-hooks', runHooks);
   return {
     async reset() {
       clock.reset();
@@ -24,7 +30,8 @@ export function resetter({ clock, loginQueue, webhooks, messages, store }: Contr
       await webhooks.idle(true);
       webhooks.clear();
       messages.clear();
-      for (const hook of hooks) hook();
+      runHooks();
+      plane?.write('reset-hooks', null, null);
       await store.reset();
     },
     onReset: (hook) => {

@@ -54,6 +54,8 @@ export interface SandboxRegistry {
   emptied(world: World): void;
   delete(id: string): Promise<boolean>;
   info(world: World): SandboxInfo;
+  /** `info` of each, with the deployment's last use on a shared store (any instance's, read from Redis). */
+  describe(worlds: readonly World[]): Promise<SandboxInfo[]>;
   /** Delete every sandbox and stop the idle timer (server close). */
   close(): Promise<void>;
 }
@@ -127,9 +129,10 @@ export function createSandboxRegistry(deps: RegistryDeps): SandboxRegistry {
   /** The sandbox's unused since the idle time on every instance is deleted by one of them (a claim). */
   async function sweepShared(shared: SharedWorlds): Promise<void> {
     const before = realTime() - deps.idleMs;
-    for (const world of [...worlds.values()]) {
-      if (world.lastUsedAt > before) continue;
-      const used = await shared.lastUsed(world.id!);
+    const idle = [...worlds.values()].filter((world) => world.lastUsedAt <= before);
+    const usedAt = await shared.lastUsed(idle.map((world) => world.id!));
+    for (const [i, world] of idle.entries()) {
+      const used = usedAt[i] ?? null;
       if ((used !== null && used > before) || worlds.get(world.id!) !== world) continue;
       if (!(await shared.claimExpiry(world.id!, world.createdAt))) continue;
       deps.log.info('sandbox expired', { id: world.id });
@@ -200,6 +203,16 @@ export function createSandboxRegistry(deps: RegistryDeps): SandboxRegistry {
     });
   }
 
+  function info(world: World): SandboxInfo {
+    return {
+      id: world.id!,
+      url: world.publicUrl,
+      issuer: world.issuer,
+      createdAt: new Date(world.createdAt).toISOString(),
+      lastUsedAt: new Date(world.lastUsedAt).toISOString(),
+    };
+  }
+
   return {
     async create(requested) {
       if (requested !== undefined && (typeof requested !== 'string' || !SANDBOX_ID.test(requested))) {
@@ -268,13 +281,14 @@ export function createSandboxRegistry(deps: RegistryDeps): SandboxRegistry {
       await drop(world);
       return true;
     },
-    info: (world) => ({
-      id: world.id!,
-      url: world.publicUrl,
-      issuer: world.issuer,
-      createdAt: new Date(world.createdAt).toISOString(),
-      lastUsedAt: new Date(world.lastUsedAt).toISOString(),
-    }),
+    info,
+    async describe(some) {
+      const infos = some.map(info);
+      if (shared === undefined || some.length === 0) return infos;
+      // This instance's own view is up to a second ahead of Redis (`used` writes once a second): the later wins.
+      const usedAt = await shared.lastUsed(some.map((world) => world.id!));
+      return infos.map((one, i) => ((usedAt[i] ?? 0) > some[i]!.lastUsedAt ? { ...one, lastUsedAt: new Date(usedAt[i]!).toISOString() } : one));
+    },
     async close() {
       if (timer) clearInterval(timer);
       timer = undefined;

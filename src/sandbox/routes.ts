@@ -36,11 +36,11 @@ export function sandboxRoutes(registry: SandboxRegistry) {
       const world = await registry.create(input.id);
       sendJson(ctx, 201, registry.info(world));
     });
-    router.get('/sandboxes', (ctx) => {
-      sendJson(ctx, 200, { sandboxes: registry.list().map((w) => registry.info(w)) });
+    router.get('/sandboxes', async (ctx) => {
+      sendJson(ctx, 200, { sandboxes: await registry.describe(registry.list()) });
     });
-    router.get('/sandboxes/:id', (ctx) => {
-      sendJson(ctx, 200, registry.info(one(ctx)));
+    router.get('/sandboxes/:id', async (ctx) => {
+      sendJson(ctx, 200, (await registry.describe([one(ctx)]))[0]);
     });
     router.delete('/sandboxes/:id', async (ctx) => {
       const world = one(ctx);

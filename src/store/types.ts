@@ -243,8 +243,8 @@ export interface SharedWorlds {
   delete(id: string): Promise<boolean>;
   /** A request used it (real ms): written without waiting, at most once a second per sandbox. */
   used(id: string, at: number): void;
-  /** Its last use on any instance (real ms), null when none was written. */
-  lastUsed(id: string): Promise<number | null>;
+  /** Their last use on any instance (real ms), null when none was written: one round trip whatever the number. */
+  lastUsed(ids: readonly string[]): Promise<Array<number | null>>;
   /** True on one instance only: the idle sweep that expires it (then `delete`). */
   claimExpiry(id: string, createdAt: number): Promise<boolean>;
 }

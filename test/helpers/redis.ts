@@ -26,6 +26,10 @@ export interface RedisServer {
   stop(): Promise<void>;
   /** Starts it again on the same port (after stop()). */
   start(): Promise<void>;
+  /** Freezes it (SIGSTOP): connections stay open and nothing answers, as with a hung Redis or a lost network. */
+  pause(): void;
+  /** Thaws it (SIGCONT). */
+  resume(): void;
 }
 
 /** One PING over a raw socket: true when the server answers PONG (or asks for a password). */
@@ -67,7 +71,10 @@ export async function startRedis(extraArgs: string[] = []): Promise<RedisServer>
     });
   };
   await start();
-  return { port, url: `redis://127.0.0.1:${port}`, stop, start };
+  const signal = (name: NodeJS.Signals) => () => {
+    child?.kill(name);
+  };
+  return { port, url: `redis://127.0.0.1:${port}`, stop, start, pause: signal('SIGSTOP'), resume: signal('SIGCONT') };
 }
 
 /** A load balancer for tests: each request goes to the next target in turn. */

@@ -160,6 +160,17 @@ describe.skipIf(!haveRedis)('sandboxes of three instances on one Redis', () => {
     }
   }, 30_000);
 
+  it('shows on B and C the last use made on A (one sandbox and the list)', async () => {
+    const made = await create(0, 'su');
+    expect(made.status).toBe(201);
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    expect((await api(url(0), 'GET', '/sandboxes/su/__mock/clock')).status).toBe(200);
+    const since = (info: { lastUsedAt: string }) => Date.parse(info.lastUsedAt) - Date.parse(made.body.createdAt as string);
+    expect(since((await api(url(1), 'GET', '/__mock/sandboxes/su')).body)).toBeGreaterThanOrEqual(1000);
+    const listed = (await api(url(2), 'GET', '/__mock/sandboxes')).body.sandboxes as Array<{ id: string; lastUsedAt: string }>;
+    expect(since(listed.find((s) => s.id === 'su')!)).toBeGreaterThanOrEqual(1000);
+  });
+
   it('gives an instance started later the sandboxes, with their records, clock and faults', async () => {
     expect((await create(0, 'sl')).status).toBe(201);
     await api(url(1), 'POST', '/sandboxes/sl/__mock/accounts', { id: 'late-reader', nickname: 'n', email: 'late@example.com' });

@@ -6,6 +6,7 @@
  * base interval behind can still catch up from the log; one further behind sees `{prefix}trimmed`
  * past its last id and reloads (catch-up.ts). Expired oidc records are left out of a base.
  */
+import type { Fixtures } from '../../config/types.js';
 import type { DurableData } from '../durable/index.js';
 import type { OidcAdapterPayload } from '../types.js';
 import type { RedisLink } from './client.js';
@@ -28,6 +29,8 @@ export interface Base {
   plane?: PlaneOp[];
   /** Every sandbox, each with its records and plane (worlds.ts; absent before sandboxes were shared). */
   worlds?: BaseWorld[];
+  /** The fixtures a reset gave (`ResetOp.f`, log.ts); absent: each instance's own. */
+  fixtures?: Fixtures;
 }
 
 /** One sandbox in the base: `at` its creation (real ms). */
@@ -37,6 +40,7 @@ export interface BaseWorld {
   durable: DurableData;
   oidc: BaseRecord[];
   plane: PlaneOp[];
+  fixtures?: Fixtures;
 }
 
 export interface RedisKeys {

@@ -105,6 +105,10 @@ export class CatchUp {
 
   async #read(): Promise<void> {
     if (this.#reloadNeeded) {
+      // After an outage Redis may be back empty: known before the reload, or the reload would take the
+      // empty store for the truth and drop the keys (index.ts writes them back only when it knows;
+      // a restarted instance then made new ones, and cookies of the others stopped verifying there).
+      if (!this.#lost && this.#epoch !== null && (await this.#o.link.send(['GET', this.#o.epochKey])) !== this.#epoch) this.#lost = true;
       const lost = this.#lost;
       if (lost) await this.joinEpoch();
       for (const [key, count] of this.#pending) this.#replay.set(key, (this.#replay.get(key) ?? 0) + count);

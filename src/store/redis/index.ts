@@ -86,7 +86,7 @@ export async function createRedisStore(options: StoreOptions, now: () => number,
     if (sinceBase < compactEvery || compacting) return;
     sinceBase = 0;
     compacting = true;
-    compact(link, keys, me, () => (catchUp.pendingOwn === 0 ? { id: catchUp.lastId, durable: records.durable(), oidc: records.oidcRecords(), plane: plane.ops(), worlds: worlds.base() } : null))
+    compact(link, keys, me, () => (catchUp.pendingOwn === 0 ? { id: catchUp.lastId, durable: records.durable(), oidc: records.oidcRecords(), plane: plane.ops(), worlds: worlds.base(), ...records.baseFixtures() } : null))
       .catch((error: unknown) => log('error', `kakao-mock store: writing the Redis base failed: ${asError(error).message}`))
       .finally(() => {
         compacting = false;
@@ -157,7 +157,7 @@ export async function createRedisStore(options: StoreOptions, now: () => number,
     async reset(next) {
       const undo = records.resetTables(next);
       try {
-        await catchUp.append({ t: 'reset' });
+        await catchUp.append(next === undefined ? { t: 'reset' } : { t: 'reset', f: next });
       } catch (error) {
         undo();
         throw error;

@@ -4,6 +4,7 @@
  * journal holds it (durable/format.ts) or one oidc-provider adapter call: those records are shared
  * here, since a login may start on one instance and finish on another.
  */
+import type { Fixtures } from '../../config/types.js';
 import type { DurableOp } from '../durable/index.js';
 import { linkKey, relationKey } from '../record-keys.js';
 import type { OidcAdapterPayload } from '../types.js';
@@ -26,10 +27,19 @@ export interface PlaneOp {
 export type WorldOp = { t: 'world'; a: 'create'; id: string; at: number } | { t: 'world'; a: 'delete'; id: string };
 
 /**
+ * `Store.reset()`: `f`, the fixtures it was given, so every instance resets to the same ones (absent:
+ * each keeps the fixtures it has, the entry byte for byte what it was). docs/storage.md §10.8.
+ */
+export interface ResetOp {
+  t: 'reset';
+  f?: Fixtures;
+}
+
+/**
  * `w`: the sandbox whose change it is (docs/storage.md §10.9); absent for the default world, so the
  * default world's entries are byte for byte what they were before sandboxes were shared.
  */
-export type LogOp = (DurableOp | OidcOp | PlaneOp | WorldOp) & { w?: string };
+export type LogOp = (Exclude<DurableOp, { t: 'reset' }> | ResetOp | OidcOp | PlaneOp | WorldOp) & { w?: string };
 
 export interface LogEntry {
   id: string;

@@ -16,7 +16,7 @@ import { LinkStore } from '../links.js';
 import { asError, type StoreLog } from '../log.js';
 import { OidcStore } from '../oidc-models.js';
 import type { Base, BaseRecord } from './base.js';
-import type { LogEntry, OidcOp } from './log.js';
+import type { LogEntry, OidcOp, ResetOp } from './log.js';
 
 /** oidc-provider's models: a base holds the live records of them all (a login may be half done). */
 const MODELS = ['Session', 'Grant', 'AccessToken', 'RefreshToken', 'AuthorizationCode', 'Interaction', 'ReplayDetection', 'PushedAuthorizationRequest', 'ClientCredentials'];
@@ -31,6 +31,8 @@ export class Records {
   readonly keys: KeyStore;
   readonly oidc: OidcStore;
   fixtures: Fixtures;
+  /** What this instance was started with; `fixtures` differs once a reset gave others (on any instance). */
+  readonly #configured: Fixtures;
   readonly #now: () => number;
   readonly #log: StoreLog;
   /** While an op of another instance (or the log at load) is applied: the repositories' commits write nothing. */
@@ -46,6 +48,7 @@ export class Records {
     // No snapshot file: Redis is the store of record.
     this.oidc = new OidcStore(now, () => undefined, log);
     this.fixtures = fixtures;
+    this.#configured = fixtures;
     this.#now = now;
     this.#log = log;
   }
@@ -54,7 +57,8 @@ export class Records {
    * Memory as base + entries say, from scratch; returns the last id it covers. `world`: the sandbox
    * these records are (worlds.ts); only entries tagged with it are its.
    */
-  load(base: Pick<Base, 'id' | 'durable' | 'oidc'> | null, entries: readonly LogEntry[], world?: string): string {
+  load(base: Pick<Base, 'id' | 'durable' | 'oidc' | 'fixtures'> | null, entries: readonly LogEntry[], world?: string): string {
+    this.fixtures = base?.fixtures ?? this.#configured;
     const replay = new Replay(base?.durable ?? emptyDurable());
     this.oidc.clear();
     for (const record of base?.oidc ?? []) this.#oidcOp({ t: 'oidc', m: record.m, a: 'upsert', id: record.id, p: record.p, x: record.x });
@@ -63,7 +67,10 @@ export class Records {
       if (op.t === 'plane' || op.t === 'world' || op.w !== world) continue;
       if (op.t === 'oidc') this.#oidcOp(op);
       else replay.apply(op);
-      if (op.t === 'reset') this.oidc.clear();
+      if (op.t === 'reset') {
+        this.oidc.clear();
+        if (op.f !== undefined) this.fixtures = op.f;
+      }
     }
     const data = replay.result();
     this.apps.load(this.fixtures.apps, data.apps, data.deletedApps);
@@ -75,13 +82,13 @@ export class Records {
   }
 
   /** Another instance's change. */
-  apply(op: DurableOp | OidcOp): void {
+  apply(op: Exclude<DurableOp, { t: 'reset' }> | ResetOp | OidcOp): void {
     if (op.t === 'oidc') {
       this.#oidcOp(op);
       return;
     }
     if (op.t === 'reset') {
-      this.resetTables();
+      this.resetTables(op.f);
       return;
     }
     this.#applying = true;
@@ -92,7 +99,12 @@ export class Records {
     }
   }
 
-  /** Store.reset()'s change to memory (fixtures kept); returns its undo. */
+  /** For a base: the fixtures a reset gave (none while they are still the configured ones). */
+  baseFixtures(): { fixtures?: Fixtures } {
+    return this.fixtures === this.#configured ? {} : { fixtures: this.fixtures };
+  }
+
+  /** Store.reset()'s change to memory (fixtures kept unless `next`); returns its undo. */
   resetTables(next?: Fixtures): () => void {
     const kept = [this.apps.keep(), this.accounts.keep(), this.links.keep(), this.channels.keep()];
     const previous = this.fixtures;

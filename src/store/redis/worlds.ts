@@ -119,9 +119,13 @@ export class RedisWorlds implements SharedWorlds {
     void this.#d.link.send(['SET', this.#usedKey(id), String(Math.round(at)), 'PX', String(USED_TTL_MS)]).catch(() => undefined);
   }
 
-  async lastUsed(id: string): Promise<number | null> {
-    const at = await this.#d.link.send(['GET', this.#usedKey(id)]);
-    return typeof at === 'string' ? Number(at) : null;
+  async lastUsed(ids: readonly string[]): Promise<Array<number | null>> {
+    if (ids.length === 0) return [];
+    const at = await this.#d.link.send(['MGET', ...ids.map((id) => this.#usedKey(id))]);
+    return ids.map((_, i) => {
+      const one = Array.isArray(at) ? (at[i] as unknown) : null;
+      return typeof one === 'string' ? Number(one) : null;
+    });
   }
 
   async claimExpiry(id: string, createdAt: number): Promise<boolean> {
@@ -160,7 +164,7 @@ export class RedisWorlds implements SharedWorlds {
     for (const [id, world] of [...this.#worlds]) if (next.get(id)?.at !== world.at) this.#drop(id);
     for (const [id, section] of next) {
       const world = this.#worlds.get(id) ?? this.#open(id, section.at);
-      world.records.load(section.base === null ? null : { id: '0-0', durable: section.base.durable, oidc: section.base.oidc }, section.entries, id);
+      world.records.load(section.base === null ? null : { ...section.base, id: '0-0' }, section.entries, id);
       world.plane.rewindFeeds();
       for (const op of section.base?.plane ?? []) world.plane.apply(op);
       for (const { op } of section.entries) if (op.t === 'plane') world.plane.apply(op);
@@ -171,7 +175,7 @@ export class RedisWorlds implements SharedWorlds {
 
   /** Every sandbox for a base. */
   base(): BaseWorld[] {
-    return [...this.#worlds.values()].map((w) => ({ id: w.id, at: w.at, durable: w.records.durable(), oidc: w.records.oidcRecords(), plane: w.plane.ops() }));
+    return [...this.#worlds.values()].map((w) => ({ id: w.id, at: w.at, durable: w.records.durable(), oidc: w.records.oidcRecords(), plane: w.plane.ops(), ...w.records.baseFixtures() }));
   }
 
   /** Expired oidc records go on every instance alike (each sandbox on its own line of time). */
@@ -212,7 +216,7 @@ export class RedisWorlds implements SharedWorlds {
       async reset(fixtures) {
         const undo = records.resetTables(fixtures);
         try {
-          await append({ t: 'reset' });
+          await append(fixtures === undefined ? { t: 'reset' } : { t: 'reset', f: fixtures });
         } catch (error) {
           undo();
           throw error;
