@@ -3,27 +3,15 @@
  * one Redis stand for two instances.
  */
 import { createClient } from 'redis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStore, type Store } from '../../src/store/index.js';
-import { account, fixtures, link } from '../helpers/store.js';
-import { haveRedis, startRedis, type RedisServer } from '../helpers/redis.js';
+import { describe, expect, it } from 'vitest';
+import type { Store } from '../../src/store/index.js';
+import { account, link } from '../helpers/store.js';
+import { haveRedis } from '../helpers/redis.js';
+import { useRedisStores } from '../helpers/redis-stores.js';
 
 describe.skipIf(!haveRedis)('base and trim', () => {
-  let redis: RedisServer;
-  const stores: Store[] = [];
-  const open = async (compactEvery = 10): Promise<Store> => {
-    const store = await createStore({ fixtures: fixtures(), dataDir: null, redisUrl: redis.url, redisPrefix: 'trim:', redisCompactEvery: compactEvery, log: () => undefined });
-    stores.push(store);
-    return store;
-  };
-
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterAll(async () => {
-    await Promise.all(stores.map((s) => s.close()));
-    await redis?.stop();
-  });
+  const stores = useRedisStores('trim:', 10);
+  const open = (compactEvery?: number): Promise<Store> => stores.open(compactEvery);
 
   it('writes a base every N entries, trims the log behind the previous one, and every instance ends up with every record', async () => {
     const writer = await open();
@@ -39,7 +27,7 @@ describe.skipIf(!haveRedis)('base and trim', () => {
       // Let a base write that this started finish.
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
-    const client = createClient({ url: redis.url });
+    const client = createClient({ url: stores.redis.url });
     await client.connect();
     try {
       const base = JSON.parse((await client.get('trim:base'))!) as { id: string; durable: { accounts: unknown[] } };
@@ -80,7 +68,7 @@ describe.skipIf(!haveRedis)('base and trim', () => {
       await writer.sync();
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
-    const client = createClient({ url: redis.url });
+    const client = createClient({ url: stores.redis.url });
     await client.connect();
     try {
       const base = JSON.parse((await client.get('trim:base'))!) as { worlds?: Array<{ id: string }> };
@@ -100,7 +88,7 @@ describe.skipIf(!haveRedis)('base and trim', () => {
   });
 
   it('reset on one instance is seen by another', async () => {
-    const [a, b] = [stores[0]!, stores[1]!];
+    const [a, b] = [stores.opened[0]!, stores.opened[1]!];
     await a.reset();
     await b.sync();
     expect(b.accounts.get('user-1')).toBeUndefined();

@@ -2,27 +2,15 @@
  * Every instance ends with the last write in log order (docs/storage.md §10.3), even when it applies
  * another instance's older change after making its own.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStore, type Store } from '../../src/store/index.js';
-import { account, fixtures } from '../helpers/store.js';
-import { haveRedis, startRedis, type RedisServer } from '../helpers/redis.js';
+import { describe, expect, it } from 'vitest';
+import type { Store } from '../../src/store/index.js';
+import { account } from '../helpers/store.js';
+import { haveRedis } from '../helpers/redis.js';
+import { useRedisStores } from '../helpers/redis-stores.js';
 
 describe.skipIf(!haveRedis)('log order across instances', () => {
-  let redis: RedisServer;
-  const stores: Store[] = [];
-  const open = async (): Promise<Store> => {
-    const store = await createStore({ fixtures: fixtures(), dataDir: null, redisUrl: redis.url, redisPrefix: 'order:', log: () => undefined });
-    stores.push(store);
-    return store;
-  };
-
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterAll(async () => {
-    await Promise.all(stores.map((s) => s.close()));
-    await redis?.stop();
-  });
+  const stores = useRedisStores('order:');
+  const open = (compactEvery?: number): Promise<Store> => stores.open(compactEvery);
 
   it('skips an older change of another instance to a record this one changed since', async () => {
     const a = await open();
@@ -41,7 +29,7 @@ describe.skipIf(!haveRedis)('log order across instances', () => {
   });
 
   it('applies oidc records of another instance, with their expiry, and their deletion', async () => {
-    const [a, b] = [stores[0]!, stores[1]!];
+    const [a, b] = [stores.opened[0]!, stores.opened[1]!];
     await a.oidc.adapter('AuthorizationCode').upsert('code-1', { accountId: 'kim-minji', clientId: 'c' }, 600);
     await b.sync();
     expect(b.oidc.findSync('AuthorizationCode', 'code-1')).toMatchObject({ accountId: 'kim-minji' });
@@ -51,7 +39,7 @@ describe.skipIf(!haveRedis)('log order across instances', () => {
   });
 
   it('claims a code for exactly one of two instances', async () => {
-    const [a, b] = [stores[0]!, stores[1]!];
+    const [a, b] = [stores.opened[0]!, stores.opened[1]!];
     const results = await Promise.all([a.oidc.claim('AuthorizationCode', 'code-2'), b.oidc.claim('AuthorizationCode', 'code-2')]);
     expect(results.filter(Boolean)).toHaveLength(1);
     await a.oidc.unclaim('AuthorizationCode', 'code-2');

@@ -2,29 +2,20 @@
  * The control plane's seam in the Redis store (docs/storage.md §10.8), at the store's own interface:
  * stores on one Redis stand for instances.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createStore, type Store } from '../../src/store/index.js';
 import type { SharedPlane } from '../../src/store/types.js';
 import { account, fixtures } from '../helpers/store.js';
-import { haveRedis, startRedis, type RedisServer } from '../helpers/redis.js';
+import { haveRedis } from '../helpers/redis.js';
+import { useRedisStores } from '../helpers/redis-stores.js';
 
 describe.skipIf(!haveRedis)('the shared plane', () => {
-  let redis: RedisServer;
-  const stores: Store[] = [];
-  const open = async (compactEvery = 10): Promise<Store & { plane: SharedPlane }> => {
-    const store = await createStore({ fixtures: fixtures(), dataDir: null, redisUrl: redis.url, redisPrefix: 'plane:', redisCompactEvery: compactEvery, log: () => undefined });
-    stores.push(store);
+  const stores = useRedisStores('plane:', 10);
+  const open = async (compactEvery?: number): Promise<Store & { plane: SharedPlane }> => {
+    const store = await stores.open(compactEvery);
     expect(store.plane).toBeDefined();
     return store as Store & { plane: SharedPlane };
   };
-
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterAll(async () => {
-    await Promise.all(stores.map((s) => s.close()));
-    await redis?.stop();
-  });
 
   it('has no plane without --store: the embedded store keeps control state in the process', async () => {
     const embedded = await createStore({ fixtures: fixtures(), dataDir: null, log: () => undefined });
@@ -46,7 +37,7 @@ describe.skipIf(!haveRedis)('the shared plane', () => {
   });
 
   it('claims once and counts across instances', async () => {
-    const [a, b] = [stores[0]!.plane!, stores[1]!.plane!];
+    const [a, b] = [stores.opened[0]!.plane!, stores.opened[1]!.plane!];
     const claims = await Promise.all([a.claim('k', 10_000), b.claim('k', 10_000), a.claim('k', 10_000)]);
     expect(claims.filter(Boolean)).toHaveLength(1);
     const counts = (await Promise.all([a.count(['c']), b.count(['c']), a.count(['c'])])).flat();
@@ -54,7 +45,7 @@ describe.skipIf(!haveRedis)('the shared plane', () => {
   });
 
   it('numbers feed entries once for the deployment and hands each instance every entry', async () => {
-    const [a, b] = [stores[0]!.plane!, stores[1]!.plane!];
+    const [a, b] = [stores.opened[0]!.plane!, stores.opened[1]!.plane!];
     const got: Record<string, Array<[number, unknown]>> = { a: [], b: [] };
     const fa = a.feed('f', 100, (seq, v) => got.a!.push([seq, v]), () => (got.a = []));
     const fb = b.feed('f', 100, (seq, v) => got.b!.push([seq, v]), () => (got.b = []));
@@ -68,7 +59,7 @@ describe.skipIf(!haveRedis)('the shared plane', () => {
     expect(got.b).toEqual(got.a);
     fb.clear(true);
     await b.settled();
-    await stores[0]!.sync();
+    await stores.opened[0]!.sync();
     expect(got.a).toEqual([]);
     fa.append('again');
     await a.settled();
@@ -77,7 +68,7 @@ describe.skipIf(!haveRedis)('the shared plane', () => {
   });
 
   it('gives an instance started after the log was trimmed the plane state, from the base', async () => {
-    const writer = stores[0]! as Store & { plane: SharedPlane };
+    const writer = stores.opened[0]! as Store & { plane: SharedPlane };
     let state = 0;
     writer.plane.on('state', (v) => (state = Number(v)));
     writer.plane.snapshot(() => [{ kind: 'state', key: 'state', value: state }]);

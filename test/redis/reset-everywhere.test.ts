@@ -4,28 +4,16 @@
  * forgets on reset beside the records (the demo client's pending logins) is forgotten on every instance.
  */
 import { createClient } from 'redis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStore, type Store } from '../../src/store/index.js';
+import { describe, expect, it } from 'vitest';
+import type { Store } from '../../src/store/index.js';
 import { useDeployment } from '../helpers/deployment.js';
-import { haveRedis, startRedis, type RedisServer } from '../helpers/redis.js';
+import { haveRedis } from '../helpers/redis.js';
+import { useRedisStores } from '../helpers/redis-stores.js';
 import { account, app, fixtures } from '../helpers/store.js';
 
 describe.skipIf(!haveRedis)('a reset with new fixtures on one of two stores on one Redis', () => {
-  let redis: RedisServer;
-  const stores: Store[] = [];
-  const open = async (compactEvery = 1_000_000): Promise<Store> => {
-    const store = await createStore({ fixtures: fixtures(), dataDir: null, redisUrl: redis.url, redisPrefix: 'fx:', redisCompactEvery: compactEvery, log: () => undefined });
-    stores.push(store);
-    return store;
-  };
-
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterAll(async () => {
-    await Promise.all(stores.map((s) => s.close()));
-    await redis?.stop();
-  });
+  const shared = useRedisStores('fx:', 1_000_000);
+  const open = (compactEvery?: number): Promise<Store> => shared.open(compactEvery);
 
   it('gives the other instance, and one started after a base, the same fixtures', async () => {
     const a = await open(3);
@@ -53,7 +41,7 @@ describe.skipIf(!haveRedis)('a reset with new fixtures on one of two stores on o
       await a.sync();
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
-    const client = createClient({ url: redis.url });
+    const client = createClient({ url: shared.redis.url });
     await client.connect();
     try {
       const base = JSON.parse((await client.get('fx:base'))!) as { fixtures?: { accounts: Array<{ id: string }> } };

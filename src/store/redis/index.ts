@@ -14,7 +14,6 @@
 import { randomUUID } from 'node:crypto';
 import { clearInterval, setInterval } from 'node:timers';
 import { asError, type StoreLog } from '../log.js';
-import { tokenRecords } from '../oidc-records.js';
 import type { Store, StoreHealth, StoreOptions } from '../types.js';
 import { compact, readBaseAndLog, redisKeys } from './base.js';
 import { CatchUp } from './catch-up.js';
@@ -23,6 +22,7 @@ import { connectRedis, type RedisLink } from './client.js';
 import { RedisPlane } from './plane.js';
 import { Records } from './records.js';
 import { SharedOidc } from './shared-oidc.js';
+import { worldTables } from './world-tables.js';
 import { RedisWorlds } from './worlds.js';
 
 const DEFAULT_PREFIX = 'kakao-mock:';
@@ -147,24 +147,7 @@ export async function createRedisStore(options: StoreOptions, now: () => number,
   prober.unref();
 
   const store: Store = {
-    accounts: records.accounts,
-    apps: records.apps,
-    links: records.links,
-    channels: records.channels,
-    keys: records.keys,
-    oidc,
-    tokens: tokenRecords(oidc),
-    async reset(next) {
-      const undo = records.resetTables(next);
-      try {
-        await catchUp.append(next === undefined ? { t: 'reset' } : { t: 'reset', f: next });
-      } catch (error) {
-        undo();
-        throw error;
-      }
-    },
-    // Every change is in Redis once acknowledged: nothing waits here.
-    flush: async () => undefined,
+    ...worldTables(records, oidc, (op) => catchUp.append(op)),
     health(): StoreHealth {
       return lastError === null ? { writable: true } : { writable: false, error: `redis: ${lastError.message}` };
     },

@@ -13,7 +13,6 @@
 import { timeOf, type TimeLine } from '../../clock.js';
 import type { Fixtures } from '../../config/types.js';
 import type { StoreLog } from '../log.js';
-import { tokenRecords } from '../oidc-records.js';
 import type { SharedWorlds, Store, StoreHealth, WorldListener } from '../types.js';
 import { redisKeys, type Base, type BaseWorld } from './base.js';
 import type { RedisLink } from './client.js';
@@ -21,6 +20,7 @@ import type { LogEntry, LogOp } from './log.js';
 import { RedisPlane } from './plane.js';
 import { Records } from './records.js';
 import { SharedOidc } from './shared-oidc.js';
+import { worldTables } from './world-tables.js';
 
 /** KEYS[1] the set of sandboxes, ARGV[1] the id, ARGV[2] --sandbox-max: 1 admitted, -1 exists, -2 full. */
 const CREATE_SCRIPT = `if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then return -1 end
@@ -206,23 +206,7 @@ export class RedisWorlds implements SharedWorlds {
     const plane = new RedisPlane(link, prefix, append, (message) => log('error', message));
     this.#d.parent.adopt(plane);
     const store: Store = {
-      accounts: records.accounts,
-      apps: records.apps,
-      links: records.links,
-      channels: records.channels,
-      keys: records.keys,
-      oidc,
-      tokens: tokenRecords(oidc),
-      async reset(fixtures) {
-        const undo = records.resetTables(fixtures);
-        try {
-          await append(fixtures === undefined ? { t: 'reset' } : { t: 'reset', f: fixtures });
-        } catch (error) {
-          undo();
-          throw error;
-        }
-      },
-      flush: async () => undefined,
+      ...worldTables(records, oidc, append),
       health: () => this.#d.health(),
       sync: () => this.#d.sync(),
       plane,
