@@ -23,6 +23,8 @@ function format(extra?: Record<string, unknown>): string {
 let pending: string[] = [];
 let flushScheduled = false;
 let exitHooked = false;
+/** A warning or an error is pending: it goes out at the end of its turn, whatever the linger. */
+let urgent = false;
 /** performance.now() of the last write. */
 let lastWrite = Number.NEGATIVE_INFINITY;
 /**
@@ -38,12 +40,13 @@ function flushStderr(force = false): void {
   if (pending.length === 0) return;
   const now = performance.now();
   const wait = lastWrite + LINGER_MS - now;
-  if (!force && wait > 0 && pending.length < MAX_PENDING) {
+  if (!force && !urgent && wait > 0 && pending.length < MAX_PENDING) {
     flushScheduled = true;
     setTimeout(flushStderr, wait).unref();
     return;
   }
   lastWrite = now;
+  urgent = false;
   const text = `${pending.join('\n')}\n`;
   pending = [];
   process.stderr.write(text);
@@ -53,10 +56,12 @@ function flushStderr(force = false): void {
  * stderr, one write per event-loop turn (at most one per LINGER_MS under load) instead of one per
  * line. stderr to a file or a pipe is a synchronous write(2) per call: the request log cost ~10% of
  * /v2/user/me throughput (bench). Lines wait at most until the current turn ends, or LINGER_MS
- * after the previous write, and are written on exit.
+ * after the previous write (request lines only: a warning or an error goes out at the end of its
+ * turn, with the lines before it), and are written on exit.
  */
-function batchedStderr(line: string): void {
+function batchedStderr(line: string, important = false): void {
   pending.push(line);
+  if (important) urgent = true;
   if (!exitHooked) {
     exitHooked = true;
     process.once('exit', () => flushStderr(true));
@@ -84,11 +89,12 @@ function timestamp(): string {
 }
 
 /** A small leveled logger to stderr; the request log and error details go here, never into bodies. */
-export function createLogger(level: LogLevel, write: (line: string) => void = batchedStderr): Logger {
+export function createLogger(level: LogLevel, write: (line: string, important?: boolean) => void = batchedStderr): Logger {
   const at = (lvl: Exclude<LogLevel, 'silent'>): LogFn => {
     const label = lvl.toUpperCase().padEnd(5);
+    const important = lvl === 'error' || lvl === 'warn';
     return (msg, extra) => {
-      if (order[level] >= order[lvl]) write(`${timestamp()} ${label} ${msg}${format(extra)}`);
+      if (order[level] >= order[lvl]) write(`${timestamp()} ${label} ${msg}${format(extra)}`, important);
     };
   };
   return { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug'), level };
